@@ -1,0 +1,73 @@
+// What a source tells the rest of mig: table shapes and change events, in one canonical value form.
+import type { BinlogPosition } from '../state/model.js';
+
+/**
+ * Canonical column value. Binary-ish columns (BINARY, VARBINARY, BLOBs, BIT, GEOMETRY) are Buffers;
+ * everything else is MySQL's own text form (integers and DECIMAL exact, temporal values with the
+ * column's fractional digits, FLOAT as the shortest text that round-trips the stored float32).
+ * The snapshot reader and the binlog reader both produce this form, so full load == incremental.
+ */
+export type SqlValue = string | Buffer | null;
+export type Row = Record<string, SqlValue>;
+
+export interface ColumnInfo {
+  name: string;
+  /** information_schema DATA_TYPE, lower case: int, varchar, decimal, datetime, uuid, inet6 … */
+  dataType: string;
+  /** information_schema COLUMN_TYPE, e.g. `int(10) unsigned`, `enum('a','b')`. */
+  columnType: string;
+  unsigned: boolean;
+  nullable: boolean;
+  /** Character set of text columns; undefined for non-text. */
+  charset?: string;
+  /** Fractional seconds digits of temporal columns. */
+  fsp?: number;
+  /** Binary-ish columns carry Buffers in SqlValue. */
+  binary: boolean;
+}
+
+export interface TableInfo {
+  database: string;
+  table: string;
+  columns: ColumnInfo[];
+  primaryKey: string[];
+  /** Key used for chunking and message keys: primary key, else a unique key of NOT NULL columns; empty if none. */
+  chunkKey: string[];
+  keyKind: 'primary' | 'unique' | 'none';
+  /** Approximate row count from table statistics. */
+  estimatedRows: number;
+}
+
+export type RowOp = 'insert' | 'update' | 'delete';
+
+export type ChangeEvent =
+  | {
+      kind: 'row';
+      op: RowOp;
+      database: string;
+      table: string;
+      /** Before image: updates and deletes. */
+      before?: Row;
+      /** After image: inserts and updates. */
+      after?: Row;
+      /** Source time, ms since epoch. */
+      timestamp: number;
+      /** A number unique to this change within the source log; equal on redelivery. */
+      id: number;
+    }
+  | {
+      kind: 'ddl';
+      database: string;
+      /** Table the statement names, when one can be read from it. */
+      table?: string;
+      sql: string;
+      timestamp: number;
+      id: number;
+    };
+
+/** A unit the binlog reader hands on: the changes of one transaction (or one DDL) and the position after it. */
+export interface TxBatch {
+  events: ChangeEvent[];
+  /** Position right after this transaction/DDL: the checkpoint once all its events are acknowledged. */
+  end: BinlogPosition;
+}

@@ -1,0 +1,116 @@
+// The public contract of a migration spec (apiVersion mig/v1), as zod schemas.
+// Every object is strict: an unknown field is an error, so a typo never passes silently.
+import { z } from 'zod';
+
+/** `${env:NAME}` or `${file:PATH}`: secrets are only ever referenced, never written inline. */
+export const SECRET_REF = /^\$\{(env|file):([^}]+)\}$/;
+
+const secretRef = z
+  .string()
+  .regex(SECRET_REF, {
+    message: 'must be a secret reference: write ${env:NAME} or ${file:PATH}, never the secret itself',
+  })
+  .describe('A secret reference: ${env:NAME} or ${file:PATH}. Resolved at run time; never stored.');
+
+const name = (what: string) =>
+  z
+    .string()
+    .min(1, { message: `${what} must not be empty` })
+    .max(249, { message: `${what} is longer than 249 characters` });
+
+const topicName = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,249}$/, {
+    message: "must be a Kafka topic name: 1 to 249 of letters, digits, '.', '_' and '-'",
+  });
+
+export const Operation = z.enum(['insert', 'update', 'delete', 'ddl']);
+export type Operation = z.infer<typeof Operation>;
+
+export const MigrationType = z.enum(['schema', 'full', 'incremental']);
+export type MigrationType = z.infer<typeof MigrationType>;
+
+export const SourceFlavor = z.enum(['mysql', 'mariadb', 'polardb-mysql', 'polardb-x']);
+
+export const MysqlSource = z
+  .strictObject({
+    type: SourceFlavor.describe('Source flavour; all speak the MySQL protocol and binlog.'),
+    host: z.string().min(1).describe('Host name or address of the source server.'),
+    port: z.number().int().min(1).max(65535).default(3306),
+    user: z.string().min(1),
+    password: secretRef.optional(),
+    serverId: z
+      .number()
+      .int()
+      .min(1)
+      .max(4294967295)
+      .optional()
+      .describe('Replication server id mig registers with; default derived from the migration name.'),
+    connectTimeoutMs: z.number().int().min(100).default(10000),
+  })
+  .describe('A MySQL-family source.');
+export type MysqlSource = z.infer<typeof MysqlSource>;
+
+export const KafkaDestination = z
+  .strictObject({
+    type: z.literal('kafka'),
+    brokers: z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, { message: 'must be host:port' })).min(1),
+    topic: topicName.describe('Default topic for tables without their own mapping.'),
+    format: z.enum(['canal-json']).default('canal-json'),
+    partitions: z.number().int().min(1).max(10000).default(1).describe('Partition count of topics mig creates.'),
+    replicationFactor: z.number().int().min(1).max(32).default(1),
+    clientId: z.string().min(1).optional(),
+  })
+  .describe('An Apache Kafka cluster receiving the change stream.');
+export type KafkaDestination = z.infer<typeof KafkaDestination>;
+
+export const TableSpec = z.strictObject({
+  name: name('table name'),
+  topic: topicName.optional().describe('Topic for this table (default: destination.topic).'),
+  partitions: z.number().int().min(1).max(10000).optional(),
+  filter: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('SQL WHERE condition evaluated on the source row (full load and binlog).'),
+  operations: z
+    .array(Operation)
+    .min(1)
+    .optional()
+    .describe('Operations replicated for this table (default: insert, update, delete, ddl).'),
+});
+export type TableSpec = z.infer<typeof TableSpec>;
+
+export const ObjectSpec = z.strictObject({
+  database: name('database name'),
+  tables: z.array(TableSpec).min(1).optional().describe('Omit to take every table of the database.'),
+});
+export type ObjectSpec = z.infer<typeof ObjectSpec>;
+
+export const FullLoadOptions = z.strictObject({
+  chunkSize: z.number().int().min(1).max(1_000_000).default(5000),
+});
+
+export const MigrationSpecBody = z.strictObject({
+  source: MysqlSource,
+  destination: KafkaDestination,
+  types: z.array(MigrationType).min(1).default(['schema', 'full', 'incremental']),
+  objects: z.array(ObjectSpec).min(1),
+  full: FullLoadOptions.default({ chunkSize: 5000 }),
+});
+
+export const MigrationDoc = z.strictObject({
+  apiVersion: z.literal('mig/v1'),
+  kind: z.literal('Migration'),
+  metadata: z.strictObject({
+    name: z.string().regex(/^[A-Za-z0-9-]{1,63}$/, {
+      message: "must be 1 to 63 letters, digits or '-'",
+    }),
+    description: z.string().optional(),
+  }),
+  spec: MigrationSpecBody,
+});
+
+/** A validated spec document, defaults applied. */
+export type Migration = z.infer<typeof MigrationDoc>;
+export type MigrationInput = z.input<typeof MigrationDoc>;

@@ -1,0 +1,75 @@
+// The in-memory model of mig's recorded state: what was applied, and how far each migration got.
+// Serialisation and upgrades live in statefile.ts; persistence and locking in the stores.
+import type { Migration } from '../spec/schema.js';
+
+/** A point in the source's binary log. Checkpoints only ever sit at transaction (Xid) or DDL boundaries. */
+export interface BinlogPosition {
+  file: string;
+  pos: number;
+  /** GTID set at this point (MariaDB domain-server-seq list, or MySQL uuid:interval set), when known. */
+  gtidSet?: string;
+  /** server_id of the source server that wrote the log. */
+  serverId?: number;
+  /** Source time (ms since epoch) of the last event at or before this point, for lag. */
+  timestamp?: number;
+}
+
+export type TablePhase = 'pending' | 'schema' | 'full' | 'incremental';
+
+export interface TableState {
+  /** `database.table` on the source. */
+  id: string;
+  phase: TablePhase;
+  topic: string;
+  /** Digest of the table's settings that, when changed, force a re-snapshot (filter, columns…). */
+  snapshotDigest: string;
+  /** Key columns used for chunking (primary key, else first unique key with NOT NULL columns). */
+  keyColumns: string[];
+  /** Keyset cursor: key values of the last row of the last acknowledged chunk. Absent before the first chunk. */
+  cursor?: (string | null)[];
+  rowsCopied: number;
+  /** Rows read a second time after resuming (the duplicate window of the full load). */
+  rowsReread?: number;
+  fullStartedAt?: string;
+  fullDoneAt?: string;
+}
+
+export interface MigrationState {
+  name: string;
+  /** The normalised spec as applied (secrets stay references). */
+  spec: Migration;
+  digest: string;
+  appliedAt: string;
+  tables: Record<string, TableState>;
+  /** Topics mig created or adopted, with the partition count it saw. */
+  topics: Record<string, { partitions: number }>;
+  /** Where the consistent snapshot was taken: incremental starts exactly here. Never moves forward on resume. */
+  snapshot?: { position: BinlogPosition; takenAt: string };
+  /** Last binlog point whose changes Kafka acknowledged. */
+  checkpoint?: BinlogPosition;
+  /** Binlog events handled since incremental started (for status). */
+  eventsStreamed?: number;
+  lastStreamedAt?: string;
+}
+
+export interface State {
+  version: number;
+  /** Increases on every write; plans record it so a stale plan is refused. */
+  serial: number;
+  /** Random id of this state's history: a plan built on another lineage is refused. */
+  lineage: string;
+  migrations: Record<string, MigrationState>;
+}
+
+export interface LockInfo {
+  id: string;
+  pid: number;
+  host: string;
+  /** ISO time the lock was taken. */
+  time: string;
+  operation: string;
+}
+
+export function emptyState(lineage: string): State {
+  return { version: 1, serial: 0, lineage, migrations: {} };
+}
