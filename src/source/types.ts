@@ -20,6 +20,8 @@ export interface ColumnInfo {
   nullable: boolean;
   /** Character set of text columns; undefined for non-text. */
   charset?: string;
+  /** Collation of text columns (information_schema COLLATION_NAME); undefined for non-text. */
+  collation?: string;
   /** Fractional seconds digits of temporal columns. */
   fsp?: number;
   /** Binary-ish columns carry Buffers in SqlValue. */

@@ -36,8 +36,8 @@ export const MysqlSource = z
   .strictObject({
     type: SourceFlavor.describe('Source flavour; all speak the MySQL protocol and binlog.'),
     host: z.string().min(1).describe('Host name or address of the source server.'),
-    port: z.number().int().min(1).max(65535).default(3306),
-    user: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(3306).describe('TCP port of the source server.'),
+    user: z.string().min(1).describe('User mig connects to the source as.'),
     password: secretRef.optional(),
     serverId: z
       .number()
@@ -46,7 +46,7 @@ export const MysqlSource = z
       .max(4294967295)
       .optional()
       .describe('Replication server id mig registers with; default derived from the migration name.'),
-    connectTimeoutMs: z.number().int().min(100).default(10000),
+    connectTimeoutMs: z.number().int().min(100).default(10000).describe('Connection timeout in milliseconds.'),
   })
   .describe('A MySQL-family source.');
 export type MysqlSource = z.infer<typeof MysqlSource>;
@@ -54,20 +54,29 @@ export type MysqlSource = z.infer<typeof MysqlSource>;
 export const KafkaDestination = z
   .strictObject({
     type: z.literal('kafka'),
-    brokers: z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, { message: 'must be host:port' })).min(1),
+    brokers: z
+      .array(z.string().regex(/^[^\s:]+:\d{1,5}$/, { message: 'must be host:port' }))
+      .min(1)
+      .describe('Bootstrap brokers, each host:port.'),
     topic: topicName.describe('Default topic for tables without their own mapping.'),
-    format: z.enum(['canal-json']).default('canal-json'),
+    format: z.enum(['canal-json']).default('canal-json').describe('Message format written to the topics.'),
     partitions: z.number().int().min(1).max(10000).default(1).describe('Partition count of topics mig creates.'),
-    replicationFactor: z.number().int().min(1).max(32).default(1),
-    clientId: z.string().min(1).optional(),
+    replicationFactor: z.number().int().min(1).max(32).default(1).describe('Replication factor of topics mig creates.'),
+    clientId: z.string().min(1).optional().describe('Client id mig identifies itself with to Kafka.'),
   })
   .describe('An Apache Kafka cluster receiving the change stream.');
 export type KafkaDestination = z.infer<typeof KafkaDestination>;
 
 export const TableSpec = z.strictObject({
-  name: name('table name'),
+  name: name('table name').describe('Table name on the source.'),
   topic: topicName.optional().describe('Topic for this table (default: destination.topic).'),
-  partitions: z.number().int().min(1).max(10000).optional(),
+  partitions: z
+    .number()
+    .int()
+    .min(1)
+    .max(10000)
+    .optional()
+    .describe("Partition count of this table's own topic; only applies when the table sets `topic`."),
   filter: z
     .string()
     .min(1)
@@ -82,31 +91,38 @@ export const TableSpec = z.strictObject({
 export type TableSpec = z.infer<typeof TableSpec>;
 
 export const ObjectSpec = z.strictObject({
-  database: name('database name'),
+  database: name('database name').describe('Database (schema) name on the source.'),
   tables: z.array(TableSpec).min(1).optional().describe('Omit to take every table of the database.'),
 });
 export type ObjectSpec = z.infer<typeof ObjectSpec>;
 
 export const FullLoadOptions = z.strictObject({
-  chunkSize: z.number().int().min(1).max(1_000_000).default(5000),
+  chunkSize: z.number().int().min(1).max(1_000_000).default(5000).describe('Rows read per chunk during the full load.'),
 });
 
 export const MigrationSpecBody = z.strictObject({
   source: MysqlSource,
   destination: KafkaDestination,
-  types: z.array(MigrationType).min(1).default(['schema', 'full', 'incremental']),
-  objects: z.array(ObjectSpec).min(1),
-  full: FullLoadOptions.default({ chunkSize: 5000 }),
+  types: z
+    .array(MigrationType)
+    .min(1)
+    .default(['schema', 'full', 'incremental'])
+    .describe('Phases to run: schema, full (snapshot) and incremental (binlog).'),
+  objects: z.array(ObjectSpec).min(1).describe('Databases and tables to migrate, processed in this order.'),
+  full: FullLoadOptions.default({ chunkSize: 5000 }).describe('Full-load (snapshot) settings.'),
 });
 
 export const MigrationDoc = z.strictObject({
   apiVersion: z.literal('mig/v1'),
   kind: z.literal('Migration'),
   metadata: z.strictObject({
-    name: z.string().regex(/^[A-Za-z0-9-]{1,63}$/, {
-      message: "must be 1 to 63 letters, digits or '-'",
-    }),
-    description: z.string().optional(),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{1,63}$/, {
+        message: "must be 1 to 63 letters, digits or '-'",
+      })
+      .describe('Unique name of the migration; keys its state.'),
+    description: z.string().optional().describe('Free text for people; part of the spec digest.'),
   }),
   spec: MigrationSpecBody,
 });

@@ -1,0 +1,26 @@
+// Everything one migration's run needs, passed explicitly (no global state).
+import type { Migration } from '../spec/schema.js';
+import type { MigrationState } from '../state/model.js';
+import type { TableInfo } from '../source/types.js';
+import type { SourceEndpoint } from '../source/mysql/connect.js';
+import type { KafkaWriter } from '../sink/kafka/writer.js';
+import type { DesiredTable } from '../plan/desired.js';
+import type { Router } from './router.js';
+import type { Checkpointer } from './checkpointer.js';
+import type { ApplyHook } from './events.js';
+
+export interface RunContext {
+  migration: Migration;
+  mstate: MigrationState;
+  endpoint: SourceEndpoint;
+  flavor: 'mariadb' | 'mysql';
+  writer: KafkaWriter;
+  router: Router;
+  /** Current shape of every migrated table, `db.table` → info. */
+  shapes: Map<string, TableInfo>;
+  desired: Map<string, DesiredTable>;
+  checkpointer: Checkpointer;
+  hook: ApplyHook;
+  /** Aborted on SIGINT/SIGTERM: stop at the next boundary, checkpoint, return. */
+  signal: AbortSignal;
+}

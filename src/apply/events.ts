@@ -1,0 +1,20 @@
+// Progress the engine reports; commands render it. The engine itself never prints.
+import type { BinlogPosition } from '../state/model.js';
+
+export type ApplyEvent =
+  | { type: 'migration-start'; migration: string }
+  | { type: 'change-applied'; migration: string; summary: string }
+  | { type: 'topic-created'; migration: string; topic: string; partitions: number }
+  | { type: 'topic-partitions'; migration: string; topic: string; from: number; to: number }
+  | { type: 'snapshot-opened'; migration: string; position: BinlogPosition; reused: boolean }
+  | { type: 'table-start'; migration: string; table: string; resumeFrom: number; estimatedRows: number }
+  | { type: 'table-warning'; migration: string; table: string; message: string }
+  | { type: 'chunk'; migration: string; table: string; rows: number; total: number }
+  | { type: 'table-done'; migration: string; table: string; rows: number; seconds: number }
+  | { type: 'handoff'; migration: string; position: BinlogPosition }
+  | { type: 'stream-start'; migration: string; from: BinlogPosition; until?: { file: string; pos: number } }
+  | { type: 'stream-progress'; migration: string; events: number; checkpoint: BinlogPosition }
+  | { type: 'stream-stop'; migration: string; events: number; checkpoint?: BinlogPosition; reason: 'caught-up' | 'signal' }
+  | { type: 'migration-done'; migration: string };
+
+export type ApplyHook = (e: ApplyEvent) => void;

@@ -1,0 +1,95 @@
+// The full phase: every table that still needs it is copied from one consistent snapshot, chunk by
+// chunk; each chunk's cursor is checkpointed only after Kafka acknowledged the chunk.
+import type { Connection } from 'mysql2/promise';
+import type { TableState } from '../state/model.js';
+import { connectSource, sourceError } from '../source/mysql/connect.js';
+import { closeSnapshot, openSnapshot, TableChunker } from '../source/mysql/snapshot-reader.js';
+import type { RunContext } from './context.js';
+
+/** Tables whose full load is not finished, in spec order. */
+export function tablesNeedingFull(ctx: RunContext): TableState[] {
+  return [...ctx.desired.keys()]
+    .map((id) => ctx.mstate.tables[id]!)
+    .filter((t) => t && !t.fullDoneAt);
+}
+
+export async function runFullLoad(ctx: RunContext): Promise<void> {
+  const todo = tablesNeedingFull(ctx);
+  if (todo.length === 0 || ctx.signal.aborted) return;
+  const conn = await connectSource(ctx.endpoint);
+  try {
+    const position = await openSnapshot(conn, ctx.flavor).catch((e) => {
+      throw sourceError(ctx.endpoint, e);
+    });
+    const reused = ctx.mstate.snapshot !== undefined;
+    // The first snapshot's position stays the stream's start even when a later run (after a crash)
+    // reads the rest of the tables from a newer snapshot: replaying from the older point re-sends
+    // some changes but can never skip one.
+    if (!ctx.mstate.snapshot) {
+      ctx.mstate.snapshot = { position, takenAt: new Date().toISOString() };
+      await ctx.checkpointer.save();
+    }
+    ctx.hook({ type: 'snapshot-opened', migration: ctx.migration.metadata.name, position, reused });
+    for (const ts of todo) {
+      if (ctx.signal.aborted) break;
+      await loadTable(ctx, conn, ts);
+    }
+  } finally {
+    await closeSnapshot(conn);
+    await conn.end().catch(() => undefined);
+  }
+}
+
+async function loadTable(ctx: RunContext, conn: Connection, ts: TableState): Promise<void> {
+  const name = ctx.migration.metadata.name;
+  const shape = ctx.shapes.get(ts.id)!;
+  const desired = ctx.desired.get(ts.id)!;
+  const started = Date.now();
+  if (shape.keyKind === 'none') {
+    ctx.hook({ type: 'table-warning', migration: name, table: ts.id, message: 'no primary or unique key: the table is read in one pass (a resumed load starts it over) and its messages have no key, so consumers cannot tell duplicates apart' });
+    if (ts.rowsCopied > 0) {
+      ts.rowsReread = (ts.rowsReread ?? 0) + ts.rowsCopied;
+      ts.rowsCopied = 0;
+    }
+  } else if (shape.keyKind === 'unique') {
+    ctx.hook({ type: 'table-warning', migration: name, table: ts.id, message: `no primary key: chunks and message keys use the unique key (${shape.chunkKey.join(', ')})` });
+  }
+  ts.phase = 'full';
+  ts.fullStartedAt ??= new Date().toISOString();
+  ts.keyColumns = shape.chunkKey;
+  ctx.hook({ type: 'table-start', migration: name, table: ts.id, resumeFrom: ts.rowsCopied, estimatedRows: shape.estimatedRows });
+  await ctx.checkpointer.save();
+
+  const chunker = new TableChunker(conn, shape, ctx.migration.spec.full.chunkSize, desired.filter);
+  const es = Date.parse(ctx.mstate.snapshot!.takenAt);
+  let readCursor = shape.keyKind === 'none' ? undefined : ts.cursor;
+  let inFlight: Promise<void> = Promise.resolve();
+  for (;;) {
+    if (ctx.signal.aborted) break;
+    // Read the next chunk while the previous one is on its way to Kafka.
+    const chunk = await chunker.next(readCursor).catch((e) => {
+      throw sourceError(ctx.endpoint, e);
+    });
+    readCursor = chunk.cursor ?? readCursor;
+    const now = Date.now();
+    const msgs = new Array(chunk.rows.length);
+    for (let i = 0; i < chunk.rows.length; i++) msgs[i] = ctx.router.snapshotRow(shape, chunk.rows[i]!, es, now);
+    await inFlight;
+    const cursor = chunk.cursor;
+    inFlight = ctx.writer.send(msgs).then(async () => {
+      if (cursor) ts.cursor = cursor;
+      ts.rowsCopied += chunk.rows.length;
+      await ctx.checkpointer.save();
+      ctx.hook({ type: 'chunk', migration: name, table: ts.id, rows: chunk.rows.length, total: ts.rowsCopied });
+    });
+    // Marked handled here; the rejection still surfaces at the next `await inFlight`.
+    inFlight.catch(() => undefined);
+    if (chunk.last) break;
+  }
+  await inFlight;
+  if (ctx.signal.aborted) return;
+  ts.fullDoneAt = new Date().toISOString();
+  ts.phase = ctx.migration.spec.types.includes('incremental') ? 'incremental' : 'full';
+  await ctx.checkpointer.save();
+  ctx.hook({ type: 'table-done', migration: name, table: ts.id, rows: ts.rowsCopied, seconds: (Date.now() - started) / 1000 });
+}

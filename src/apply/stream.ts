@@ -1,0 +1,131 @@
+// The incremental phase: binlog → router → Kafka, with the checkpoint moved only to transaction or
+// DDL boundaries whose messages (and all before them) Kafka acknowledged.
+import type { BinlogPosition } from '../state/model.js';
+import type { TxBatch } from '../source/types.js';
+import type { OutboundMessage } from '../sink/kafka/message.js';
+import { BinlogReader } from '../source/mysql/binlog-reader.js';
+import { connectSource } from '../source/mysql/connect.js';
+import { currentBinlogEnd, describeTable } from '../source/mysql/inspect.js';
+import { comparePositions } from '../source/mysql/position.js';
+import type { RunContext } from './context.js';
+
+export interface StreamOptions {
+  /** Stop once the checkpoint reached the source's end of log as of the start. */
+  untilCaughtUp: boolean;
+  serverId: number;
+  /** Messages buffered before the reader is paused. */
+  highWater?: number;
+}
+
+export async function runStream(ctx: RunContext, opts: StreamOptions): Promise<void> {
+  const name = ctx.migration.metadata.name;
+  const from = ctx.mstate.checkpoint ?? ctx.mstate.snapshot?.position;
+  if (!from) throw new Error(`migration ${name} has no snapshot position to stream from`);
+  const meta = await connectSource(ctx.endpoint);
+  let until: { file: string; pos: number } | undefined;
+  try {
+    if (opts.untilCaughtUp) until = await currentBinlogEnd(meta);
+  } catch (e) {
+    await meta.end().catch(() => undefined);
+    throw e;
+  }
+  ctx.hook({ type: 'stream-start', migration: name, from, until });
+  if (until && comparePositions(from, until) >= 0) {
+    await meta.end().catch(() => undefined);
+    ctx.hook({ type: 'stream-stop', migration: name, events: 0, checkpoint: ctx.mstate.checkpoint, reason: 'caught-up' });
+    return;
+  }
+
+  const highWater = opts.highWater ?? 20000;
+  let queue: OutboundMessage[] = [];
+  let queuedEnd: BinlogPosition | undefined;
+  let events = 0;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const poke = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  let observedIdle: { file: string; pos: number } | undefined;
+
+  const reader = new BinlogReader({
+    endpoint: ctx.endpoint,
+    serverId: opts.serverId,
+    flavor: ctx.flavor,
+    tables: ctx.shapes,
+    databases: new Set(ctx.migration.spec.objects.map((o) => o.database)),
+    describe: (db, t) => describeTable(meta, db, t),
+    onBatch: (b: TxBatch) => {
+      const now = Date.now();
+      for (const ev of b.events) {
+        const m = ctx.router.change(ev, (id) => ctx.shapes.get(id), now);
+        if (m) queue.push(m);
+        events++;
+      }
+      queuedEnd = b.end;
+      if (queue.length >= highWater) reader.pause();
+      poke();
+    },
+    onPosition: (p) => {
+      if (!p.inTransaction) {
+        observedIdle = p;
+        poke();
+      }
+    },
+    onError: (e) => {
+      failure = e;
+      poke();
+    },
+  });
+
+  const stop = () => poke();
+  ctx.signal.addEventListener('abort', stop);
+  try {
+    await reader.start(from);
+    for (;;) {
+      if (failure) throw failure;
+      if (queue.length > 0 || queuedEnd) {
+        const batch = queue;
+        const end = queuedEnd;
+        queue = [];
+        queuedEnd = undefined;
+        reader.resume();
+        await ctx.writer.send(batch);
+        if (end) {
+          ctx.mstate.checkpoint = { ...end, serverId: end.serverId ?? ctx.mstate.snapshot?.position.serverId };
+          ctx.mstate.eventsStreamed = (ctx.mstate.eventsStreamed ?? 0) + batch.length;
+          ctx.mstate.lastStreamedAt = new Date().toISOString();
+          await ctx.checkpointer.saveThrottled();
+          ctx.hook({ type: 'stream-progress', migration: name, events, checkpoint: ctx.mstate.checkpoint });
+        }
+        continue;
+      }
+      if (ctx.signal.aborted) {
+        await ctx.checkpointer.save();
+        ctx.hook({ type: 'stream-stop', migration: name, events, checkpoint: ctx.mstate.checkpoint, reason: 'signal' });
+        return;
+      }
+      if (until && observedIdle && comparePositions(observedIdle, until) >= 0) {
+        // Everything up to the target is acknowledged and no transaction is open: the observed
+        // position is itself a safe resume point (the events after the last Xid carried no rows).
+        const cp = ctx.mstate.checkpoint;
+        if (!cp || comparePositions(cp, observedIdle) < 0) {
+          ctx.mstate.checkpoint = { ...(cp ?? from), file: observedIdle.file, pos: observedIdle.pos };
+        }
+        await ctx.checkpointer.save();
+        ctx.hook({ type: 'stream-stop', migration: name, events, checkpoint: ctx.mstate.checkpoint, reason: 'caught-up' });
+        return;
+      }
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        // Flush at least every 200 ms even when nothing pokes (keeps checkpoint writes moving).
+        setTimeout(poke, 200);
+      });
+    }
+  } finally {
+    ctx.signal.removeEventListener('abort', stop);
+    await reader.stop();
+    await meta.end().catch(() => undefined);
+  }
+}

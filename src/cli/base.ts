@@ -1,0 +1,40 @@
+// Shared flags and error handling for every command: errors a user can act on print as
+// "Error: … / Fix: …" with exit 1; anything else is reported as a bug, still without a stack trace.
+import { Command, Flags } from '@oclif/core';
+import { MigError, SpecError } from '../util/errors.js';
+import { redactSecrets } from '../spec/index.js';
+import { renderDiagnostics } from './views/diagnostics.js';
+
+export const dirFlag = Flags.string({ description: 'directory of migration specs', default: 'migrations.d' });
+export const stateFlag = Flags.string({ description: 'state file', default: '.mig/state.json' });
+export const jsonFlag = Flags.boolean({ description: 'print machine-readable JSON' });
+
+export abstract class MigCommand extends Command {
+  protected out(text: string): void {
+    process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+  }
+
+  protected err(text: string): void {
+    process.stderr.write(text.endsWith('\n') ? text : text + '\n');
+  }
+
+  protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<void> {
+    // oclif's own exits (this.exit) and flag-parsing errors keep their behaviour.
+    if (error.oclif?.exit !== undefined) throw error;
+    if (error instanceof SpecError) {
+      this.err(renderDiagnostics(error.diagnostics));
+      process.exitCode = 1;
+      return;
+    }
+    if (error instanceof MigError) {
+      this.err(`Error: ${redactSecrets(error.message)}`);
+      if (error.hint) this.err(`Fix: ${redactSecrets(error.hint)}`);
+      process.exitCode = 1;
+      return;
+    }
+    if (/^(Unexpected argument|Nonexistent flag|Expected --|Missing required flag|Flag --)/.test(error.message)) throw error;
+    this.err(`Error: ${redactSecrets(error.message)}`);
+    this.err('This looks like a bug in mig; please report it with the command you ran.');
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,56 @@
+// Status: per migration and table, the phase, rows copied, the checkpoint and the lag.
+import type { State } from '../../state/model.js';
+import { formatPosition } from '../../source/mysql/position.js';
+
+export interface StatusRow {
+  migration: string;
+  table: string;
+  phase: string;
+  topic: string;
+  rowsCopied: number;
+  rowsReread: number;
+}
+
+export interface MigrationStatus {
+  name: string;
+  appliedAt: string;
+  snapshot?: string;
+  checkpoint?: string;
+  /** Seconds the checkpoint is behind the source's end of log; 0 when caught up, null when unknown. */
+  lagSeconds: number | null;
+  eventsStreamed: number;
+  tables: StatusRow[];
+}
+
+export function statusOf(state: State, lags: Map<string, number | null>): MigrationStatus[] {
+  return Object.values(state.migrations).map((m) => ({
+    name: m.name,
+    appliedAt: m.appliedAt,
+    snapshot: m.snapshot ? formatPosition(m.snapshot.position) : undefined,
+    checkpoint: m.checkpoint ? formatPosition(m.checkpoint) : undefined,
+    lagSeconds: lags.get(m.name) ?? null,
+    eventsStreamed: m.eventsStreamed ?? 0,
+    tables: Object.values(m.tables).map((t) => ({
+      migration: m.name,
+      table: t.id,
+      phase: t.fullDoneAt && t.phase === 'full' ? 'full (done)' : t.phase,
+      topic: t.topic,
+      rowsCopied: t.rowsCopied,
+      rowsReread: t.rowsReread ?? 0,
+    })),
+  }));
+}
+
+export function renderStatus(ms: MigrationStatus[]): string {
+  if (ms.length === 0) return 'No migrations applied yet. Run mig plan, then mig apply.';
+  const out: string[] = [];
+  for (const m of ms) {
+    out.push(`migration ${m.name} (applied ${m.appliedAt})`);
+    out.push(`  snapshot:   ${m.snapshot ?? '-'}`);
+    out.push(`  checkpoint: ${m.checkpoint ?? '-'}   lag: ${m.lagSeconds === null ? 'unknown' : `${m.lagSeconds} s`}   changes streamed: ${m.eventsStreamed}`);
+    const w = Math.max(5, ...m.tables.map((t) => t.table.length));
+    out.push(`  ${'TABLE'.padEnd(w)}  ${'PHASE'.padEnd(12)}  ${'ROWS COPIED'.padStart(11)}  TOPIC`);
+    for (const t of m.tables) out.push(`  ${t.table.padEnd(w)}  ${t.phase.padEnd(12)}  ${String(t.rowsCopied).padStart(11)}  ${t.topic}`);
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,82 @@
+import { Args, Flags } from '@oclif/core';
+import { MigCommand, dirFlag, stateFlag } from '../cli/base.js';
+import { FileStateStore, withLock } from '../state/index.js';
+import { makePlan } from '../plan/make.js';
+import { hasChanges, hasErrors } from '../plan/change.js';
+import { checkFresh, readPlanFile } from '../plan/planfile.js';
+import { renderPlanHuman } from '../cli/views/plan-human.js';
+import { applyLine } from '../cli/views/apply-human.js';
+import { confirm } from '../cli/confirm.js';
+import { executeApply } from '../apply/execute.js';
+import { MigError } from '../util/errors.js';
+
+export default class ApplyCommand extends MigCommand {
+  static override summary = 'Make it so: schema, full load and incremental streaming, resumable at any point.';
+  static override description = 'Plans afresh (or takes a saved PLANFILE, refused when stale), asks for approval, then creates topics, runs the full load from a consistent snapshot and streams the binlog. Progress is checkpointed; after any crash, run apply again and it resumes. Delivery is at-least-once.';
+  static override examples = [
+    '<%= config.bin %> apply',
+    '<%= config.bin %> apply --auto-approve --until-caught-up',
+    '<%= config.bin %> apply plan.json --auto-approve',
+    '<%= config.bin %> apply --auto-approve --follow   # stream until SIGINT/SIGTERM',
+  ];
+  static override args = { planfile: Args.string({ description: 'a plan saved by mig plan --out' }) };
+  static override flags = {
+    dir: dirFlag,
+    state: stateFlag,
+    'auto-approve': Flags.boolean({ description: 'do not ask for approval' }),
+    'until-caught-up': Flags.boolean({ description: "stream until the source's current binlog position is checkpointed, then exit 0" }),
+    follow: Flags.boolean({ description: 'stream until SIGINT/SIGTERM, then flush, checkpoint and exit 0', exclusive: ['until-caught-up'] }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(ApplyCommand);
+    const store = new FileStateStore(flags.state);
+    const abort = new AbortController();
+    const onSignal = () => abort.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      await withLock(store, 'apply', async () => {
+        const { plan: fresh, state, loaded } = await makePlan(flags.dir, store);
+        let plan = fresh;
+        if (args.planfile) {
+          const saved = await readPlanFile(args.planfile);
+          checkFresh(saved, fresh.specDigest, state);
+          plan = saved;
+        }
+        if (hasErrors(plan)) {
+          this.err(renderPlanHuman(plan));
+          throw new MigError('plan-errors', 'the plan has errors; nothing was applied', 'fix the errors above and run mig plan again');
+        }
+        const streaming = flags['until-caught-up'] || flags.follow;
+        if (!hasChanges(plan)) {
+          this.out('No changes. The migrations match the recorded state and the live systems.');
+          if (!streaming) {
+            this.out('Nothing to do. To stream new binlog changes run: mig apply --until-caught-up (or --follow)');
+            return;
+          }
+        } else {
+          this.out(renderPlanHuman(plan));
+          if (!flags['auto-approve'] && !(await confirm('\nApply these changes?'))) {
+            this.out('Apply cancelled.');
+            return;
+          }
+        }
+        const result = await executeApply(plan, loaded, store, state, {
+          specDir: flags.dir,
+          untilCaughtUp: flags['until-caught-up'],
+          follow: flags.follow,
+          signal: abort.signal,
+          hook: (e) => {
+            const line = applyLine(e);
+            if (line) this.out(line);
+          },
+        });
+        this.out(`Apply complete. State serial ${result.state.serial}.`);
+      });
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import { Flags } from '@oclif/core';
+import { access, appendFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MigCommand, dirFlag } from '../cli/base.js';
+import { MigError } from '../util/errors.js';
+
+const TEMPLATES = fileURLToPath(new URL('../../templates/', import.meta.url));
+
+export default class Init extends MigCommand {
+  static override summary = 'Start a migration spec from a template.';
+  static override description = 'Writes migrations.d/<name>.yaml from a template, adds the local state directory to .gitignore, and prints the next steps.';
+  static override examples = [
+    '<%= config.bin %> init',
+    '<%= config.bin %> init --template mysql-to-kafka --name shop-to-kafka --database shop --topic shop',
+  ];
+  static override flags = {
+    dir: dirFlag,
+    template: Flags.string({ description: 'template name (see templates/)', default: 'mysql-to-kafka' }),
+    name: Flags.string({ description: "migration name: letters, digits and '-'", default: 'my-migration' }),
+    database: Flags.string({ description: 'source database', default: 'shop' }),
+    topic: Flags.string({ description: 'default Kafka topic', default: 'shop' }),
+    host: Flags.string({ description: 'source host', default: '127.0.0.1' }),
+    port: Flags.integer({ description: 'source port', default: 3306 }),
+    user: Flags.string({ description: 'source user', default: 'root' }),
+    brokers: Flags.string({ description: 'Kafka bootstrap broker host:port', default: '127.0.0.1:9092' }),
+    force: Flags.boolean({ description: 'overwrite an existing spec file' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Init);
+    if (!/^[A-Za-z0-9-]{1,63}$/.test(flags.name)) {
+      throw new MigError('bad-name', `--name ${flags.name} is not a valid migration name`, "use 1 to 63 letters, digits or '-'");
+    }
+    const available = (await readdir(TEMPLATES)).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5));
+    if (!available.includes(flags.template)) {
+      throw new MigError('unknown-template', `no template named ${flags.template}`, `choose one of: ${available.join(', ')}`);
+    }
+    const text = (await readFile(path.join(TEMPLATES, `${flags.template}.yaml`), 'utf8')).replace(/\{\{(\w+)\}\}/g, (_, k: string) =>
+      String((flags as Record<string, unknown>)[k] ?? ''),
+    );
+    const target = path.join(flags.dir, `${flags.name}.yaml`);
+    if (!flags.force && (await exists(target))) {
+      throw new MigError('spec-exists', `${target} already exists`, 'choose another --name, or pass --force to overwrite it');
+    }
+    await mkdir(flags.dir, { recursive: true });
+    await writeFile(target, text);
+    const ignored = await ensureIgnored('.gitignore', '.mig/');
+    this.out(`Wrote ${target} from template ${flags.template}.${ignored ? ' Added .mig/ (local state) to .gitignore.' : ''}`);
+    this.out('\nNext steps:');
+    this.out(`  1. Edit ${target}: source, brokers, objects.`);
+    this.out('  2. export MIG_SOURCE_PASSWORD=…   (the source password; never written to files)');
+    this.out('  3. mig validate');
+    this.out('  4. mig plan            # review what will happen');
+    this.out('  5. mig apply           # schema + full load; then: mig apply --follow');
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  return access(p).then(() => true, () => false);
+}
+
+async function ensureIgnored(file: string, entry: string): Promise<boolean> {
+  const text = (await exists(file)) ? await readFile(file, 'utf8') : '';
+  if (text.split(/\r?\n/).some((l) => l.trim() === entry || l.trim() === entry.replace(/\/$/, ''))) return false;
+  await appendFile(file, `${text.length > 0 && !text.endsWith('\n') ? '\n' : ''}${entry}\n`);
+  return true;
+}

@@ -1,0 +1,36 @@
+import { Flags } from '@oclif/core';
+import { MigCommand, dirFlag, jsonFlag, stateFlag } from '../cli/base.js';
+import { FileStateStore } from '../state/index.js';
+import { makePlan } from '../plan/make.js';
+import { hasChanges, hasErrors } from '../plan/change.js';
+import { writePlanFile } from '../plan/planfile.js';
+import { renderPlanHuman } from '../cli/views/plan-human.js';
+
+export default class PlanCommand extends MigCommand {
+  static override summary = 'Show what apply would change, and why.';
+  static override description = 'Compares the specs with the recorded state and the live source and Kafka, and prints each change: + create, ~ update, -/+ replace, - delete, with its reason, then a diff of each spec against the applied one.';
+  static override examples = [
+    '<%= config.bin %> plan',
+    '<%= config.bin %> plan --out plan.json',
+    '<%= config.bin %> plan --detailed-exitcode   # 0 no changes, 2 changes, 1 error',
+    '<%= config.bin %> plan --json | jq .migrations',
+  ];
+  static override flags = {
+    dir: dirFlag,
+    state: stateFlag,
+    json: jsonFlag,
+    out: Flags.string({ description: 'save the plan to FILE for mig apply FILE' }),
+    'detailed-exitcode': Flags.boolean({ description: 'exit 0 when there are no changes, 2 when there are, 1 on error' }),
+    offline: Flags.boolean({ description: 'do not connect to the source or Kafka; plan from specs and state alone' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(PlanCommand);
+    const { plan } = await makePlan(flags.dir, new FileStateStore(flags.state), { offline: flags.offline });
+    if (flags.out) await writePlanFile(flags.out, plan);
+    this.out(flags.json ? JSON.stringify(plan, null, 2) : renderPlanHuman(plan));
+    if (flags.out && !flags.json) this.out(`\nSaved the plan to ${flags.out}. Apply exactly it with: mig apply ${flags.out}`);
+    if (hasErrors(plan)) process.exitCode = 1;
+    else if (flags['detailed-exitcode'] && hasChanges(plan)) process.exitCode = 2;
+  }
+}

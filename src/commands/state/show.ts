@@ -1,0 +1,31 @@
+import { MigCommand, jsonFlag, stateFlag } from '../../cli/base.js';
+import { FileStateStore } from '../../state/index.js';
+import { encodeState } from '../../state/statefile.js';
+import { formatPosition } from '../../source/mysql/position.js';
+
+export default class StateShow extends MigCommand {
+  static override summary = 'Print the recorded state: applied specs, table phases, checkpoints, the lock.';
+  static override examples = ['<%= config.bin %> state show', '<%= config.bin %> state show --json'];
+  static override flags = { state: stateFlag, json: jsonFlag };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(StateShow);
+    const store = new FileStateStore(flags.state);
+    const state = await store.read();
+    const lock = await store.currentLock();
+    if (flags.json) {
+      this.out(JSON.stringify({ location: store.location, lock: lock ?? null, state: JSON.parse(encodeState(state)) }, null, 2));
+      return;
+    }
+    this.out(`state ${store.location}: version ${state.version}, serial ${state.serial}, lineage ${state.lineage}`);
+    this.out(lock ? `locked by ${lock.operation} (id ${lock.id}, pid ${lock.pid} on ${lock.host}, since ${lock.time})` : 'not locked');
+    for (const m of Object.values(state.migrations)) {
+      this.out(`\nmigration ${m.name}  digest ${m.digest}  applied ${m.appliedAt}`);
+      this.out(`  snapshot ${formatPosition(m.snapshot?.position)}  checkpoint ${formatPosition(m.checkpoint)}`);
+      for (const t of Object.values(m.tables)) {
+        this.out(`  ${t.id}: ${t.phase}${t.fullDoneAt ? ' (full done)' : ''}, ${t.rowsCopied} rows, cursor ${t.cursor ? JSON.stringify(t.cursor) : '-'}, topic ${t.topic}`);
+      }
+      for (const [topic, v] of Object.entries(m.topics)) this.out(`  topic ${topic}: ${v.partitions} partitions`);
+    }
+  }
+}

@@ -1,0 +1,19 @@
+import { Args, Flags } from '@oclif/core';
+import { MigCommand, stateFlag } from '../../cli/base.js';
+import { FileStateStore } from '../../state/index.js';
+import { MigError } from '../../util/errors.js';
+
+export default class StateUnlock extends MigCommand {
+  static override summary = 'Clear a stale state lock left by a process that died.';
+  static override description = 'Only when the process named in the lock is really gone: two applies at once on one state can send changes twice and corrupt checkpoints. The lock id is printed by the command that found the state locked.';
+  static override examples = ['<%= config.bin %> state unlock --force 3f1c2a7e-…'];
+  static override args = { id: Args.string({ description: 'the lock id', required: true }) };
+  static override flags = { state: stateFlag, force: Flags.boolean({ description: 'required: confirms the holder is gone' }) };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(StateUnlock);
+    if (!flags.force) throw new MigError('needs-force', 'unlocking needs --force', `run: mig state unlock --force ${args.id}`);
+    await new FileStateStore(flags.state).forceUnlock(args.id);
+    this.out(`Lock ${args.id} cleared.`);
+  }
+}

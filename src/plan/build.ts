@@ -1,0 +1,202 @@
+// The planner: specs + recorded state + live view → the changes apply will make, each with its reason.
+// Pure: no I/O, so the same inputs always give the same plan (and golden tests pin it).
+import { createTwoFilesPatch } from 'diff';
+import type { Migration } from '../spec/schema.js';
+import type { MigrationState, State } from '../state/model.js';
+import type { Change, MigrationPlan, Plan, PlanNote } from './change.js';
+import { desiredFor, type Desired, type LiveSource, type LiveTopics } from './desired.js';
+
+export interface PlanMigrationInput {
+  file: string;
+  migration: Migration;
+  digest: string;
+}
+
+export interface LiveView {
+  source: LiveSource;
+  topics: LiveTopics;
+}
+
+export interface PlanInput {
+  migrations: PlanMigrationInput[];
+  state: State;
+  live: Map<string, LiveView>;
+  specDigest: string;
+  normalizedText: (m: Migration) => string;
+  now?: Date;
+}
+
+export function buildPlan(input: PlanInput): Plan {
+  const notes: PlanNote[] = [];
+  const plans: MigrationPlan[] = [];
+  let partial = false;
+  const names = new Set<string>();
+
+  for (const mi of input.migrations) {
+    const name = mi.migration.metadata.name;
+    names.add(name);
+    const live = input.live.get(name) ?? { source: { ok: false, error: 'not inspected' }, topics: { ok: false, error: 'not inspected' } };
+    if (!live.source.ok) {
+      partial = true;
+      notes.push({ severity: 'warning', migration: name, message: `source not inspected: ${live.source.error}`, hint: 'tables, columns and keys are unverified' });
+    }
+    if (!live.topics.ok) {
+      partial = true;
+      notes.push({ severity: 'warning', migration: name, message: `Kafka not inspected: ${live.topics.error}`, hint: 'topics and partition counts are unverified' });
+    }
+    const desired = desiredFor(mi.migration, live.source);
+    for (const e of desired.errors) notes.push({ severity: 'error', migration: name, message: e, hint: 'fix spec.objects or create it on the source' });
+    for (const db of desired.unresolved) notes.push({ severity: 'warning', migration: name, message: `tables of database \`${db}\` are taken from the live source, which could not be read` });
+    const prev = input.state.migrations[name];
+    const changes = prev ? diffExisting(mi, prev, desired, live.topics) : createAll(mi, desired, live.topics);
+    const specDiff = unifiedDiff(name, prev ? input.normalizedText(prev.spec) : '', input.normalizedText(mi.migration));
+    plans.push({ name, file: mi.file, changes, specDiff, digest: mi.digest });
+  }
+
+  for (const [name, prev] of Object.entries(input.state.migrations)) {
+    if (names.has(name)) continue;
+    plans.push({
+      name,
+      changes: [{ kind: 'migration', action: 'delete', migration: name, reason: 'removed from the specs: replication stops and its state is forgotten; topics and their messages are kept', risks: ['destructive'] }],
+      specDiff: unifiedDiff(name, input.normalizedText(prev.spec), ''),
+    });
+  }
+
+  return {
+    formatVersion: 1,
+    createdAt: (input.now ?? new Date()).toISOString(),
+    specDigest: input.specDigest,
+    stateSerial: input.state.serial,
+    stateLineage: input.state.lineage,
+    migrations: plans,
+    notes,
+    partial,
+  };
+}
+
+function phasesText(m: Migration): string {
+  const t = new Set(m.spec.types);
+  if (t.has('full') && t.has('incremental')) return 'schema + full load, then joins incremental';
+  if (t.has('full')) return 'schema + full load';
+  if (t.has('incremental')) return 'joins incremental (no full load)';
+  return 'schema only';
+}
+
+function topicChanges(name: string, desired: Desired, topics: LiveTopics, known: Record<string, { partitions: number }>): Change[] {
+  const out: Change[] = [];
+  for (const t of desired.topics) {
+    const liveCount = topics.ok ? topics.topics.get(t.name) : undefined;
+    if (topics.ok && liveCount === undefined) {
+      const drift = known[t.name] !== undefined;
+      out.push({
+        kind: 'topic', action: 'create', migration: name, topic: t.name, partitions: t.partitions,
+        reason: drift ? `drift: topic was deleted outside mig; recreated with ${t.partitions} partition(s)` : `new topic with ${t.partitions} partition(s)`,
+        risks: [],
+      });
+    } else if (liveCount !== undefined && liveCount < t.partitions) {
+      out.push({
+        kind: 'topic', action: 'update', migration: name, topic: t.name, partitions: t.partitions, fromPartitions: liveCount,
+        reason: `partition count ${liveCount} → ${t.partitions}: partition count change breaks per-key ordering (a key's new messages may land on another partition)`,
+        risks: ['breaks-key-order'],
+      });
+    } else if (!topics.ok && known[t.name] === undefined) {
+      out.push({ kind: 'topic', action: 'create', migration: name, topic: t.name, partitions: t.partitions, reason: `new topic with ${t.partitions} partition(s) (unless it exists: Kafka not inspected)`, risks: [] });
+    }
+  }
+  return out;
+}
+
+function createAll(mi: PlanMigrationInput, desired: Desired, topics: LiveTopics): Change[] {
+  const name = mi.migration.metadata.name;
+  const changes: Change[] = [{ kind: 'migration', action: 'create', migration: name, reason: `new migration (${mi.migration.spec.types.join(', ')})`, risks: [] }];
+  changes.push(...topicChanges(name, desired, topics, {}));
+  const full = mi.migration.spec.types.includes('full');
+  for (const t of desired.tables) {
+    changes.push({ kind: 'table', action: 'create', migration: name, table: t.id, topic: t.topic, reason: `new table: ${phasesText(mi.migration)}`, risks: full ? ['long-running'] : [] });
+  }
+  return changes;
+}
+
+function diffExisting(mi: PlanMigrationInput, prev: MigrationState, desired: Desired, topics: LiveTopics): Change[] {
+  const name = mi.migration.metadata.name;
+  const m = mi.migration;
+  const changes: Change[] = [];
+  changes.push(...settingChanges(name, prev.spec, m));
+  changes.push(...topicChanges(name, desired, topics, prev.topics));
+  const full = m.spec.types.includes('full');
+  const wanted = new Set(desired.tables.map((t) => t.id));
+  for (const t of desired.tables) {
+    const was = prev.tables[t.id];
+    if (!was) {
+      changes.push({ kind: 'table', action: 'create', migration: name, table: t.id, topic: t.topic, reason: `new table: ${phasesText(m)}`, risks: full ? ['long-running'] : [] });
+      continue;
+    }
+    if (was.snapshotDigest !== t.snapshotDigest) {
+      const prevTable = findTableSpec(prev.spec, t.id);
+      const why: string[] = [];
+      if ((prevTable?.filter ?? undefined) !== t.filter) why.push('filter changed');
+      if (was.topic !== t.topic) why.push(`topic changed (${was.topic} → ${t.topic})`);
+      if (why.length === 0) why.push('snapshot settings changed');
+      changes.push({
+        kind: 'table', action: 'replace', migration: name, table: t.id, topic: t.topic,
+        reason: `${why.join(', ')}: table is re-snapshotted${full ? '' : ' (no full load in types: only new changes flow)'}`,
+        risks: ['re-snapshot', ...(full ? (['long-running'] as const) : [])],
+      });
+      continue;
+    }
+    if (full && !was.fullDoneAt) {
+      const resumed = was.rowsCopied > 0;
+      changes.push({
+        kind: 'table', action: 'update', migration: name, table: t.id, topic: t.topic,
+        reason: resumed ? `full load interrupted: resumes from the checkpoint (${was.rowsCopied} rows copied)` : 'full load not done yet',
+        risks: ['long-running'], resumeFrom: resumed ? was.rowsCopied : undefined,
+      });
+      continue;
+    }
+    const prevOps = (findTableSpec(prev.spec, t.id)?.operations ?? ['insert', 'update', 'delete', 'ddl']).join(', ');
+    if (prevOps !== t.operations.join(', ')) {
+      changes.push({ kind: 'table', action: 'update', migration: name, table: t.id, topic: t.topic, reason: `operations ${prevOps} → ${t.operations.join(', ')}: applies to changes from the checkpoint on`, risks: [] });
+    }
+  }
+  if (prev.digest !== mi.digest && changes.length === 0 && !Object.keys(prev.tables).some((id) => !wanted.has(id))) {
+    changes.push({ kind: 'setting', action: 'update', migration: name, field: 'spec', reason: 'spec text changed without effect on data (recorded as applied)', risks: [] });
+  }
+  for (const [id, was] of Object.entries(prev.tables)) {
+    if (wanted.has(id)) continue;
+    if (desired.unresolved.includes(id.split('.')[0]!)) continue;
+    changes.push({ kind: 'table', action: 'delete', migration: name, table: id, topic: was.topic, reason: 'no longer in the spec (or dropped on the source): stops replicating; messages already in the topic stay', risks: ['destructive'] });
+  }
+  return changes;
+}
+
+function findTableSpec(m: Migration, id: string) {
+  const dot = id.indexOf('.');
+  const db = id.slice(0, dot);
+  const table = id.slice(dot + 1);
+  return m.spec.objects.find((o) => o.database === db)?.tables?.find((t) => t.name === table);
+}
+
+function settingChanges(name: string, a: Migration, b: Migration): Change[] {
+  const out: Change[] = [];
+  const sa = a.spec.source;
+  const sb = b.spec.source;
+  if (sa.host !== sb.host || sa.port !== sb.port) {
+    out.push({ kind: 'setting', action: 'update', migration: name, field: 'spec.source', reason: `source endpoint ${sa.host}:${sa.port} → ${sb.host}:${sb.port}: streaming resumes from the checkpoint there, which must hold the same binary logs`, risks: [] });
+  }
+  if (sa.user !== sb.user || sa.password !== sb.password) out.push({ kind: 'setting', action: 'update', migration: name, field: 'spec.source.user/password', reason: 'credentials changed', risks: [] });
+  if (JSON.stringify(a.spec.destination.brokers) !== JSON.stringify(b.spec.destination.brokers)) {
+    out.push({ kind: 'setting', action: 'update', migration: name, field: 'spec.destination.brokers', reason: 'brokers changed: the same topics are expected on the new bootstrap list', risks: [] });
+  }
+  const ta = a.spec.types.join(', ');
+  const tb = b.spec.types.join(', ');
+  if (ta !== tb) out.push({ kind: 'setting', action: 'update', migration: name, field: 'spec.types', reason: `types ${ta} → ${tb}`, risks: [] });
+  if (a.spec.full.chunkSize !== b.spec.full.chunkSize) out.push({ kind: 'setting', action: 'update', migration: name, field: 'spec.full.chunkSize', reason: `chunk size ${a.spec.full.chunkSize} → ${b.spec.full.chunkSize}`, risks: [] });
+  return out;
+}
+
+export function unifiedDiff(name: string, before: string, after: string): string {
+  if (before === after) return '';
+  const patch = createTwoFilesPatch(`${name} (applied)`, `${name} (spec)`, before, after, undefined, undefined, { context: 3 });
+  // Drop the `Index:`/`====` banner: reviewers need the hunks, not a file header for a file that does not exist.
+  return patch.split('\n').filter((l) => !/^(=+|Index: .*)$/.test(l)).join('\n');
+}

@@ -1,0 +1,79 @@
+// A plan is a list of typed changes per migration, each with the reason a reviewer needs.
+// Symbols follow Terraform: + create, ~ update, -/+ replace, - delete.
+
+export type Action = 'create' | 'update' | 'replace' | 'delete';
+
+export const ACTION_SYMBOL: Record<Action, string> = {
+  create: '+',
+  update: '~',
+  replace: '-/+',
+  delete: '-',
+};
+
+/** Risk labels a reviewer should see next to an action. */
+export type Risk = 're-snapshot' | 'destructive' | 'breaks-key-order' | 'long-running';
+
+export type Change =
+  | { kind: 'migration'; action: Action; migration: string; reason: string; risks: Risk[] }
+  | {
+      kind: 'table';
+      action: Action;
+      migration: string;
+      /** `database.table` */
+      table: string;
+      topic: string;
+      reason: string;
+      risks: Risk[];
+      /** Rows copied so far, for a full load that resumes. */
+      resumeFrom?: number;
+    }
+  | {
+      kind: 'topic';
+      action: Action;
+      migration: string;
+      topic: string;
+      partitions: number;
+      fromPartitions?: number;
+      reason: string;
+      risks: Risk[];
+    }
+  | { kind: 'setting'; action: 'update'; migration: string; field: string; reason: string; risks: Risk[] };
+
+export interface MigrationPlan {
+  name: string;
+  /** File the spec came from (absent for a migration removed from the specs). */
+  file?: string;
+  changes: Change[];
+  /** Unified diff of the normalised spec against the applied one ('' when equal). */
+  specDiff: string;
+  /** Digest of the normalised spec this plan moves to. */
+  digest?: string;
+}
+
+export interface PlanNote {
+  severity: 'error' | 'warning' | 'info';
+  migration?: string;
+  message: string;
+  hint?: string;
+}
+
+export interface Plan {
+  formatVersion: 1;
+  createdAt: string;
+  /** Digest over all loaded specs: apply refuses the plan when the specs moved since. */
+  specDigest: string;
+  stateSerial: number;
+  stateLineage: string;
+  migrations: MigrationPlan[];
+  notes: PlanNote[];
+  /** True when some facts could not be checked against the live systems. */
+  partial: boolean;
+}
+
+export function hasChanges(p: Plan): boolean {
+  return p.migrations.some((m) => m.changes.length > 0);
+}
+
+export function hasErrors(p: Plan): boolean {
+  return p.notes.some((n) => n.severity === 'error');
+}

@@ -1,0 +1,63 @@
+// Reads the live systems a plan is checked against: the source's tables and the brokers' topics.
+// Failures do not stop the plan; they make it partial and say what could not be verified.
+import type { Migration } from '../spec/schema.js';
+import type { TableInfo } from '../source/types.js';
+import { connectSource, type SourceEndpoint } from '../source/mysql/connect.js';
+import { describeTable, listDatabases, listTables } from '../source/mysql/inspect.js';
+import { KafkaAdmin } from '../sink/kafka/admin.js';
+import type { LiveSource, LiveTopics } from './desired.js';
+import type { LiveView } from './build.js';
+
+export async function inspectSource(m: Migration, endpoint: SourceEndpoint): Promise<LiveSource> {
+  let conn;
+  try {
+    conn = await connectSource(endpoint);
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  }
+  try {
+    const databases = new Set(await listDatabases(conn));
+    const tables = new Map<string, TableInfo>();
+    for (const obj of m.spec.objects) {
+      if (!databases.has(obj.database)) continue;
+      const names = obj.tables ? obj.tables.map((t) => t.name) : await listTables(conn, obj.database);
+      for (const n of names) {
+        const info = await describeTable(conn, obj.database, n);
+        if (info) tables.set(`${obj.database}.${n}`, info);
+      }
+    }
+    return { ok: true, tables, databases };
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  } finally {
+    await conn.end().catch(() => undefined);
+  }
+}
+
+export async function inspectTopics(m: Migration, topics: string[]): Promise<LiveTopics> {
+  let admin: KafkaAdmin | undefined;
+  try {
+    admin = await KafkaAdmin.connect(m.spec.destination, 1);
+    const found = await admin.describe(topics);
+    return { ok: true, topics: new Map([...found.values()].map((t) => [t.name, t.partitions])) };
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  } finally {
+    await admin?.close();
+  }
+}
+
+/** Every topic a spec may touch: the default one and each table's own. */
+export function topicsOf(m: Migration): string[] {
+  const out = new Set<string>([m.spec.destination.topic]);
+  for (const o of m.spec.objects) for (const t of o.tables ?? []) if (t.topic) out.add(t.topic);
+  return [...out];
+}
+
+export async function inspectLive(m: Migration, endpoint: SourceEndpoint | undefined, extraTopics: string[]): Promise<LiveView> {
+  const [source, topics] = await Promise.all([
+    endpoint ? inspectSource(m, endpoint) : Promise.resolve<LiveSource>({ ok: false, error: 'offline' }),
+    inspectTopics(m, [...new Set([...topicsOf(m), ...extraTopics])]),
+  ]);
+  return { source, topics };
+}

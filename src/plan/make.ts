@@ -1,0 +1,57 @@
+// Planning with I/O around the pure planner: load specs, read state, inspect live systems, build.
+import type { Migration } from '../spec/schema.js';
+import { loadSpecs, normalizedText, specDigest, specSetDigest, resolveMigrationSecrets, projectRootOf, type LoadedMigration } from '../spec/index.js';
+import type { State } from '../state/model.js';
+import type { StateStore } from '../state/store.js';
+import type { SourceEndpoint } from '../source/mysql/connect.js';
+import { SpecError } from '../util/errors.js';
+import { buildPlan, type LiveView } from './build.js';
+import type { Plan } from './change.js';
+import { inspectLive } from './live.js';
+
+export interface Planned {
+  plan: Plan;
+  state: State;
+  loaded: LoadedMigration[];
+}
+
+export async function endpointFor(m: Migration, specDir: string): Promise<SourceEndpoint> {
+  const secrets = await resolveMigrationSecrets(m, { projectRoot: projectRootOf(specDir) });
+  return { spec: m.spec.source, password: secrets.get('spec.source.password')?.value };
+}
+
+export async function loadValid(specDir: string): Promise<LoadedMigration[]> {
+  const { migrations, diagnostics } = await loadSpecs(specDir);
+  if (diagnostics.some((d) => d.severity === 'error')) throw new SpecError(diagnostics);
+  return migrations;
+}
+
+export async function makePlan(specDir: string, store: StateStore, opts: { offline?: boolean } = {}): Promise<Planned> {
+  const loaded = await loadValid(specDir);
+  const state = await store.read();
+  const live = new Map<string, LiveView>();
+  await Promise.all(
+    loaded.map(async (l) => {
+      const m = l.migration;
+      const name = m.metadata.name;
+      if (opts.offline) {
+        live.set(name, { source: { ok: false, error: 'offline' }, topics: { ok: false, error: 'offline' } });
+        return;
+      }
+      const known = Object.keys(state.migrations[name]?.topics ?? {});
+      // Secrets are needed to read the source; an unresolvable one leaves the plan partial, not failed.
+      const endpoint = await endpointFor(m, specDir).catch((e: Error) => e);
+      const view = await inspectLive(m, endpoint instanceof Error ? undefined : endpoint, known);
+      if (endpoint instanceof Error) view.source = { ok: false, error: endpoint.message };
+      live.set(name, view);
+    }),
+  );
+  const plan = buildPlan({
+    migrations: loaded.map((l) => ({ file: l.file, migration: l.migration, digest: specDigest(l.migration) })),
+    state,
+    live,
+    specDigest: specSetDigest(loaded.map((l) => l.migration)),
+    normalizedText,
+  });
+  return { plan, state, loaded };
+}

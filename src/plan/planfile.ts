@@ -1,0 +1,40 @@
+// A saved plan: the plan itself plus what it was built from, so apply can refuse a stale one.
+import { readFile, writeFile } from 'node:fs/promises';
+import type { Plan } from './change.js';
+import type { State } from '../state/model.js';
+import { MigError } from '../util/errors.js';
+
+export async function writePlanFile(file: string, plan: Plan): Promise<void> {
+  await writeFile(file, JSON.stringify({ kind: 'mig-plan', ...plan }, null, 2) + '\n');
+}
+
+export async function readPlanFile(file: string): Promise<Plan> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new MigError('plan-missing', `cannot read the plan file ${file}`, 'run mig plan --out FILE first');
+  }
+  let doc: Plan & { kind?: string };
+  try {
+    doc = JSON.parse(text) as Plan & { kind?: string };
+  } catch {
+    throw new MigError('plan-corrupt', `${file} is not a plan file (invalid JSON)`, 'run mig plan --out FILE again');
+  }
+  if (doc.kind !== 'mig-plan' || doc.formatVersion !== 1) {
+    throw new MigError('plan-corrupt', `${file} is not a mig plan (format ${String(doc.formatVersion)})`, 'run mig plan --out FILE again');
+  }
+  return doc;
+}
+
+/** Refuses a saved plan whose specs or state moved since it was made. */
+export function checkFresh(saved: Plan, specDigest: string, state: State): void {
+  if (saved.specDigest !== specDigest) {
+    throw new MigError('stale-plan', 'stale plan: the migration specs changed since the plan was made', 'run mig plan --out FILE again and review the new plan');
+  }
+  // A plan made before the first write saw serial 0 and a lineage that was never stored.
+  const lineageMoved = saved.stateSerial > 0 && saved.stateLineage !== state.lineage;
+  if (saved.stateSerial !== state.serial || lineageMoved) {
+    throw new MigError('stale-plan', `stale plan: the state changed since the plan was made (serial ${saved.stateSerial} then, ${state.serial} now)`, 'run mig plan --out FILE again and review the new plan');
+  }
+}

@@ -1,0 +1,14 @@
+// Recorded state: what mig applied and how far each migration got, its checkpoints,
+// the versioned file format that persists it, and the lock that keeps two runs apart.
+export * from './model.js';
+export type { StateStore } from './store.js';
+export {
+  CURRENT_STATE_VERSION,
+  decodeState,
+  encodeState,
+  registerStateUpgrade,
+  type DecodeOptions,
+  type StateUpgrade,
+} from './statefile.js';
+export { FileStateStore } from './file-store.js';
+export { withLock } from './ops.js';
