@@ -34,7 +34,8 @@ export abstract class MigCommand extends Command {
     }
     if (/^(Unexpected argument|Nonexistent flag|Expected --|Missing required flag|Flag --)/.test(error.message)) throw error;
     this.err(`Error: ${redactSecrets(error.message)}`);
-    this.err('This looks like a bug in mig; please report it with the command you ran.');
+    this.err('This looks like a bug in mig; please report it with the command you ran (MIG_DEBUG=1 shows where it happened).');
+    if (process.env.MIG_DEBUG) this.err(redactSecrets(error.stack ?? ''));
     process.exitCode = 1;
   }
 }

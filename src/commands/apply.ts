@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { MigCommand, dirFlag, stateFlag } from '../cli/base.js';
-import { FileStateStore, withLock } from '../state/index.js';
+import { FileStateStore, withLockReclaiming } from '../state/index.js';
 import { makePlan } from '../plan/make.js';
 import { hasChanges, hasErrors } from '../plan/change.js';
 import { checkFresh, readPlanFile } from '../plan/planfile.js';
@@ -36,7 +36,9 @@ export default class ApplyCommand extends MigCommand {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
-      await withLock(store, 'apply', async () => {
+      const reclaimed = (l: { id: string; pid: number; time: string }) =>
+        this.out(`The previous apply (pid ${l.pid}, lock ${l.id}, since ${l.time}) is no longer running; released its lock and resuming from its checkpoints.`);
+      await withLockReclaiming(store, 'apply', reclaimed, async () => {
         const { plan: fresh, state, loaded } = await makePlan(flags.dir, store);
         let plan = fresh;
         if (args.planfile) {

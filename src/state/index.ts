@@ -11,4 +11,4 @@ export {
   type StateUpgrade,
 } from './statefile.js';
 export { FileStateStore } from './file-store.js';
-export { withLock } from './ops.js';
+export { pidAlive, withLock, withLockReclaiming } from './ops.js';

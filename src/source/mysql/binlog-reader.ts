@@ -1,12 +1,12 @@
 // Incremental: streams the binary log from a checkpoint and hands on whole transactions (or DDLs).
 // Positions handed on are always at Xid or DDL boundaries, so a resume never splits a transaction.
-import ZongJi, { MariadbGtidPosition, GtidSet } from '@vlasky/zongji';
+import ZongJi, { GtidSet } from '@vlasky/zongji';
 import type { AnyBinlogEvent, ColumnSchema, TableMapEntry } from '@vlasky/zongji';
 import type { BinlogPosition } from '../../state/model.js';
 import type { ChangeEvent, ColumnInfo, Row, TableInfo, TxBatch } from '../types.js';
 import { connectionOptions, type SourceEndpoint } from './connect.js';
 import { fromBinlog, isBinaryType } from './type-map.js';
-import { changeId } from './position.js';
+import { changeId, MariadbGtidTracker, type GtidTracker } from './position.js';
 import { ddlTarget } from './ddl.js';
 import { MigError } from '../../util/errors.js';
 
@@ -33,7 +33,7 @@ export class BinlogReader {
   private txStart = 0;
   private txFile = '';
   private ordinal = 0;
-  private gtids?: { add(gtid: string): void; toString(): string };
+  private gtids?: GtidTracker;
   private paused = false;
   private inTx = false;
   private lastTs = 0;
@@ -46,7 +46,7 @@ export class BinlogReader {
     this.zongji = z;
     if (from.gtidSet) {
       try {
-        this.gtids = (this.o.flavor === 'mariadb' ? MariadbGtidPosition.parse(from.gtidSet) : GtidSet.parse(from.gtidSet)) as unknown as { add(gtid: string): void; toString(): string };
+        this.gtids = this.o.flavor === 'mariadb' ? new MariadbGtidTracker(from.gtidSet) : GtidSet.parse(from.gtidSet);
       } catch {
         this.gtids = undefined;
       }

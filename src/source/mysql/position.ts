@@ -28,3 +28,27 @@ export function formatPosition(p: BinlogPosition | undefined): string {
   if (!p) return '-';
   return `${p.file}:${p.pos}${p.gtidSet ? ` (gtid ${p.gtidSet})` : ''}`;
 }
+
+/** Tracks the GTID position as transactions complete, in the flavour's own text form. */
+export interface GtidTracker {
+  add(gtid: string): void;
+  toString(): string;
+}
+
+/**
+ * MariaDB: the last transaction per replication domain (`domain-server-seq,…`), what
+ * @@gtid_binlog_pos shows and @slave_connect_state accepts.
+ */
+export class MariadbGtidTracker implements GtidTracker {
+  private readonly domains = new Map<string, string>();
+  constructor(initial?: string) {
+    for (const g of (initial ?? '').split(',').map((s) => s.trim()).filter(Boolean)) this.add(g);
+  }
+  add(gtid: string): void {
+    const domain = gtid.split('-')[0]!;
+    this.domains.set(domain, gtid);
+  }
+  toString(): string {
+    return [...this.domains.entries()].sort((a, b) => Number(a[0]) - Number(b[0])).map(([, g]) => g).join(',');
+  }
+}

@@ -1,0 +1,232 @@
+// Comparisons with MySQL's (MariaDB's) choice of comparison type: strings by collation, numbers
+// exactly unless a DOUBLE or a string is involved, temporals as dates. Used by =, <, IN, BETWEEN.
+import type { ColumnInfo, Row } from '../source/types.js';
+import { MigError } from '../util/errors.js';
+import type { CompareOp } from './filter-ast.js';
+import { LITERAL_COLLATION, compareBytes, compareText, foldText, toBytes, type Collation } from './filter-collation.js';
+import { compareDecimal, decimalAsInteger, normalizeDecimal } from './filter-decimal.js';
+import { ZERO_DATETIME, compareDatetimeText } from './filter-temporal.js';
+import {
+  EMPTY_ROW, NOT_FIXED_DEC, isTemporal, once, textOf, toDatetimeKey, toDec, toReal, toStr, toTimeMicros,
+  type BoolNode, type Node, type StrNode,
+} from './filter-values.js';
+
+export type Mode =
+  | { m: 'dec' }
+  | { m: 'real'; precision: number }
+  | { m: 'text'; coll: Collation }
+  | { m: 'datetime' }
+  | { m: 'time' };
+
+/** -1, 0, 1, or null when either side is NULL. */
+export type Cmp = (row: Row) => number | null;
+
+/** The collation MySQL picks for an operation on strings: binary wins, then a column's over a literal's. */
+export function aggregateCollation(nodes: readonly Node[]): Collation {
+  const strs = nodes.filter((n): n is StrNode => n.t === 'str');
+  return (
+    strs.find((n) => n.coll.bytes)?.coll ?? strs.find((n) => !n.coercible)?.coll ?? strs[0]?.coll ?? LITERAL_COLLATION
+  );
+}
+
+function cls(n: Node): 'int' | 'dec' | 'real' | 'str' | 'temporal' {
+  if (n.t === 'bool' || n.t === 'int') return 'int';
+  if (n.t === 'dec' || n.t === 'real' || n.t === 'str') return n.t;
+  return 'temporal';
+}
+
+/** MariaDB's aggregate_for_comparison over the operands (NULL literals take no part). */
+export function comparisonMode(nodes: readonly Node[]): Mode {
+  const ns = nodes.filter((n) => n.t !== 'null');
+  const classes = new Set(ns.map(cls));
+  if (classes.size === 0 || (classes.size === 1 && classes.has('str'))) return { m: 'text', coll: aggregateCollation(ns) };
+  if (classes.has('temporal')) {
+    const temporals = ns.filter(isTemporal);
+    const times = temporals.filter((n) => n.t === 'time').length;
+    if (times === temporals.length) return { m: 'time' };
+    if (times > 0) {
+      throw new MigError('filter-unsupported', 'filters cannot compare a TIME with a DATE or DATETIME (MySQL would use today\'s date)');
+    }
+    return { m: 'datetime' };
+  }
+  if (!classes.has('real') && !classes.has('str')) return { m: 'dec' };
+  if (ns.length === 2 && classes.size === 2 && classes.has('dec') && classes.has('str')) {
+    // A non-constant DECIMAL against a constant string compares as DECIMAL, not to lose precision.
+    const [d, s] = ns[0].t === 'dec' ? [ns[0], ns[1]] : [ns[1], ns[0]];
+    if (!d.constant && s.constant) return { m: 'dec' };
+  }
+  // With fixed decimals on every side, MySQL treats doubles closer than half a unit in the last place as equal.
+  const maxDec = Math.max(...ns.map((n) => n.decimals));
+  return { m: 'real', precision: maxDec < NOT_FIXED_DEC ? 5 / 10 ** (maxDec + 1) : 0 };
+}
+
+const YEAR_OR_BIGINT = new Set(['bigint', 'year']);
+const INT_TEXT = /^\s*[+-]?\d+\s*$/;
+
+/**
+ * MySQL converts a constant compared with a BIGINT or YEAR column to that column's integer type when
+ * it fits exactly (so `big = '18446744073709551614'` compares exactly, and `year_col = 24` means 2024).
+ */
+export function constantAsColumnInt(column: ColumnInfo | undefined, n: Node): string | undefined {
+  if (!column || !n.constant || n.t === 'null' || isTemporal(n)) return undefined;
+  const type = column.dataType.toLowerCase();
+  if (!YEAR_OR_BIGINT.has(type)) return undefined;
+  if (type === 'bigint' && (n.t === 'int' || n.t === 'bool')) return undefined;
+  let int: string | undefined;
+  let fromString = false;
+  if (n.t === 'str') {
+    const v = n.f(EMPTY_ROW);
+    const text = v === null ? '' : textOf(v);
+    if (INT_TEXT.test(text)) int = normalizeDecimal(text);
+    fromString = true;
+  } else if (n.t === 'real') {
+    const v = n.f(EMPTY_ROW);
+    if (v !== null && Number.isInteger(v)) int = BigInt(v).toString();
+  } else {
+    const v = toDec(n)(EMPTY_ROW);
+    if (v !== null) int = decimalAsInteger(v);
+  }
+  if (int === undefined) return undefined;
+  if (type === 'year') return yearValue(BigInt(int), fromString);
+  const min = column.unsigned ? 0n : -(2n ** 63n);
+  const max = column.unsigned ? 2n ** 64n - 1n : 2n ** 63n - 1n;
+  const big = BigInt(int);
+  return big >= min && big <= max ? int : undefined;
+}
+
+function yearValue(v: bigint, fromString: boolean): string | undefined {
+  // YEAR reads 1-69 as 20xx and 70-99 as 19xx; 0 is 0000 as a number but 2000 as a string.
+  if (v === 0n) return fromString ? '2000' : '0';
+  if (v >= 1n && v <= 69n) return String(2000n + v);
+  if (v >= 70n && v <= 99n) return String(1900n + v);
+  if (v >= 1901n && v <= 2155n) return v.toString();
+  return undefined;
+}
+
+function intLiteral(text: string): Node {
+  return { t: 'int', constant: true, decimals: 0, f: () => text };
+}
+
+/** Applies the BIGINT/YEAR rule to `arg` against `others`; returns the replacement operands if it fires. */
+export function withColumnInts(arg: Node, others: readonly Node[]): Node[] | undefined {
+  const ints = others.map((o) => constantAsColumnInt(arg.column, o));
+  if (ints.some((v) => v === undefined)) return undefined;
+  return ints.map((v) => intLiteral(v as string));
+}
+
+function pair<T>(ga: (r: Row) => T | null, gb: (r: Row) => T | null, cmp: (x: T, y: T) => number): Cmp {
+  return (r) => {
+    const x = ga(r);
+    if (x === null) return null;
+    const y = gb(r);
+    return y === null ? null : cmp(x, y);
+  };
+}
+
+function compareNumbers(x: number, y: number): number {
+  return x === y ? 0 : x < y ? -1 : 1;
+}
+
+export function comparator(a: Node, b: Node, mode: Mode): Cmp {
+  switch (mode.m) {
+    case 'dec':
+      return pair(once(a.constant, toDec(a)), once(b.constant, toDec(b)), compareDecimal);
+    case 'real': {
+      const precision = mode.precision;
+      const cmp =
+        precision === 0
+          ? compareNumbers
+          : (x: number, y: number) => (x === y || Math.abs(x - y) < precision ? 0 : x < y ? -1 : 1);
+      return pair(once(a.constant, toReal(a)), once(b.constant, toReal(b)), cmp);
+    }
+    case 'text': {
+      const coll = mode.coll;
+      if (coll.bytes) {
+        const bytes = (n: Node): ((r: Row) => Buffer | null) => {
+          const g = toStr(n);
+          return once(n.constant, (r) => { const v = g(r); return v === null ? null : toBytes(v); });
+        };
+        return pair(bytes(a), bytes(b), compareBytes);
+      }
+      const text = (n: Node): ((r: Row) => string | null) => {
+        const g = toStr(n);
+        return once(n.constant, (r) => { const v = g(r); return v === null ? null : textOf(v); });
+      };
+      return pair(text(a), text(b), (x, y) => compareText(x, y, coll));
+    }
+    case 'datetime':
+      return pair(once(a.constant, toDatetimeKey(a)), once(b.constant, toDatetimeKey(b)), compareDatetimeText);
+    case 'time':
+      return pair(once(a.constant, toTimeMicros(a)), once(b.constant, toTimeMicros(b)), compareNumbers);
+  }
+}
+
+/** The comparator for one binary comparison, with MySQL's operand conversions applied. */
+export function pairComparator(a: Node, b: Node): Cmp {
+  const bInts = withColumnInts(a, [b]);
+  if (bInts) return comparator(a, bInts[0], { m: 'dec' });
+  const aInts = withColumnInts(b, [a]);
+  if (aInts) return comparator(aInts[0], b, { m: 'dec' });
+  return comparator(a, b, comparisonMode([a, b]));
+}
+
+const TESTS: Readonly<Record<Exclude<CompareOp, '<=>'>, (c: number) => boolean>> = {
+  '=': (c) => c === 0,
+  '<>': (c) => c !== 0,
+  '<': (c) => c < 0,
+  '<=': (c) => c <= 0,
+  '>': (c) => c > 0,
+  '>=': (c) => c >= 0,
+};
+
+export function compileCompare(op: CompareOp, a: Node, b: Node): BoolNode {
+  const cmp = pairComparator(a, b);
+  const constant = a.constant && b.constant;
+  if (op === '<=>') {
+    // NULL-safe equality: NULL <=> NULL is true, NULL <=> x is false; never NULL.
+    const fa = a.f;
+    const fb = b.f;
+    return {
+      t: 'bool', constant, decimals: 0,
+      f: (r) => {
+        const an = fa(r) === null;
+        const bn = fb(r) === null;
+        return an || bn ? an && bn : cmp(r) === 0;
+      },
+    };
+  }
+  const test = TESTS[op];
+  return { t: 'bool', constant, decimals: 0, f: (r) => { const c = cmp(r); return c === null ? null : test(c); } };
+}
+
+/** Lookup keys for IN lists of constants: equal under the comparison exactly when the keys are equal. */
+export function setKey(mode: Mode): ((n: Node) => (r: Row) => string | null) | undefined {
+  switch (mode.m) {
+    case 'dec':
+      return (n) => { const g = toDec(n); return (r) => { const v = g(r); return v === null ? null : decimalKey(v); }; };
+    case 'datetime':
+      return (n) => { const g = toDatetimeKey(n); return (r) => { const v = g(r); return v === null ? null : v + ZERO_DATETIME.slice(v.length); }; };
+    case 'text': {
+      const coll = mode.coll;
+      return (n) => {
+        const g = toStr(n);
+        return (r) => {
+          const v = g(r);
+          if (v === null) return null;
+          if (coll.bytes) return toBytes(v).toString('hex');
+          let s = textOf(v);
+          if (coll.padSpace) s = s.replace(/ +$/, '');
+          return foldText(s, coll);
+        };
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function decimalKey(v: string): string {
+  const n = normalizeDecimal(v);
+  const t = n.includes('.') ? n.replace(/\.?0+$/, '') : n;
+  return t === '-0' ? '0' : t;
+}

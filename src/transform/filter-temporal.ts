@@ -1,0 +1,132 @@
+// Temporal values in filters: MySQL's lenient reading of date/time strings and numbers, and
+// comparison of DATE/DATETIME/TIMESTAMP values by their canonical text without allocating.
+
+/** What an unreadable value becomes in a comparison: MySQL compares it as the zero date. */
+export const ZERO_DATETIME = '0000-00-00 00:00:00.000000';
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, '0');
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+function twoDigitYear(text: string, y: number): number {
+  // MySQL reads two-digit years as 2000-2069 and 1970-1999.
+  if (text.length > 2) return y;
+  return y < 70 ? 2000 + y : 1900 + y;
+}
+
+function build(
+  y: number, mo: number, d: number, h: number, mi: number, s: number, frac: string | undefined, strict: boolean,
+): string | null {
+  if (mo > 12 || d > 31 || h > 23 || mi > 59 || s > 59) return null;
+  // In comparisons MySQL accepts any day up to 31 ('2024-02-30'); DATE() and YEAR() do not.
+  if (strict && mo > 0 && d > daysInMonth(y, mo)) return null;
+  const micro = (frac ?? '').slice(0, 6).padEnd(6, '0');
+  return `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)} ${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}.${micro}`;
+}
+
+const DELIMITED =
+  /^\s*(\d{1,4})[^\d\s](\d{1,2})[^\d\s](\d{1,2})(?:(?:T|\s+|[^\d\s])(\d{1,2})(?:[^\d\s](\d{1,2})(?:[^\d\s](\d{1,2})(?:\.(\d+))?)?)?)?/;
+const COMPACT = /^\s*(\d{14}|\d{12}|\d{8}|\d{6})(?:\.(\d+))?(?!\d)/;
+
+/**
+ * A string as MySQL reads it as a DATETIME: 'YYYY-MM-DD HH:MM:SS.ffffff', or null when unreadable.
+ * Like MySQL, trailing text after a complete value is ignored ('2024-01-01x').
+ */
+export function parseDatetime(text: string, strict: boolean): string | null {
+  const m = DELIMITED.exec(text);
+  if (m) {
+    return build(
+      twoDigitYear(m[1], Number(m[1])), Number(m[2]), Number(m[3]),
+      Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0), m[7], strict,
+    );
+  }
+  const c = COMPACT.exec(text);
+  return c ? compactDigits(c[1], c[2], strict) : null;
+}
+
+function compactDigits(digits: string, frac: string | undefined, strict: boolean): string | null {
+  const longYear = digits.length === 8 || digits.length === 14;
+  const yl = longYear ? 4 : 2;
+  const y = twoDigitYear(digits.slice(0, yl), Number(digits.slice(0, yl)));
+  const part = (i: number): number => Number(digits.slice(yl + i * 2, yl + i * 2 + 2) || '0');
+  return build(y, part(0), part(1), part(2), part(3), part(4), frac, strict);
+}
+
+/** A number in temporal context: YYMMDD, YYYYMMDD, YYMMDDHHMMSS or YYYYMMDDHHMMSS, zero-padded on the left. */
+export function numberToDatetime(decimalText: string, strict: boolean): string | null {
+  if (decimalText.startsWith('-')) return null;
+  const dot = decimalText.indexOf('.');
+  const int = (dot < 0 ? decimalText : decimalText.slice(0, dot)).replace(/^0+/, '');
+  const frac = dot < 0 ? undefined : decimalText.slice(dot + 1);
+  if (int === '') return build(0, 0, 0, 0, 0, 0, frac, strict);
+  const width = int.length <= 6 ? 6 : int.length <= 8 ? 8 : int.length <= 12 ? 12 : int.length <= 14 ? 14 : 0;
+  if (width === 0 || Number(int) < 101) return null;
+  return compactDigits(int.padStart(width, '0'), frac, strict);
+}
+
+/**
+ * Orders two DATE/DATETIME texts of the canonical shape ('YYYY-MM-DD[ HH:MM:SS[.f…]]'): they share
+ * positions, so the common prefix compares character by character and any remaining non-zero
+ * digit makes the longer text later. A DATE equals the same day at midnight, as in MySQL.
+ */
+export function compareDatetimeText(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  const longer = a.length > n ? a : b;
+  for (let i = n; i < longer.length; i++) {
+    const c = longer.charCodeAt(i);
+    if (c >= 49 && c <= 57) return longer === a ? 1 : -1;
+  }
+  return 0;
+}
+
+/** A TIME in microseconds, from '[-][D ]HH:MM[:SS[.f]]' or HHMMSS digits; null when unreadable. */
+export function parseTime(text: string): number | null {
+  const m = /^\s*(-)?(?:(\d+)\s+)?(\d+)(?::(\d{1,2})(?::(\d{1,2}))?)?(?:\.(\d+))?/.exec(text);
+  if (!m) return null;
+  let h: number;
+  let mi: number;
+  let s: number;
+  if (m[4] !== undefined) {
+    h = Number(m[3]) + 24 * Number(m[2] ?? 0);
+    mi = Number(m[4]);
+    s = Number(m[5] ?? 0);
+  } else {
+    // Without colons MySQL reads the digits right to left: SS, MMSS, HHMMSS.
+    const digits = m[3].padStart(6, '0');
+    h = Number(digits.slice(0, -4));
+    mi = Number(digits.slice(-4, -2));
+    s = Number(digits.slice(-2));
+  }
+  if (mi > 59 || s > 59) return null;
+  const micro = Number((m[6] ?? '').slice(0, 6).padEnd(6, '0'));
+  const total = ((h * 60 + mi) * 60 + s) * 1_000_000 + micro;
+  return m[1] ? -total : total;
+}
+
+/** A temporal value in numeric context, as MySQL: 2024-01-02 is 20240102, 12:30:00 is 123000. */
+export function temporalToDecimal(text: string): string {
+  const neg = text.startsWith('-');
+  const dot = text.indexOf('.');
+  const main = (dot < 0 ? text : text.slice(0, dot)).replace(/\D/g, '').replace(/^0+(?=\d)/, '');
+  const frac = dot < 0 ? '' : text.slice(dot);
+  return (neg ? '-' : '') + main + frac;
+}
+
+/** 'YYYY-MM-DD HH:MM:SS' for a clock reading shifted to the source's time zone. */
+export function formatNow(epochMs: number, utcOffsetMinutes: number): string {
+  const d = new Date(epochMs + utcOffsetMinutes * 60_000);
+  return (
+    `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)} ` +
+    `${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}`
+  );
+}
