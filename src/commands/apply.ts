@@ -46,6 +46,10 @@ export default class ApplyCommand extends MigCommand {
           checkFresh(saved, fresh.specDigest, state);
           plan = saved;
         }
+        if (fresh.partial) {
+          const why = fresh.notes.filter((n) => n.severity !== 'info').map((n) => `${n.migration ? n.migration + ': ' : ''}${n.message}`);
+          throw new MigError('plan-partial', `apply needs the live source and Kafka, and could not check them:\n  ${why.join('\n  ')}`, 'fix the connection problems above (mig plan shows the same), then run apply again');
+        }
         if (hasErrors(plan)) {
           this.err(renderPlanHuman(plan));
           throw new MigError('plan-errors', 'the plan has errors; nothing was applied', 'fix the errors above and run mig plan again');

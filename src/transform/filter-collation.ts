@@ -16,18 +16,19 @@ export interface Collation {
   ascii: Uint16Array;
 }
 
-const IDENTITY = Uint16Array.from({ length: 128 }, (_, i) => i);
+// Weights start at 1: 0 is reserved for ignorable characters.
+const IDENTITY = Uint16Array.from({ length: 128 }, (_, i) => i + 1);
 
 /** general_ci and the 8-bit _ci collations weigh a character by its upper case. */
-const UPPER = Uint16Array.from({ length: 128 }, (_, i) => (i >= 97 && i <= 122 ? i - 32 : i));
+const UPPER = Uint16Array.from({ length: 128 }, (_, i) => (i >= 97 && i <= 122 ? i - 31 : i + 1));
 
 // utf8mb4_unicode_ci (UCA 4.0) orders ASCII as whitespace, punctuation, symbols, digits, letters,
 // and ignores the other control characters entirely. Read from MariaDB 10.11's WEIGHT_STRING().
 const UCA_ORDER = '\t\n\v\f\r `^_-,;:!?.\'"()[]{}@*/\\&#%+<=>|~$0123456789abcdefghijklmnopqrstuvwxyz';
 const UCA = new Uint16Array(128);
-for (let i = 0; i < UCA_ORDER.length; i++) UCA[UCA_ORDER.charCodeAt(i)] = i + 1;
+UCA[0] = 1;
+for (let i = 0; i < UCA_ORDER.length; i++) UCA[UCA_ORDER.charCodeAt(i)] = i + 2;
 for (let c = 65; c <= 90; c++) UCA[c] = UCA[c + 32];
-UCA[0] = 1; // NUL is not ignorable in practice for filters: keep it first.
 
 export const BINARY_COLLATION: Collation = {
   name: 'binary', bytes: true, fold: 'none', accents: false, padSpace: false, ascii: IDENTITY,
@@ -107,19 +108,20 @@ function trimmedLength(s: string, pad: boolean): number {
 /** Marks a string the allocation-free path cannot weigh (non-ASCII or ignorable characters). */
 const SLOW = 2;
 
+/** Weight of one character; past ASCII, folded text orders by code point after every ASCII weight. */
+function weigh(s: string, i: number, ascii: Uint16Array, folded: boolean): number {
+  const u = unit(s, i);
+  return u < 128 ? ascii[u] : folded ? u + 0x100 : -1;
+}
+
 /** Compares by weights; with PAD SPACE the shorter string counts as padded with spaces. */
 function compareWeights(a: string, b: string, pad: boolean, ascii: Uint16Array, folded: boolean): number {
   const an = trimmedLength(a, pad);
   const bn = trimmedLength(b, pad);
   const n = Math.min(an, bn);
-  const weigh = (s: string, i: number): number => {
-    const u = unit(s, i);
-    // Past ASCII, folded text is ordered by code point, after every ASCII weight.
-    return u < 128 ? ascii[u] : folded ? u + 0x100 : -1;
-  };
   for (let i = 0; i < n; i++) {
-    const x = weigh(a, i);
-    const y = weigh(b, i);
+    const x = weigh(a, i, ascii, folded);
+    const y = weigh(b, i, ascii, folded);
     if (x <= 0 || y <= 0) return SLOW;
     if (x !== y) return x < y ? -1 : 1;
   }
@@ -128,7 +130,7 @@ function compareWeights(a: string, b: string, pad: boolean, ascii: Uint16Array, 
   const space = ascii[32];
   const longer = an > bn ? a : b;
   for (let i = n; i < Math.max(an, bn); i++) {
-    const x = weigh(longer, i);
+    const x = weigh(longer, i, ascii, folded);
     if (x <= 0) return SLOW;
     if (x !== space) return (x < space) === (an > bn) ? -1 : 1;
   }

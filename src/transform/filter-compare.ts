@@ -4,7 +4,7 @@ import type { ColumnInfo, Row } from '../source/types.js';
 import { MigError } from '../util/errors.js';
 import type { CompareOp } from './filter-ast.js';
 import { LITERAL_COLLATION, compareBytes, compareText, foldText, toBytes, type Collation } from './filter-collation.js';
-import { compareDecimal, decimalAsInteger, normalizeDecimal } from './filter-decimal.js';
+import { compareDecimal, decimalAsInteger, decimalRound, normalizeDecimal } from './filter-decimal.js';
 import { ZERO_DATETIME, compareDatetimeText } from './filter-temporal.js';
 import {
   EMPTY_ROW, NOT_FIXED_DEC, isTemporal, once, textOf, toDatetimeKey, toDec, toReal, toStr, toTimeMicros,
@@ -21,36 +21,69 @@ export type Mode =
 /** -1, 0, 1, or null when either side is NULL. */
 export type Cmp = (row: Row) => number | null;
 
-/** The collation MySQL picks for an operation on strings: binary wins, then a column's over a literal's. */
+/**
+ * The collation MySQL picks for an operation on strings: a binary string wins, then a column's
+ * collation over a literal's; between two columns of the charset a _bin collation wins.
+ */
 export function aggregateCollation(nodes: readonly Node[]): Collation {
   const strs = nodes.filter((n): n is StrNode => n.t === 'str');
+  const columns = strs.filter((n) => !n.coercible);
   return (
-    strs.find((n) => n.coll.bytes)?.coll ?? strs.find((n) => !n.coercible)?.coll ?? strs[0]?.coll ?? LITERAL_COLLATION
+    strs.find((n) => n.coll.bytes)?.coll ??
+    columns.find((n) => n.coll.fold === 'none')?.coll ??
+    columns[0]?.coll ??
+    strs[0]?.coll ??
+    LITERAL_COLLATION
   );
 }
 
-function cls(n: Node): 'int' | 'dec' | 'real' | 'str' | 'temporal' {
+function cls(n: Node): Cls {
   if (n.t === 'bool' || n.t === 'int') return 'int';
   if (n.t === 'dec' || n.t === 'real' || n.t === 'str') return n.t;
   return 'temporal';
 }
 
+/**
+ * Which server's rules to follow where MySQL and MariaDB differ: MariaDB (since 10.3.36) compares a
+ * string with an integer as DECIMAL, MySQL as DOUBLE.
+ */
+export type Flavor = 'mariadb' | 'mysql';
+
+type Cls = 'int' | 'dec' | 'real' | 'str' | 'temporal';
+
+/** aggregate_for_comparison of two operand classes. */
+function aggregate(a: Cls, b: Cls, flavor: Flavor): Cls {
+  if (a === b) return a;
+  if (a === 'temporal' || b === 'temporal') return 'temporal';
+  if ((a === 'int' || a === 'dec') && (b === 'int' || b === 'dec')) return 'dec';
+  if (flavor === 'mariadb' && ((a === 'str' && b === 'int') || (a === 'int' && b === 'str'))) return 'dec';
+  return 'real';
+}
+
 /** MariaDB's aggregate_for_comparison over the operands (NULL literals take no part). */
-export function comparisonMode(nodes: readonly Node[]): Mode {
+export function comparisonMode(nodes: readonly Node[], flavor: Flavor): Mode {
   const ns = nodes.filter((n) => n.t !== 'null');
-  const classes = new Set(ns.map(cls));
-  if (classes.size === 0 || (classes.size === 1 && classes.has('str'))) return { m: 'text', coll: aggregateCollation(ns) };
-  if (classes.has('temporal')) {
-    const temporals = ns.filter(isTemporal);
-    const times = temporals.filter((n) => n.t === 'time').length;
-    if (times === temporals.length) return { m: 'time' };
-    if (times > 0) {
-      throw new MigError('filter-unsupported', 'filters cannot compare a TIME with a DATE or DATETIME (MySQL would use today\'s date)');
+  if (ns.length === 0) return { m: 'text', coll: LITERAL_COLLATION };
+  const agg = ns.map(cls).reduce((x, y) => aggregate(x, y, flavor));
+  switch (agg) {
+    case 'str':
+      return { m: 'text', coll: aggregateCollation(ns) };
+    case 'int':
+    case 'dec':
+      return { m: 'dec' };
+    case 'temporal': {
+      const temporals = ns.filter(isTemporal);
+      const times = temporals.filter((n) => n.t === 'time').length;
+      if (times === temporals.length) return { m: 'time' };
+      if (times > 0) {
+        throw new MigError('filter-unsupported', "filters cannot compare a TIME with a DATE or DATETIME (MySQL would use today's date)");
+      }
+      return { m: 'datetime' };
     }
-    return { m: 'datetime' };
+    case 'real':
+      break;
   }
-  if (!classes.has('real') && !classes.has('str')) return { m: 'dec' };
-  if (ns.length === 2 && classes.size === 2 && classes.has('dec') && classes.has('str')) {
+  if (ns.length === 2 && new Set(ns.map(cls)).size === 2 && ns.some((n) => n.t === 'dec') && ns.some((n) => n.t === 'str')) {
     // A non-constant DECIMAL against a constant string compares as DECIMAL, not to lose precision.
     const [d, s] = ns[0].t === 'dec' ? [ns[0], ns[1]] : [ns[1], ns[0]];
     if (!d.constant && s.constant) return { m: 'dec' };
@@ -81,10 +114,12 @@ export function constantAsColumnInt(column: ColumnInfo | undefined, n: Node): st
     fromString = true;
   } else if (n.t === 'real') {
     const v = n.f(EMPTY_ROW);
-    if (v !== null && Number.isInteger(v)) int = BigInt(v).toString();
+    // Storing into YEAR rounds; BIGINT only takes values that convert without loss.
+    const r = v === null || !Number.isFinite(v) ? undefined : type === 'year' ? Math.sign(v) * Math.round(Math.abs(v)) : v;
+    if (r !== undefined && Number.isInteger(r)) int = BigInt(r).toString();
   } else {
     const v = toDec(n)(EMPTY_ROW);
-    if (v !== null) int = decimalAsInteger(v);
+    if (v !== null) int = type === 'year' ? decimalRound(v) : decimalAsInteger(v);
   }
   if (int === undefined) return undefined;
   if (type === 'year') return yearValue(BigInt(int), fromString);
@@ -162,12 +197,12 @@ export function comparator(a: Node, b: Node, mode: Mode): Cmp {
 }
 
 /** The comparator for one binary comparison, with MySQL's operand conversions applied. */
-export function pairComparator(a: Node, b: Node): Cmp {
+export function pairComparator(a: Node, b: Node, flavor: Flavor): Cmp {
   const bInts = withColumnInts(a, [b]);
   if (bInts) return comparator(a, bInts[0], { m: 'dec' });
   const aInts = withColumnInts(b, [a]);
   if (aInts) return comparator(aInts[0], b, { m: 'dec' });
-  return comparator(a, b, comparisonMode([a, b]));
+  return comparator(a, b, comparisonMode([a, b], flavor));
 }
 
 const TESTS: Readonly<Record<Exclude<CompareOp, '<=>'>, (c: number) => boolean>> = {
@@ -179,8 +214,8 @@ const TESTS: Readonly<Record<Exclude<CompareOp, '<=>'>, (c: number) => boolean>>
   '>=': (c) => c >= 0,
 };
 
-export function compileCompare(op: CompareOp, a: Node, b: Node): BoolNode {
-  const cmp = pairComparator(a, b);
+export function compileCompare(op: CompareOp, a: Node, b: Node, flavor: Flavor): BoolNode {
+  const cmp = pairComparator(a, b, flavor);
   const constant = a.constant && b.constant;
   if (op === '<=>') {
     // NULL-safe equality: NULL <=> NULL is true, NULL <=> x is false; never NULL.

@@ -181,6 +181,12 @@ export function decimalAsInteger(a: string): string | undefined {
   return isZeroFrom(a, dot + 1) ? normalizeDecimal(a.slice(0, dot)) : undefined;
 }
 
+/** Rounded to an integer, half away from zero. */
+export function decimalRound(a: string): string {
+  const x = toScaled(a);
+  return divRound(x.v, pow10(x.scale)).toString();
+}
+
 // MySQL reads the longest numeric prefix of a string, after leading whitespace; no prefix is 0.
 const NUMERIC_PREFIX = /[ \t\n\r\v\f]*([+-]?(?:\d+\.?\d*|\.\d+))([eE][+-]?\d+)?/y;
 

@@ -4,7 +4,7 @@ import type { ColumnInfo, Row } from '../source/types.js';
 import { MigError } from '../util/errors.js';
 import type { Expr, LogicOp } from './filter-ast.js';
 import { compileArith, compileNegate } from './filter-arith.js';
-import { compileCompare } from './filter-compare.js';
+import { compileCompare, type Flavor } from './filter-compare.js';
 import { compileCall, type Clock } from './filter-functions.js';
 import { parseFilter } from './filter-parse.js';
 import { compileBetween, compileIn, compileIs, compileLikeNode, negate } from './filter-predicates.js';
@@ -19,6 +19,8 @@ export interface FilterOptions {
   now?: () => number;
   /** UTC offset of the source session's time zone for NOW(); defaults to 0 (UTC). */
   utcOffsetMinutes?: number;
+  /** The source server's rules where MySQL and MariaDB differ; defaults to MariaDB. */
+  flavor?: Flavor;
 }
 
 export type RowPredicate = (row: Row) => boolean;
@@ -51,6 +53,7 @@ export function compileFilterText(text: string, columns: ColumnInfo[], options: 
 class Compiler {
   private readonly byName: Map<string, ColumnInfo>;
   private readonly clock: Clock;
+  private readonly flavor: Flavor;
 
   constructor(
     private readonly columns: ColumnInfo[],
@@ -58,6 +61,7 @@ class Compiler {
   ) {
     this.byName = new Map(columns.map((c) => [c.name.toLowerCase(), c]));
     this.clock = { now: options.now ?? Date.now, utcOffsetMinutes: options.utcOffsetMinutes ?? 0 };
+    this.flavor = options.flavor ?? 'mariadb';
   }
 
   compile(e: Expr): Node {
@@ -87,13 +91,13 @@ class Compiler {
       case 'logic':
         return logic(e.op, this.compile(e.left), this.compile(e.right));
       case 'compare':
-        return compileCompare(e.op, this.compile(e.left), this.compile(e.right));
+        return compileCompare(e.op, this.compile(e.left), this.compile(e.right), this.flavor);
       case 'is':
         return compileIs(this.compile(e.arg), e.test, e.negated);
       case 'in':
-        return compileIn(this.compile(e.arg), e.list.map((x) => this.compile(x)), e.negated);
+        return compileIn(this.compile(e.arg), e.list.map((x) => this.compile(x)), e.negated, this.flavor);
       case 'between':
-        return compileBetween(this.compile(e.arg), this.compile(e.low), this.compile(e.high), e.negated);
+        return compileBetween(this.compile(e.arg), this.compile(e.low), this.compile(e.high), e.negated, this.flavor);
       case 'like':
         return compileLikeNode(this.compile(e.arg), this.compile(e.pattern), e.escape, e.negated);
       case 'arith':

@@ -3,7 +3,7 @@
 import type { Row } from '../source/types.js';
 import { compileLike, type LikeMatcher } from './filter-like.js';
 import {
-  aggregateCollation, comparator, comparisonMode, pairComparator, setKey, withColumnInts, type Cmp,
+  aggregateCollation, comparator, comparisonMode, pairComparator, setKey, withColumnInts, type Cmp, type Flavor,
 } from './filter-compare.js';
 import { once, toStr, truth, type BoolNode, type Node } from './filter-values.js';
 
@@ -20,10 +20,10 @@ export function negate(n: BoolNode): BoolNode {
 const SET_THRESHOLD = 8;
 
 /** x IN (a, b, …) is x = a OR x = b OR …: true on any match, else NULL if x or any compared item is NULL. */
-export function compileIn(arg: Node, list: readonly Node[], negated: boolean): BoolNode {
+export function compileIn(arg: Node, list: readonly Node[], negated: boolean, flavor: Flavor): BoolNode {
   const constant = arg.constant && list.every((n) => n.constant);
-  const viaSet = !arg.constant && list.length >= SET_THRESHOLD ? inViaSet(arg, list) : undefined;
-  const result = viaSet ?? bool(constant, inLinear(list.map((item) => pairComparator(arg, item))));
+  const viaSet = !arg.constant && list.length >= SET_THRESHOLD ? inViaSet(arg, list, flavor) : undefined;
+  const result = viaSet ?? bool(constant, inLinear(list.map((item) => pairComparator(arg, item, flavor))));
   return negated ? negate(result) : result;
 }
 
@@ -39,12 +39,12 @@ function inLinear(cmps: readonly Cmp[]): (r: Row) => boolean | null {
   };
 }
 
-function inViaSet(arg: Node, list: readonly Node[]): BoolNode | undefined {
+function inViaSet(arg: Node, list: readonly Node[], flavor: Flavor): BoolNode | undefined {
   if (!list.every((n) => n.constant)) return undefined;
   // One comparison type for the whole list, as MySQL uses when the types agree.
   const converted = withColumnInts(arg, list) ?? list;
-  const mode = converted === list ? comparisonMode([arg, ...list]) : ({ m: 'dec' } as const);
-  const pairwise = list.map((item) => (converted === list ? comparisonMode([arg, item]) : mode));
+  const mode = converted === list ? comparisonMode([arg, ...list], flavor) : ({ m: 'dec' } as const);
+  const pairwise = list.map((item) => (converted === list ? comparisonMode([arg, item], flavor) : mode));
   if (pairwise.some((m) => JSON.stringify(m) !== JSON.stringify(mode))) return undefined;
   const key = setKey(mode);
   if (!key) return undefined;
@@ -64,10 +64,10 @@ function inViaSet(arg: Node, list: readonly Node[]): BoolNode | undefined {
 }
 
 /** x BETWEEN lo AND hi is lo <= x AND x <= hi, compared in one type chosen over all three. */
-export function compileBetween(arg: Node, low: Node, high: Node, negated: boolean): BoolNode {
+export function compileBetween(arg: Node, low: Node, high: Node, negated: boolean, flavor: Flavor): BoolNode {
   const ints = withColumnInts(arg, [low, high]);
   const [lo, hi] = ints ?? [low, high];
-  const mode = ints ? ({ m: 'dec' } as const) : comparisonMode([arg, low, high]);
+  const mode = ints ? ({ m: 'dec' } as const) : comparisonMode([arg, low, high], flavor);
   const cmpLow = comparator(arg, lo, mode);
   const cmpHigh = comparator(arg, hi, mode);
   const result = bool(arg.constant && low.constant && high.constant, (r) => {

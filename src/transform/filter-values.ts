@@ -143,6 +143,10 @@ export function toDatetimeKey(n: Node): Fn<string> {
     return (r) => { const v = f(r); return v === null ? null : (parseDatetime(textOf(v), false) ?? ZERO_DATETIME); };
   }
   const g = toDec(n);
+  if (n.column?.dataType.toLowerCase() === 'year') {
+    // MariaDB reads a YEAR column as a date as the start of that year with zero month and day.
+    return (r) => { const v = g(r); return v === null ? null : `${v.padStart(4, '0')}-00-00 00:00:00`; };
+  }
   return (r) => { const v = g(r); return v === null ? null : (numberToDatetime(v, false) ?? ZERO_DATETIME); };
 }
 

@@ -69,6 +69,8 @@ describe('kill -9 during the full load', () => {
       if (Date.now() > deadline) throw new Error(`load never reached half: ${out}`);
       await new Promise((r) => setTimeout(r, 20));
     }
+    // A little later, so that a chunk is usually on its way to Kafka when the process dies.
+    await new Promise((r) => setTimeout(r, 15));
     child.kill('SIGKILL');
     await exited;
 

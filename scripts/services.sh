@@ -1,0 +1,609 @@
+#!/usr/bin/env bash
+# Starts and stops the real services that mig's integration tests and demo use,
+# on 127.0.0.1 only:
+#   - a private MariaDB (Debian's mariadb-server binaries) with a ROW binlog,
+#   - a single-node Apache Kafka 3.9 broker in KRaft mode (jars from Maven, see scripts/kafka/pom.xml).
+#
+# Usage: scripts/services.sh up     [mariadb|kafka]...   start (idempotent)
+#        scripts/services.sh down   [--purge] [mariadb|kafka]...
+#                                     stop what `up` started; --purge also deletes the data
+#        scripts/services.sh status [mariadb|kafka]...   exit 0 if all running, 3 otherwise
+#        scripts/services.sh env      print connection settings as KEY=value lines, e.g.
+#                                     set -a; eval "$(bash scripts/services.sh env)"; set +a
+# (or `npm run services -- up`)
+#
+# Settings (environment):
+#   MIG_TEST_MYSQL_PORT              MariaDB port (3307)
+#   MIG_TEST_KAFKA_PORT              Kafka client port (19092)
+#   MIG_TEST_KAFKA_CONTROLLER_PORT   KRaft controller port (Kafka port + 1)
+#   MIG_SERVICES_DIR                 state: data, logs, pid files (<project>/.services)
+#   MIG_CACHE_DIR                    downloaded Kafka jars go to $MIG_CACHE_DIR/kafka-<version>/lib
+#                                    (<project>/.cache)
+#   MIG_SERVICES_TIMEOUT             seconds to wait for each service to answer (90)
+#   MIG_KAFKA_HEAP_OPTS              broker heap ("-Xmx768m -Xms256m")
+#
+# Only processes recorded in $MIG_SERVICES_DIR/<name>.pid are ever stopped, and only after
+# checking that their command line is the one `up` started.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+HOST=127.0.0.1
+MYSQL_PORT="${MIG_TEST_MYSQL_PORT:-3307}"
+KAFKA_PORT="${MIG_TEST_KAFKA_PORT:-19092}"
+KAFKA_CONTROLLER_PORT="${MIG_TEST_KAFKA_CONTROLLER_PORT:-$((KAFKA_PORT + 1))}"
+STATE="${MIG_SERVICES_DIR:-.services}"
+CACHE="${MIG_CACHE_DIR:-.cache}"
+TIMEOUT="${MIG_SERVICES_TIMEOUT:-90}"
+KAFKA_HEAP="${MIG_KAFKA_HEAP_OPTS:--Xmx768m -Xms256m}"
+POM="$ROOT/scripts/kafka/pom.xml"
+
+case "$STATE" in /*) ;; *) STATE="$ROOT/$STATE" ;; esac
+case "$CACHE" in /*) ;; *) CACHE="$ROOT/$CACHE" ;; esac
+
+MDIR="$STATE/mariadb"
+MSOCK="$MDIR/run/mysqld.sock"
+MERR="$MDIR/run/mysqld.err"
+KDIR="$STATE/kafka"
+KLOG="$KDIR/server.log"
+
+KAFKA_VERSION="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$POM" | head -n 1)"
+KLIB="$CACHE/kafka-$KAFKA_VERSION/lib"
+
+ALL_SERVICES=(mariadb kafka)
+
+# ---------------------------------------------------------------- helpers
+
+say() { printf '%s\n' "$*"; }
+
+# report MESSAGE [LOGFILE...]: one-line error on stderr, then the tail of each non-empty LOGFILE.
+report() {
+  local f
+  printf 'error: %s\n' "$1" >&2
+  shift
+  for f in "$@"; do
+    [ -s "$f" ] || continue
+    printf -- '--- last lines of %s ---\n' "${f#"$ROOT"/}" >&2
+    tail -n 25 "$f" >&2
+  done
+}
+die() {
+  report "$@"
+  exit 1
+}
+
+is_port() { [[ "$1" =~ ^[0-9]+$ ]] && [ "$1" -ge 1 ] && [ "$1" -le 65535 ]; }
+for p in "$MYSQL_PORT" "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
+  is_port "$p" || die "not a valid port: '$p'"
+done
+[[ "$TIMEOUT" =~ ^[0-9]+$ ]] || die "MIG_SERVICES_TIMEOUT must be a number of seconds"
+[ -n "$KAFKA_VERSION" ] || die "cannot read <kafka.version> from scripts/kafka/pom.xml"
+
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+# port_open PORT: something accepts TCP connections on $HOST:PORT.
+port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/$HOST/$1" 2>/dev/null; }
+
+now() { date +%s; }
+
+# took T0: seconds since T0 (an $EPOCHREALTIME value), one decimal.
+took() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1fs", b - a }'; }
+
+pidfile() { printf '%s/%s.pid' "$STATE" "$1"; }
+portfile() { printf '%s/%s.port' "$STATE" "$1"; }
+
+# The argument that identifies a process as ours (it is on that process's command line).
+marker() {
+  case "$1" in
+    mariadb) printf -- '--datadir=%s' "$MDIR/data" ;;
+    kafka) printf '%s' "$KDIR/server.properties" ;;
+  esac
+}
+
+# is_ours NAME PID: PID is alive (not a zombie) and was started by `up` for NAME.
+is_ours() {
+  local cmd
+  [[ "$2" =~ ^[0-9]+$ ]] || return 1
+  cmd="$({ tr '\0' ' ' <"/proc/$2/cmdline"; } 2>/dev/null)" || return 1
+  [[ "$cmd" == *"$(marker "$1") "* ]]
+}
+
+# running NAME: prints the recorded pid when that process is ours and alive.
+running() {
+  local f pid
+  f="$(pidfile "$1")"
+  [ -f "$f" ] || return 1
+  pid="$(cat "$f" 2>/dev/null)"
+  is_ours "$1" "$pid" || return 1
+  printf '%s' "$pid"
+}
+
+recorded_port() {
+  local f
+  f="$(portfile "$1")"
+  if [ -f "$f" ]; then cat "$f"; else
+    case "$1" in mariadb) printf '%s' "$MYSQL_PORT" ;; kafka) printf '%s' "$KAFKA_PORT" ;; esac
+  fi
+}
+
+# stop_pid NAME PID SECONDS: TERM, wait, then KILL.
+stop_pid() {
+  local name="$1" pid="$2" limit="$3" t0
+  kill -TERM "$pid" 2>/dev/null || return 0
+  t0="$(now)"
+  while is_ours "$name" "$pid"; do
+    if [ $(($(now) - t0)) -ge "$limit" ]; then
+      say "$name: still running after ${limit}s, sending KILL"
+      kill -KILL "$pid" 2>/dev/null || true
+      sleep 0.5
+      break
+    fi
+    sleep 0.2
+  done
+}
+
+# apt_install PKG...: installs Debian packages; `apt-get update` only when the lists lack them.
+apt_install() {
+  local log="$STATE/apt.log" sudo=()
+  if ! is_root; then
+    command -v sudo >/dev/null 2>&1 || die "installing $* needs root (or sudo)"
+    sudo=(sudo -n)
+  fi
+  command -v apt-get >/dev/null 2>&1 || die "apt-get not found: install $* yourself"
+  if ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "$@" >"$log" 2>&1; then
+    if grep -qE 'Unable to locate package|has no installation candidate|Failed to fetch' "$log"; then
+      "${sudo[@]}" apt-get update >>"$log" 2>&1 || die "apt-get update failed" "$log"
+      "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "$@" >>"$log" 2>&1 ||
+        die "apt-get install $* failed" "$log"
+    else
+      die "apt-get install $* failed" "$log"
+    fi
+  fi
+}
+
+# start_detached LOGFILE CMD...: runs CMD in its own session, prints its pid.
+start_detached() {
+  local out="$1"
+  shift
+  (
+    # The service must not inherit our descriptors above 2 (the lock on $STATE/.lock, or a
+    # caller's pipe that would then never close).
+    for fd in /proc/"$BASHPID"/fd/*; do
+      fd="${fd##*/}"
+      if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+    done
+    # A background subshell of a non-interactive shell is not a process group leader, so
+    # setsid calls setsid() and execs CMD in this same process: $! is CMD's pid.
+    exec setsid "$@" </dev/null >>"$out" 2>&1
+  ) &
+  printf '%s' "$!"
+}
+
+# ---------------------------------------------------------------- MariaDB
+
+mysql_client() { mariadb --no-defaults -uroot --socket="$MSOCK" "$@"; }
+mysql_ping() { mariadb-admin --no-defaults -uroot --socket="$MSOCK" --connect-timeout=2 ping >/dev/null 2>&1; }
+# mysql_tcp_ping PORT: a full login over TCP (a bare connect would log "Aborted connection").
+mysql_tcp_ping() {
+  mariadb-admin --no-defaults -h"$HOST" -P"$1" -uroot --connect-timeout=2 ping >/dev/null 2>&1
+}
+
+mariadb_up() {
+  local pid port t0 dirs
+
+  if pid="$(running mariadb)"; then
+    port="$(recorded_port mariadb)"
+    [ "$port" = "$MYSQL_PORT" ] ||
+      die "mariadb: already running on $HOST:$port (pid $pid), not on $MYSQL_PORT; run 'down' first (or use another MIG_SERVICES_DIR)"
+    if mysql_ping && mysql_tcp_ping "$port"; then
+      say "mariadb: already running on $HOST:$port (pid $pid)"
+      return 0
+    fi
+    say "mariadb: pid $pid is running but not answering yet, waiting..."
+    mariadb_wait "$pid" "$(now)"
+    say "mariadb: up on $HOST:$port (pid $pid)"
+    return 0
+  fi
+  rm -f "$(pidfile mariadb)" "$(portfile mariadb)"
+
+  if ! command -v mariadbd >/dev/null 2>&1 && [ -x /usr/sbin/mariadbd ]; then PATH="$PATH:/usr/sbin"; fi
+  if ! command -v mariadbd >/dev/null 2>&1 || ! command -v mariadb-install-db >/dev/null 2>&1 ||
+    ! command -v mariadb-admin >/dev/null 2>&1 || ! command -v mariadb >/dev/null 2>&1; then
+    say "mariadb: installing package mariadb-server..."
+    apt_install mariadb-server
+    if ! command -v mariadbd >/dev/null 2>&1 && [ -x /usr/sbin/mariadbd ]; then PATH="$PATH:/usr/sbin"; fi
+    command -v mariadbd >/dev/null 2>&1 || die "mariadb: mariadbd still not found after installing mariadb-server"
+  fi
+
+  if port_open "$MYSQL_PORT"; then
+    die "mariadb: port $HOST:$MYSQL_PORT is already in use by another process (set MIG_TEST_MYSQL_PORT)"
+  fi
+  # The unix socket path is limited to 107 bytes.
+  [ "${#MSOCK}" -lt 100 ] || die "mariadb: socket path too long (${#MSOCK} bytes): $MSOCK; set MIG_SERVICES_DIR to a shorter path"
+
+  dirs=("$MDIR/data" "$MDIR/binlog" "$MDIR/run")
+  if [ ! -f "$MDIR/.installed" ]; then
+    rm -rf "$MDIR/data" "$MDIR/binlog"
+  fi
+  mkdir -p "${dirs[@]}"
+  local user_args=()
+  if is_root; then
+    id mysql >/dev/null 2>&1 || die "mariadb: system user 'mysql' is missing (reinstall mariadb-server)"
+    chown -R mysql:mysql "${dirs[@]}"
+    # mariadbd runs as mysql: every parent directory must be traversable by it.
+    runuser -u mysql -- test -w "$MDIR/run" ||
+      die "mariadb: user 'mysql' cannot write $MDIR/run (a parent directory is not world-searchable); set MIG_SERVICES_DIR elsewhere"
+    user_args=(--user=mysql)
+  fi
+
+  local common=(--datadir="$MDIR/data" --innodb-log-file-size=16M)
+
+  if [ ! -f "$MDIR/.installed" ]; then
+    say "mariadb: creating data dir (first run only)..."
+    mariadb-install-db --no-defaults "${user_args[@]}" "${common[@]}" \
+      --auth-root-authentication-method=normal --skip-test-db --skip-name-resolve \
+      >"$MDIR/install.log" 2>&1 || die "mariadb: mariadb-install-db failed" "$MDIR/install.log"
+  fi
+
+  : >"$MERR"
+  : >"$MDIR/mariadbd.out"
+  is_root && chown mysql:mysql "$MERR"
+  t0="$(now)"
+  local started="$EPOCHREALTIME"
+  pid="$(start_detached "$MDIR/mariadbd.out" mariadbd --no-defaults "${user_args[@]}" "${common[@]}" \
+    --port="$MYSQL_PORT" --bind-address="$HOST" --skip-name-resolve \
+    --socket="$MSOCK" --pid-file="$MDIR/run/mysqld.pid" --log-error="$MERR" \
+    --log-bin="$MDIR/binlog/mariadb-bin" --binlog-format=ROW --binlog-row-image=FULL \
+    --binlog-row-metadata=FULL --server-id=1 \
+    --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
+    --default-time-zone=+00:00 --max-allowed-packet=64M)"
+  printf '%s\n' "$pid" >"$(pidfile mariadb)"
+  printf '%s\n' "$MYSQL_PORT" >"$(portfile mariadb)"
+
+  mariadb_wait "$pid" "$t0"
+
+  if [ ! -f "$MDIR/.installed" ]; then
+    # root@127.0.0.1 with full rights over TCP; drop root@<hostname>, which only causes
+    # warnings under --skip-name-resolve. Kept out of the binlog so CDC tests start clean.
+    mysql_client -e "SET SESSION sql_log_bin=0;
+      CREATE USER IF NOT EXISTS 'root'@'127.0.0.1';
+      GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;
+      DELETE FROM mysql.global_priv WHERE User = 'root' AND Host NOT IN ('localhost', '127.0.0.1', '::1');
+      DELETE FROM mysql.proxies_priv WHERE User = 'root' AND Host NOT IN ('localhost', '127.0.0.1', '::1');
+      FLUSH PRIVILEGES;" >>"$MDIR/install.log" 2>&1 ||
+      { report "mariadb: granting root@127.0.0.1 failed" "$MDIR/install.log"; mariadb_abort "$pid"; exit 1; }
+    touch "$MDIR/.installed"
+  fi
+  mysql_tcp_ping "$MYSQL_PORT" ||
+    { report "mariadb: root cannot log in over TCP on $HOST:$MYSQL_PORT" "$MERR"; mariadb_abort "$pid"; exit 1; }
+
+  say "mariadb: up on $HOST:$MYSQL_PORT (pid $pid, $(took "$started"))"
+}
+
+mariadb_abort() {
+  stop_pid mariadb "$1" 20
+  rm -f "$(pidfile mariadb)" "$(portfile mariadb)"
+}
+
+# mariadb_wait PID T0: until the server answers a ping on its socket.
+mariadb_wait() {
+  local pid="$1" t0="$2"
+  until mysql_ping; do
+    is_ours mariadb "$pid" || {
+      rm -f "$(pidfile mariadb)" "$(portfile mariadb)"
+      die "mariadb: server exited during start-up" "$MERR" "$MDIR/mariadbd.out"
+    }
+    if [ $(($(now) - t0)) -ge "$TIMEOUT" ]; then
+      report "mariadb: no answer after ${TIMEOUT}s; stopping it" "$MERR"
+      mariadb_abort "$pid"
+      exit 1
+    fi
+    sleep 0.1
+  done
+}
+
+# ---------------------------------------------------------------- Kafka
+
+kafka_fetch_jars() {
+  # .complete holds the checksum of the pom the jars came from: editing the pom refetches.
+  local want
+  want="$(sha256sum "$POM" | cut -c1-16)"
+  [ "$(cat "$CACHE/kafka-$KAFKA_VERSION/.complete" 2>/dev/null)" = "$want" ] && return 0
+  if ! command -v mvn >/dev/null 2>&1; then
+    say "kafka: installing package maven..."
+    apt_install maven
+  fi
+  say "kafka: fetching Kafka $KAFKA_VERSION jars with Maven (first run only)..."
+  local dir="$CACHE/kafka-$KAFKA_VERSION" log
+  mkdir -p "$dir"
+  log="$dir/mvn.log"
+  rm -rf "${dir:?}/lib.tmp"
+  mvn -B --no-transfer-progress -Dstyle.color=never -f "$POM" dependency:copy-dependencies \
+    -DoutputDirectory="$dir/lib.tmp" >"$log" 2>&1 ||
+    die "kafka: mvn dependency:copy-dependencies failed" "$log"
+  ls "$dir/lib.tmp"/kafka_2.13-*.jar >/dev/null 2>&1 || die "kafka: no kafka_2.13 jar after the fetch" "$log"
+  rm -rf "${dir:?}/lib"
+  mv "$dir/lib.tmp" "$dir/lib"
+  printf '%s\n' "$want" >"$dir/.complete"
+}
+
+kafka_write_config() {
+  mkdir -p "$KDIR/data"
+  cat >"$KDIR/server.properties" <<EOF
+# Generated by scripts/services.sh; rewritten on every 'up'.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@$HOST:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://$HOST:$KAFKA_PORT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$KDIR/data
+auto.create.topics.enable=false
+num.partitions=1
+default.replication.factor=1
+min.insync.replicas=1
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=1
+group.initial.rebalance.delay.ms=0
+message.max.bytes=16777216
+replica.fetch.max.bytes=16777216
+num.network.threads=2
+num.io.threads=4
+EOF
+  cat >"$KDIR/log4j.properties" <<'EOF'
+# Generated by scripts/services.sh: the broker logs to server.log only (new file per start).
+log4j.rootLogger=INFO, file
+log4j.appender.file=org.apache.log4j.RollingFileAppender
+log4j.appender.file.File=${kafka.logs.dir}/server.log
+log4j.appender.file.Append=false
+log4j.appender.file.MaxFileSize=20MB
+log4j.appender.file.MaxBackupIndex=2
+log4j.appender.file.layout=org.apache.log4j.PatternLayout
+log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka.request.logger=WARN
+EOF
+  cat >"$KDIR/log4j-tools.properties" <<'EOF'
+log4j.rootLogger=WARN, stderr
+log4j.appender.stderr=org.apache.log4j.ConsoleAppender
+log4j.appender.stderr.Target=System.err
+log4j.appender.stderr.layout=org.apache.log4j.PatternLayout
+log4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n
+EOF
+}
+
+# A random KRaft cluster id: 16 bytes, base64url without padding, not starting with '-'.
+new_cluster_id() {
+  local id
+  while :; do
+    id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+    [[ "$id" == -* ]] || break
+  done
+  printf '%s' "$id"
+}
+
+# kafka_probe: the broker answers metadata requests (kafkajs from node_modules), or,
+# without node/kafkajs, its log says it has started.
+kafka_probe() {
+  if command -v node >/dev/null 2>&1 && [ -d "$ROOT/node_modules/kafkajs" ]; then
+    MIG_PROBE_BROKER="$HOST:$KAFKA_PORT" timeout 15 node -e '
+      const { Kafka, logLevel } = require("kafkajs");
+      const kafka = new Kafka({ clientId: "mig-services-probe", brokers: [process.env.MIG_PROBE_BROKER],
+        logLevel: logLevel.NOTHING, connectionTimeout: 2000, requestTimeout: 5000, retry: { retries: 0 } });
+      const admin = kafka.admin();
+      admin.connect()
+        .then(() => admin.describeCluster())
+        .then((c) => admin.listTopics().then(() => c))
+        .then((c) => admin.disconnect().then(() => process.exit(c.brokers.length > 0 ? 0 : 1)))
+        .catch(() => process.exit(1));
+    ' >/dev/null 2>&1
+  else
+    grep -q 'Kafka Server started' "$KLOG" 2>/dev/null
+  fi
+}
+
+kafka_up() {
+  local pid port t0
+
+  if pid="$(running kafka)"; then
+    port="$(recorded_port kafka)"
+    [ "$port" = "$KAFKA_PORT" ] ||
+      die "kafka: already running on $HOST:$port (pid $pid), not on $KAFKA_PORT; run 'down' first (or use another MIG_SERVICES_DIR)"
+    if port_open "$port" && kafka_probe; then
+      say "kafka: already running on $HOST:$port (pid $pid)"
+      return 0
+    fi
+    say "kafka: pid $pid is running but not answering yet, waiting..."
+    kafka_wait "$pid" "$(now)"
+    say "kafka: up on $HOST:$port (pid $pid)"
+    return 0
+  fi
+  rm -f "$(pidfile kafka)" "$(portfile kafka)"
+
+  if ! command -v java >/dev/null 2>&1; then
+    say "kafka: installing package openjdk-17-jre-headless..."
+    apt_install openjdk-17-jre-headless
+  fi
+  kafka_fetch_jars
+
+  local p
+  for p in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
+    if port_open "$p"; then
+      die "kafka: port $HOST:$p is already in use by another process (set MIG_TEST_KAFKA_PORT / MIG_TEST_KAFKA_CONTROLLER_PORT)"
+    fi
+  done
+  [ "$KAFKA_PORT" != "$KAFKA_CONTROLLER_PORT" ] || die "kafka: client and controller ports must differ"
+
+  kafka_write_config
+  local log4j_tools="-Dlog4j.configuration=file:$KDIR/log4j-tools.properties"
+  if [ ! -f "$KDIR/data/meta.properties" ]; then
+    say "kafka: formatting storage (first run only)..."
+    rm -rf "$KDIR/data"
+    mkdir -p "$KDIR/data"
+    java "$log4j_tools" -cp "$KLIB/*" kafka.tools.StorageTool format \
+      --cluster-id "$(new_cluster_id)" --config "$KDIR/server.properties" >"$KDIR/format.log" 2>&1 ||
+      die "kafka: storage format failed" "$KDIR/format.log"
+  fi
+
+  t0="$(now)"
+  local started="$EPOCHREALTIME"
+  : >"$KDIR/kafka.out"
+  if [ -f "$KLOG" ]; then mv -f "$KLOG" "$KLOG.prev"; fi
+  # shellcheck disable=SC2086 # KAFKA_HEAP is a list of JVM flags
+  pid="$(start_detached "$KDIR/kafka.out" java $KAFKA_HEAP -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+    -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true \
+    -Dlog4j.configuration="file:$KDIR/log4j.properties" -Dkafka.logs.dir="$KDIR" \
+    -cp "$KLIB/*" kafka.Kafka "$KDIR/server.properties")"
+  printf '%s\n' "$pid" >"$(pidfile kafka)"
+  printf '%s\n' "$KAFKA_PORT" >"$(portfile kafka)"
+
+  kafka_wait "$pid" "$t0"
+  say "kafka: up on $HOST:$KAFKA_PORT (pid $pid, $(took "$started"))"
+}
+
+# kafka_wait PID T0: until the port accepts connections and the broker answers.
+kafka_wait() {
+  local pid="$1" t0="$2"
+  until port_open "$KAFKA_PORT" && kafka_probe; do
+    is_ours kafka "$pid" || {
+      rm -f "$(pidfile kafka)" "$(portfile kafka)"
+      die "kafka: broker exited during start-up" "$KLOG" "$KDIR/kafka.out"
+    }
+    if [ $(($(now) - t0)) -ge "$TIMEOUT" ]; then
+      report "kafka: no answer on $HOST:$KAFKA_PORT after ${TIMEOUT}s; stopping it" "$KLOG" "$KDIR/kafka.out"
+      stop_pid kafka "$pid" 30
+      rm -f "$(pidfile kafka)" "$(portfile kafka)"
+      exit 1
+    fi
+    sleep 0.3
+  done
+}
+
+# ---------------------------------------------------------------- commands
+
+service_down() {
+  local name="$1" pid f
+  f="$(pidfile "$name")"
+  pid=""
+  if [ -f "$f" ]; then
+    pid="$(cat "$f" 2>/dev/null || true)"
+  elif [ "$name" = mariadb ] && [ -f "$MDIR/run/mysqld.pid" ]; then
+    pid="$(cat "$MDIR/run/mysqld.pid" 2>/dev/null || true)" # written by our own mariadbd
+  fi
+  if [ -n "$pid" ] && is_ours "$name" "$pid"; then
+    say "$name: stopping (pid $pid)..."
+    stop_pid "$name" "$pid" 30
+    if is_ours "$name" "$pid"; then die "$name: pid $pid did not exit"; fi
+    say "$name: stopped"
+  elif [ -f "$f" ]; then
+    say "$name: not running (removed stale pid file)"
+  else
+    say "$name: not running"
+  fi
+  rm -f "$f" "$(portfile "$name")"
+}
+
+service_status() {
+  local name="$1" pid port ok
+  if pid="$(running "$name")"; then
+    port="$(recorded_port "$name")"
+    case "$name" in
+      mariadb) mysql_tcp_ping "$port" && ok=1 || ok=0 ;;
+      *) port_open "$port" && ok=1 || ok=0 ;;
+    esac
+    if [ "$ok" = 1 ]; then
+      say "$name: running (pid $pid, $HOST:$port)"
+      return 0
+    fi
+    say "$name: starting or unhealthy (pid $pid, $HOST:$port not answering)"
+    return 1
+  fi
+  say "$name: stopped"
+  return 1
+}
+
+# pick_services ARG...: validates service names; none given means all.
+pick_services() {
+  SERVICES=()
+  local a
+  for a in "$@"; do
+    case "$a" in
+      mariadb | kafka) SERVICES+=("$a") ;;
+      *) die "unknown service '$a' (expected: ${ALL_SERVICES[*]})" ;;
+    esac
+  done
+  [ "${#SERVICES[@]}" -gt 0 ] || SERVICES=("${ALL_SERVICES[@]}")
+}
+
+lock_state() {
+  mkdir -p "$STATE"
+  exec 9>"$STATE/.lock"
+  flock -w 600 9 || die "another services.sh is still running (lock $STATE/.lock)"
+}
+
+usage() {
+  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
+}
+
+cmd="${1:-}"
+[ $# -gt 0 ] && shift
+case "$cmd" in
+  up)
+    pick_services "$@"
+    lock_state
+    for s in "${SERVICES[@]}"; do "${s}_up"; done
+    ;;
+  down)
+    purge=0
+    args=()
+    for a in "$@"; do
+      if [ "$a" = --purge ]; then purge=1; else args+=("$a"); fi
+    done
+    pick_services "${args[@]+"${args[@]}"}"
+    lock_state
+    for s in "${SERVICES[@]}"; do service_down "$s"; done
+    if [ "$purge" = 1 ]; then
+      # Only what `up` creates is deleted, never the whole of a user-chosen MIG_SERVICES_DIR.
+      for s in "${SERVICES[@]}"; do
+        rm -rf "${STATE:?}/$s" "$(pidfile "$s")" "$(portfile "$s")"
+        say "$s: purged data"
+      done
+      if [ "${#args[@]}" -eq 0 ]; then
+        rm -f "$STATE/apt.log" "$STATE/.lock"
+        rmdir "$STATE" 2>/dev/null || true
+      fi
+    fi
+    ;;
+  status)
+    pick_services "$@"
+    rc=0
+    for s in "${SERVICES[@]}"; do service_status "$s" || rc=3; done
+    exit "$rc"
+    ;;
+  env)
+    mport="$MYSQL_PORT"
+    kport="$KAFKA_PORT"
+    running mariadb >/dev/null && mport="$(recorded_port mariadb)"
+    running kafka >/dev/null && kport="$(recorded_port kafka)"
+    printf 'MIG_TEST_MYSQL_HOST=%s\n' "$HOST"
+    printf 'MIG_TEST_MYSQL_PORT=%s\n' "$mport"
+    printf 'MIG_TEST_MYSQL_USER=root\n'
+    printf 'MIG_TEST_MYSQL_PASSWORD=\n'
+    printf 'MIG_TEST_MYSQL_SOCKET=%s\n' "$MSOCK"
+    printf 'MIG_TEST_KAFKA_PORT=%s\n' "$kport"
+    printf 'MIG_TEST_KAFKA_BROKERS=%s:%s\n' "$HOST" "$kport"
+    ;;
+  -h | --help | help)
+    usage
+    ;;
+  *)
+    [ -z "$cmd" ] || printf "error: unknown command '%s'\n\n" "$cmd" >&2
+    usage >&2
+    exit 2
+    ;;
+esac
