@@ -1,7 +1,7 @@
 // Source event → Kafka message: picks the table's topic, applies its operation selection and row filter,
 // and encodes. Built once per table shape, so the per-row path only evaluates and serialises.
 import type { Operation } from '../spec/schema.js';
-import type { ChangeEvent, Row, TableInfo } from '../source/types.js';
+import type { ChangeEvent, ColumnInfo, Row, TableInfo } from '../source/types.js';
 import type { OutboundMessage } from '../sink/kafka/message.js';
 import { encodeCanalJson, tableCodec, type TableCodec } from '../sink/kafka/canal-json.js';
 import { compileFilter, parseFilter } from '../transform/index.js';
@@ -19,6 +19,7 @@ interface Route {
 
 export class Router {
   private readonly routes = new Map<string, Route>();
+  private readonly layoutCodecs = new WeakMap<ColumnInfo[], TableCodec>();
   /** Rows the filter or the operation selection left out (for status). */
   skipped = 0;
 
@@ -79,8 +80,19 @@ export class Router {
         r.filter(ev.before!) || r.filter(ev.after!);
       if (!pass) return this.skip();
     }
-    const m = encodeCanalJson(ev, r.codec, now);
+    const m = encodeCanalJson(ev, ev.columns ? this.codecFor(r, ev.columns) : r.codec, now);
     return { topic: r.topic, key: m.key, value: m.value };
+  }
+
+  /** Codec for the columns the log carried (older than the current shape across an ALTER). */
+  private codecFor(r: Route, columns: ColumnInfo[]): TableCodec {
+    if (columns.length === r.shape.columns.length && columns.every((c, i) => c === r.shape.columns[i])) return r.codec;
+    let c = this.layoutCodecs.get(columns);
+    if (!c) {
+      c = tableCodec({ ...r.shape, columns });
+      this.layoutCodecs.set(columns, c);
+    }
+    return c;
   }
 
   private skip(): undefined {

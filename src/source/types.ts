@@ -52,6 +52,11 @@ export type ChangeEvent =
       before?: Row;
       /** After image: inserts and updates. */
       after?: Row;
+      /**
+       * Columns of the images as the log wrote them (they differ from the table's current shape for
+       * changes made before an ALTER). Absent for full-load rows, which have the current shape.
+       */
+      columns?: ColumnInfo[];
       /** Source time, ms since epoch. */
       timestamp: number;
       /** A number unique to this change within the source log; equal on redelivery. */

@@ -1,10 +1,11 @@
 // Comparisons with MySQL's (MariaDB's) choice of comparison type: strings by collation, numbers
 // exactly unless a DOUBLE or a string is involved, temporals as dates. Used by =, <, IN, BETWEEN.
-import type { ColumnInfo, Row } from '../source/types.js';
+import type { Row } from '../source/types.js';
 import { MigError } from '../util/errors.js';
 import type { CompareOp } from './filter-ast.js';
 import { LITERAL_COLLATION, compareBytes, compareText, foldText, toBytes, type Collation } from './filter-collation.js';
-import { compareDecimal, decimalAsInteger, decimalRound, normalizeDecimal } from './filter-decimal.js';
+import { columnInt } from './filter-column-int.js';
+import { compareDecimal, normalizeDecimal } from './filter-decimal.js';
 import { ZERO_DATETIME, compareDatetimeText } from './filter-temporal.js';
 import {
   EMPTY_ROW, NOT_FIXED_DEC, isTemporal, once, textOf, toDatetimeKey, toDec, toReal, toStr, toTimeMicros,
@@ -93,62 +94,6 @@ export function comparisonMode(nodes: readonly Node[], flavor: Flavor): Mode {
   return { m: 'real', precision: maxDec < NOT_FIXED_DEC ? 5 / 10 ** (maxDec + 1) : 0 };
 }
 
-const YEAR_OR_BIGINT = new Set(['bigint', 'year']);
-const INT_TEXT = /^\s*[+-]?\d+\s*$/;
-
-/**
- * MySQL converts a constant compared with a BIGINT or YEAR column to that column's integer type when
- * it fits exactly (so `big = '18446744073709551614'` compares exactly, and `year_col = 24` means 2024).
- */
-export function constantAsColumnInt(column: ColumnInfo | undefined, n: Node): string | undefined {
-  if (!column || !n.constant || n.t === 'null' || isTemporal(n)) return undefined;
-  const type = column.dataType.toLowerCase();
-  if (!YEAR_OR_BIGINT.has(type)) return undefined;
-  if (type === 'bigint' && (n.t === 'int' || n.t === 'bool')) return undefined;
-  let int: string | undefined;
-  let fromString = false;
-  if (n.t === 'str') {
-    const v = n.f(EMPTY_ROW);
-    const text = v === null ? '' : textOf(v);
-    if (INT_TEXT.test(text)) int = normalizeDecimal(text);
-    fromString = true;
-  } else if (n.t === 'real') {
-    const v = n.f(EMPTY_ROW);
-    // Storing into YEAR rounds; BIGINT only takes values that convert without loss.
-    const r = v === null || !Number.isFinite(v) ? undefined : type === 'year' ? Math.sign(v) * Math.round(Math.abs(v)) : v;
-    if (r !== undefined && Number.isInteger(r)) int = BigInt(r).toString();
-  } else {
-    const v = toDec(n)(EMPTY_ROW);
-    if (v !== null) int = type === 'year' ? decimalRound(v) : decimalAsInteger(v);
-  }
-  if (int === undefined) return undefined;
-  if (type === 'year') return yearValue(BigInt(int), fromString);
-  const min = column.unsigned ? 0n : -(2n ** 63n);
-  const max = column.unsigned ? 2n ** 64n - 1n : 2n ** 63n - 1n;
-  const big = BigInt(int);
-  return big >= min && big <= max ? int : undefined;
-}
-
-function yearValue(v: bigint, fromString: boolean): string | undefined {
-  // YEAR reads 1-69 as 20xx and 70-99 as 19xx; 0 is 0000 as a number but 2000 as a string.
-  if (v === 0n) return fromString ? '2000' : '0';
-  if (v >= 1n && v <= 69n) return String(2000n + v);
-  if (v >= 70n && v <= 99n) return String(1900n + v);
-  if (v >= 1901n && v <= 2155n) return v.toString();
-  return undefined;
-}
-
-function intLiteral(text: string): Node {
-  return { t: 'int', constant: true, decimals: 0, f: () => text };
-}
-
-/** Applies the BIGINT/YEAR rule to `arg` against `others`; returns the replacement operands if it fires. */
-export function withColumnInts(arg: Node, others: readonly Node[]): Node[] | undefined {
-  const ints = others.map((o) => constantAsColumnInt(arg.column, o));
-  if (ints.some((v) => v === undefined)) return undefined;
-  return ints.map((v) => intLiteral(v as string));
-}
-
 function pair<T>(ga: (r: Row) => T | null, gb: (r: Row) => T | null, cmp: (x: T, y: T) => number): Cmp {
   return (r) => {
     const x = ga(r);
@@ -198,10 +143,10 @@ export function comparator(a: Node, b: Node, mode: Mode): Cmp {
 
 /** The comparator for one binary comparison, with MySQL's operand conversions applied. */
 export function pairComparator(a: Node, b: Node, flavor: Flavor): Cmp {
-  const bInts = withColumnInts(a, [b]);
-  if (bInts) return comparator(a, bInts[0], { m: 'dec' });
-  const aInts = withColumnInts(b, [a]);
-  if (aInts) return comparator(aInts[0], b, { m: 'dec' });
+  const bInt = columnInt(a, b);
+  if (bInt) return comparator(a, bInt, { m: 'dec' });
+  const aInt = columnInt(b, a);
+  if (aInt) return comparator(aInt, b, { m: 'dec' });
   return comparator(a, b, comparisonMode([a, b], flavor));
 }
 

@@ -206,7 +206,9 @@ export function stringToDecimal(s: string): string {
   const mantissa = normalizeDecimal(m[1]);
   if (m[2] === undefined) return mantissa;
   const exp = Number(m[2].slice(1));
-  if (!Number.isFinite(exp) || Math.abs(exp) > 200) return normalizeDecimal(String(Number(m[0].trim())));
+  // Beyond DECIMAL's 65 digits MySQL saturates; far past them only the sign still matters.
+  if (exp > 200) return decimalIsZero(mantissa) ? '0' : `${mantissa.startsWith('-') ? '-' : ''}${'9'.repeat(65)}`;
+  if (exp < -200) return '0';
   const x = toScaled(mantissa);
   const scale = x.scale - exp;
   return scale >= 0 ? fromScaled(x.v, scale) : fromScaled(x.v * pow10(-scale), 0);
@@ -220,9 +222,20 @@ export function bitsToDecimal(b: Buffer): string {
 }
 
 /**
- * A DOUBLE in string context. MySQL prints the shortest round-tripping form like JavaScript,
- * but switches to exponent notation at different magnitudes; the filter rarely depends on that.
+ * A DOUBLE in string context, as MariaDB prints it: the shortest digits that round-trip (like
+ * JavaScript), in exponent form only from 1e15 up or below 1e-15 ('1e15', '0.0000000001').
  */
 export function doubleToText(n: number): string {
-  return String(n).replace('e+', 'e');
+  if (n === 0) return '0';
+  if (!Number.isFinite(n)) return String(n);
+  const [mantissa, expText] = n.toExponential().split('e');
+  const exp = Number(expText);
+  if (exp >= 15 || exp <= -16) return `${mantissa}e${exp}`;
+  const neg = mantissa.startsWith('-');
+  const digits = mantissa.replace(/[-.]/g, '');
+  let body: string;
+  if (exp < 0) body = `0.${'0'.repeat(-exp - 1)}${digits}`;
+  else if (exp + 1 >= digits.length) body = digits + '0'.repeat(exp + 1 - digits.length);
+  else body = `${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
+  return neg ? `-${body}` : body;
 }

@@ -5,7 +5,7 @@ import type { FilterFunction } from './filter-ast.js';
 import { compileAbs } from './filter-arith.js';
 import { aggregateCollation } from './filter-compare.js';
 import { BINARY_COLLATION, toBytes, type Collation } from './filter-collation.js';
-import { formatNow, numberToDatetime, parseDatetime } from './filter-temporal.js';
+import { formatNow, numberToDatetime, parseDatetime, yearToDatetime } from './filter-temporal.js';
 import {
   NOT_FIXED_DEC, textOf, toDec, toReal, toStr, type Node, type StrNode, type TimeNode,
 } from './filter-values.js';
@@ -191,6 +191,10 @@ function concat(args: readonly Node[]): Node {
 function strictDatetime(a: Node, fn: string): Fn<string> {
   if (a.t === 'time') throw new MigError('filter-unsupported', `${fn}() of a TIME value is not supported in filters`);
   if (a.t === 'date' || a.t === 'datetime' || a.t === 'null') return a.f;
+  if (a.column?.dataType.toLowerCase() === 'year') {
+    const g = toDec(a);
+    return (r) => { const v = g(r); return v === null ? null : yearToDatetime(v); };
+  }
   if (a.t === 'str') {
     const g = a.f;
     return (r) => { const v = g(r); return v === null ? null : parseDatetime(textOf(v), true); };

@@ -3,8 +3,9 @@
 import type { Row } from '../source/types.js';
 import { compileLike, type LikeMatcher } from './filter-like.js';
 import {
-  aggregateCollation, comparator, comparisonMode, pairComparator, setKey, withColumnInts, type Cmp, type Flavor,
+  aggregateCollation, comparator, comparisonMode, pairComparator, setKey, type Cmp, type Flavor,
 } from './filter-compare.js';
+import { columnInt } from './filter-column-int.js';
 import { once, toStr, truth, type BoolNode, type Node } from './filter-values.js';
 
 function bool(constant: boolean, f: (r: Row) => boolean | null): BoolNode {
@@ -42,9 +43,12 @@ function inLinear(cmps: readonly Cmp[]): (r: Row) => boolean | null {
 function inViaSet(arg: Node, list: readonly Node[], flavor: Flavor): BoolNode | undefined {
   if (!list.every((n) => n.constant)) return undefined;
   // One comparison type for the whole list, as MySQL uses when the types agree.
-  const converted = withColumnInts(arg, list) ?? list;
-  const mode = converted === list ? comparisonMode([arg, ...list], flavor) : ({ m: 'dec' } as const);
-  const pairwise = list.map((item) => (converted === list ? comparisonMode([arg, item], flavor) : mode));
+  const ints = list.map((item) => columnInt(arg, item));
+  const allInts = ints.every((n) => n !== undefined);
+  const converted = allInts ? ints.map((n, i) => n ?? list[i]) : list;
+  const mode = allInts ? ({ m: 'dec' } as const) : comparisonMode([arg, ...list], flavor);
+  const pairwise = list.map((item) => (allInts ? mode : comparisonMode([arg, item], flavor)));
+  if (!allInts && ints.some((n) => n !== undefined)) return undefined;
   if (pairwise.some((m) => JSON.stringify(m) !== JSON.stringify(mode))) return undefined;
   const key = setKey(mode);
   if (!key) return undefined;
@@ -65,9 +69,12 @@ function inViaSet(arg: Node, list: readonly Node[], flavor: Flavor): BoolNode | 
 
 /** x BETWEEN lo AND hi is lo <= x AND x <= hi, compared in one type chosen over all three. */
 export function compileBetween(arg: Node, low: Node, high: Node, negated: boolean, flavor: Flavor): BoolNode {
-  const ints = withColumnInts(arg, [low, high]);
-  const [lo, hi] = ints ?? [low, high];
-  const mode = ints ? ({ m: 'dec' } as const) : comparisonMode([arg, low, high], flavor);
+  // Each bound converts on its own; only when both do is the comparison an integer one.
+  const loInt = columnInt(arg, low);
+  const hiInt = columnInt(arg, high);
+  const lo = loInt ?? low;
+  const hi = hiInt ?? high;
+  const mode = loInt && hiInt ? ({ m: 'dec' } as const) : comparisonMode([arg, lo, hi], flavor);
   const cmpLow = comparator(arg, lo, mode);
   const cmpHigh = comparator(arg, hi, mode);
   const result = bool(arg.constant && low.constant && high.constant, (r) => {

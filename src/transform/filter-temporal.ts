@@ -13,15 +13,12 @@ function daysInMonth(year: number, month: number): number {
   return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
 
-function twoDigitYear(text: string, y: number): number {
-  // MySQL reads two-digit years as 2000-2069 and 1970-1999.
-  if (text.length > 2) return y;
-  return y < 70 ? 2000 + y : 1900 + y;
-}
-
 function build(
   y: number, mo: number, d: number, h: number, mi: number, s: number, frac: string | undefined, strict: boolean,
+  twoDigitYear = false,
 ): string | null {
+  // MySQL reads two-digit years as 2000-2069 and 1970-1999, unless the whole value is zero.
+  if (twoDigitYear && (y || mo || d || h || mi || s || Number(frac ?? 0))) y += y < 70 ? 2000 : 1900;
   if (mo > 12 || d > 31 || h > 23 || mi > 59 || s > 59) return null;
   // In comparisons MySQL accepts any day up to 31 ('2024-02-30'); DATE() and YEAR() do not.
   if (strict && mo > 0 && d > daysInMonth(y, mo)) return null;
@@ -41,8 +38,8 @@ export function parseDatetime(text: string, strict: boolean): string | null {
   const m = DELIMITED.exec(text);
   if (m) {
     return build(
-      twoDigitYear(m[1], Number(m[1])), Number(m[2]), Number(m[3]),
-      Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0), m[7], strict,
+      Number(m[1]), Number(m[2]), Number(m[3]),
+      Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0), m[7], strict, m[1].length <= 2,
     );
   }
   const c = COMPACT.exec(text);
@@ -52,9 +49,13 @@ export function parseDatetime(text: string, strict: boolean): string | null {
 function compactDigits(digits: string, frac: string | undefined, strict: boolean): string | null {
   const longYear = digits.length === 8 || digits.length === 14;
   const yl = longYear ? 4 : 2;
-  const y = twoDigitYear(digits.slice(0, yl), Number(digits.slice(0, yl)));
   const part = (i: number): number => Number(digits.slice(yl + i * 2, yl + i * 2 + 2) || '0');
-  return build(y, part(0), part(1), part(2), part(3), part(4), frac, strict);
+  return build(Number(digits.slice(0, yl)), part(0), part(1), part(2), part(3), part(4), frac, strict, !longYear);
+}
+
+/** A YEAR value in temporal context: MariaDB makes it the year with zero month and day. */
+export function yearToDatetime(year: string): string {
+  return `${year.padStart(4, '0')}-00-00 00:00:00`;
 }
 
 /** A number in temporal context: YYMMDD, YYYYMMDD, YYMMDDHHMMSS or YYYYMMDDHHMMSS, zero-padded on the left. */

@@ -11,7 +11,9 @@ import {
   stringToDecimal,
   stringToDouble,
 } from './filter-decimal.js';
-import { ZERO_DATETIME, numberToDatetime, parseDatetime, parseTime, temporalToDecimal } from './filter-temporal.js';
+import {
+  ZERO_DATETIME, numberToDatetime, parseDatetime, parseTime, temporalToDecimal, yearToDatetime,
+} from './filter-temporal.js';
 
 /** MySQL's marker for "no fixed number of decimals" (strings, DOUBLE without (M,D), exponent literals). */
 export const NOT_FIXED_DEC = 39;
@@ -120,6 +122,11 @@ export function toStr(n: Node): Fn<string | Buffer> {
       return (r) => { const v = f(r); return v === null ? null : v ? '1' : '0'; };
     }
     case 'real': {
+      // A FLOAT/DOUBLE column prints as stored (FLOAT's float32 text is shorter than its double's).
+      if (n.column) {
+        const key = n.column.name;
+        return (r) => stringValue(r[key]);
+      }
       const f = n.f;
       return (r) => { const v = f(r); return v === null ? null : doubleToText(v); };
     }
@@ -145,7 +152,7 @@ export function toDatetimeKey(n: Node): Fn<string> {
   const g = toDec(n);
   if (n.column?.dataType.toLowerCase() === 'year') {
     // MariaDB reads a YEAR column as a date as the start of that year with zero month and day.
-    return (r) => { const v = g(r); return v === null ? null : `${v.padStart(4, '0')}-00-00 00:00:00`; };
+    return (r) => { const v = g(r); return v === null ? null : yearToDatetime(v); };
   }
   return (r) => { const v = g(r); return v === null ? null : (numberToDatetime(v, false) ?? ZERO_DATETIME); };
 }

@@ -6,7 +6,7 @@ export function applyLine(e: ApplyEvent): string | undefined {
   switch (e.type) {
     case 'migration-start': return `${e.migration}: starting`;
     case 'change-applied': return `${e.migration}: ${e.summary}`;
-    case 'topic-created': return `${e.migration}: created topic ${e.topic} (${e.partitions} partitions)`;
+    case 'topic-created': return `${e.migration}: created topic ${e.topic} (${e.partitions} partition${e.partitions === 1 ? '' : 's'})`;
     case 'topic-partitions': return `${e.migration}: topic ${e.topic} partitions ${e.from} → ${e.to}`;
     case 'snapshot-opened': return `${e.migration}: consistent snapshot at ${formatPosition(e.position)}${e.reused ? ' (incremental keeps the first snapshot position)' : ''}`;
     case 'table-start': return `${e.migration}: ${e.table}: full load${e.resumeFrom > 0 ? ` resuming after ${e.resumeFrom} rows` : ''} (~${e.estimatedRows} rows)`;

@@ -36,6 +36,7 @@ export class BinlogReader {
   private gtids?: GtidTracker;
   private paused = false;
   private inTx = false;
+  private readonly layouts = new WeakMap<TableInfo, Map<string, ColumnInfo[]>>();
   private lastTs = 0;
   private ddlChain: Promise<void> = Promise.resolve();
 
@@ -146,20 +147,36 @@ export class BinlogReader {
     const key = `${map.parentSchema}.${map.tableName}`;
     const info = this.o.tables.get(key);
     if (!info) return;
-    const cols = columnsFor(info, map);
+    const cols = this.columnsOf(info, map);
     const op = name2op(evt.getTypeName());
     const ts = evt.timestamp;
     for (const r of evt.rows) {
       const id = changeId(this.txFile, this.txStart, this.ordinal++);
       if (op === 'update') {
         const u = r as { before: Record<string, unknown>; after: Record<string, unknown> };
-        this.pending.push({ kind: 'row', op, database: info.database, table: info.table, before: toRow(cols, u.before), after: toRow(cols, u.after), timestamp: ts, id });
+        this.pending.push({ kind: 'row', op, database: info.database, table: info.table, before: toRow(cols, u.before), after: toRow(cols, u.after), columns: cols, timestamp: ts, id });
       } else if (op === 'insert') {
-        this.pending.push({ kind: 'row', op, database: info.database, table: info.table, after: toRow(cols, r as Record<string, unknown>), timestamp: ts, id });
+        this.pending.push({ kind: 'row', op, database: info.database, table: info.table, after: toRow(cols, r as Record<string, unknown>), columns: cols, timestamp: ts, id });
       } else {
-        this.pending.push({ kind: 'row', op, database: info.database, table: info.table, before: toRow(cols, r as Record<string, unknown>), timestamp: ts, id });
+        this.pending.push({ kind: 'row', op, database: info.database, table: info.table, before: toRow(cols, r as Record<string, unknown>), columns: cols, timestamp: ts, id });
       }
     }
+  }
+
+  /** One stable column list per table shape and log layout, so encoders can cache per list. */
+  private columnsOf(info: TableInfo, map: TableMapEntry): ColumnInfo[] {
+    const sig = map.columnSchemas.map((c) => `${c.COLUMN_NAME}:${c.COLUMN_TYPE}`).join(',');
+    let byShape = this.layouts.get(info);
+    if (!byShape) {
+      byShape = new Map();
+      this.layouts.set(info, byShape);
+    }
+    let cols = byShape.get(sig);
+    if (!cols) {
+      cols = columnsFor(info, map);
+      byShape.set(sig, cols);
+    }
+    return cols;
   }
 
   private finish(gtid: string | undefined): void {
