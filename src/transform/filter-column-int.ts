@@ -2,7 +2,7 @@
 // into that column's type, and when that works the comparison becomes an integer one. That makes
 // `big = '18446744073709551614'` exact and `year_col = 24` mean 2024.
 import type { ColumnInfo } from '../source/types.js';
-import { decimalAsInteger, decimalRound, normalizeDecimal, stringToDecimal } from './filter-decimal.js';
+import { decimalAsInteger, decimalRound, normalizeDecimal } from './filter-decimal.js';
 import { EMPTY_ROW, isTemporal, textOf, toDec, type Node } from './filter-values.js';
 
 const INT_TEXT = /^\s*[+-]?\d+\s*$/;
@@ -34,9 +34,9 @@ function constantAsColumnInt(column: ColumnInfo | undefined, n: Node): string | 
 }
 
 /**
- * Storing into YEAR: numbers round; strings read their numeric prefix (none is 0); 1-69 mean
- * 2001-2069, 70-99 mean 1970-1999, 0 means 2000 except as the number 0 or the string '0000';
- * negative values, 100-1900 and beyond 2155 do not store.
+ * Storing into YEAR: numbers round; strings must be whole integers; 1-69 mean 2001-2069, 70-99
+ * mean 1970-1999, 0 means 2000 except as the number 0 or the string '0000'; negative values,
+ * 100-1900 and beyond 2155 do not store.
  */
 function yearOf(n: Node): string | undefined {
   let nr: bigint;
@@ -44,7 +44,8 @@ function yearOf(n: Node): string | undefined {
   if (n.t === 'str') {
     const v = n.f(EMPTY_ROW);
     const text = v === null ? '' : textOf(v);
-    nr = BigInt(decimalRound(stringToDecimal(text)));
+    if (!INT_TEXT.test(text)) return undefined;
+    nr = BigInt(normalizeDecimal(text));
     zeroIsYear0 = Buffer.byteLength(text) === 4;
   } else {
     const v = toDec(n)(EMPTY_ROW);

@@ -26,8 +26,9 @@ function build(
   return `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)} ${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}.${micro}`;
 }
 
+// Each part ends where its digits end: MySQL reads '2024-01-0120' as day 0120, which is invalid.
 const DELIMITED =
-  /^\s*(\d{1,4})[^\d\s](\d{1,2})[^\d\s](\d{1,2})(?:(?:T|\s+|[^\d\s])(\d{1,2})(?:[^\d\s](\d{1,2})(?:[^\d\s](\d{1,2})(?:\.(\d+))?)?)?)?/;
+  /^\s*(\d{1,4})[^\d\s](\d{1,2})[^\d\s](\d{1,2})(?!\d)(?:(?:T|\s+|[^\d\s])(\d{1,2})(?!\d)(?:[^\d\s](\d{1,2})(?!\d)(?:[^\d\s](\d{1,2})(?!\d)(?:\.(\d+))?)?)?)?/;
 const COMPACT = /^\s*(\d{14}|\d{12}|\d{8}|\d{6})(?:\.(\d+))?(?!\d)/;
 
 /**

@@ -61,7 +61,7 @@ export async function listTables(conn: Connection, database: string): Promise<st
 export async function describeTable(conn: Connection, database: string, table: string): Promise<TableInfo | undefined> {
   const [cols] = await conn.query<RowDataPacket[]>(
     `SELECT COLUMN_NAME AS name, DATA_TYPE AS dataType, COLUMN_TYPE AS columnType,
-            IS_NULLABLE AS nullable, CHARACTER_SET_NAME AS charset, DATETIME_PRECISION AS fsp
+            IS_NULLABLE AS nullable, CHARACTER_SET_NAME AS charset, COLLATION_NAME AS collation, DATETIME_PRECISION AS fsp
        FROM information_schema.COLUMNS
       WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
     [database, table],
@@ -77,6 +77,7 @@ export async function describeTable(conn: Connection, database: string, table: s
       unsigned: /\bunsigned\b/.test(columnType),
       nullable: c.nullable === 'YES',
       charset: c.charset === null ? undefined : String(c.charset),
+      collation: c.collation === null ? undefined : String(c.collation),
       fsp: c.fsp === null ? undefined : Number(c.fsp),
       binary: isBinaryType(dataType),
     };
