@@ -46,6 +46,14 @@ export function buildPlan(input: PlanInput): Plan {
     }
     const desired = desiredFor(mi.migration, live.source);
     for (const e of desired.errors) notes.push({ severity: 'error', migration: name, message: e, hint: 'fix spec.objects or create it on the source' });
+    if (live.source.ok) {
+      for (const t of desired.tables) {
+        const info = live.source.tables.get(t.id);
+        if (info?.keyKind === 'none') {
+          notes.push({ severity: 'warning', migration: name, message: `table \`${t.id}\` has no primary key or NOT NULL unique key: its full load restarts from the beginning after a crash, its messages have no key (all on partition 0), and consumers cannot tell duplicates apart`, hint: 'add a primary key to the source table' });
+        }
+      }
+    }
     for (const db of desired.unresolved) notes.push({ severity: 'warning', migration: name, message: `tables of database \`${db}\` are taken from the live source, which could not be read` });
     const prev = input.state.migrations[name];
     const changes = prev ? diffExisting(mi, prev, desired, live.topics) : createAll(mi, desired, live.topics);
