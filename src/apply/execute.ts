@@ -57,7 +57,15 @@ function recordChanges(plan: Plan, loaded: LoadedMigration[], state: State, hook
   const byName = new Map(loaded.map((l) => [l.migration.metadata.name, l]));
   for (const mp of plan.migrations) {
     for (const c of mp.changes) {
-      if (c.kind === 'migration' && c.action === 'delete') {
+      if (c.kind === 'migration' && c.action === 'replace') {
+        const ms = state.migrations[mp.name];
+        if (ms) {
+          ms.tables = {};
+          ms.snapshot = undefined;
+          ms.checkpoint = undefined;
+        }
+        hook({ type: 'change-applied', migration: mp.name, summary: 'checkpoint dropped; every table is copied again from a new snapshot' });
+      } else if (c.kind === 'migration' && c.action === 'delete') {
         delete state.migrations[mp.name];
         hook({ type: 'change-applied', migration: mp.name, summary: 'forgotten (topics kept)' });
       } else if (c.kind === 'table' && c.action === 'delete') {

@@ -18,6 +18,7 @@ export default class ApplyCommand extends MigCommand {
     '<%= config.bin %> apply --auto-approve --until-caught-up',
     '<%= config.bin %> apply plan.json --auto-approve',
     '<%= config.bin %> apply --auto-approve --follow   # stream until SIGINT/SIGTERM',
+    '<%= config.bin %> apply --replace shop-to-kafka   # new snapshot: copy everything again',
   ];
   static override args = { planfile: Args.string({ description: 'a plan saved by mig plan --out' }) };
   static override flags = {
@@ -25,6 +26,7 @@ export default class ApplyCommand extends MigCommand {
     state: stateFlag,
     'auto-approve': Flags.boolean({ description: 'do not ask for approval' }),
     'until-caught-up': Flags.boolean({ description: "stream until the source's current binlog position is checkpointed, then exit 0" }),
+    replace: Flags.string({ description: 'take a new snapshot of this migration: copy every table again and restart streaming from there (e.g. after its binlog was purged)', multiple: true }),
     follow: Flags.boolean({ description: 'stream until SIGINT/SIGTERM, then flush, checkpoint and exit 0', exclusive: ['until-caught-up'] }),
   };
 
@@ -39,7 +41,7 @@ export default class ApplyCommand extends MigCommand {
       const reclaimed = (l: { id: string; pid: number; time: string }) =>
         this.out(`The previous apply (pid ${l.pid}, lock ${l.id}, since ${l.time}) is no longer running; released its lock and resuming from its checkpoints.`);
       await withLockReclaiming(store, 'apply', reclaimed, async () => {
-        const { plan: fresh, state, loaded } = await makePlan(flags.dir, store);
+        const { plan: fresh, state, loaded } = await makePlan(flags.dir, store, { replace: flags.replace });
         let plan = fresh;
         if (args.planfile) {
           const saved = await readPlanFile(args.planfile);
@@ -78,6 +80,11 @@ export default class ApplyCommand extends MigCommand {
             if (line) this.out(line);
           },
         });
+        if (abort.signal.aborted && !flags.follow) {
+          this.out('Interrupted. Progress up to the last acknowledged chunk or transaction is checkpointed; run mig apply again to resume.');
+          process.exitCode = 130;
+          return;
+        }
         this.out(`Apply complete. State serial ${result.state.serial}.`);
       });
     } finally {

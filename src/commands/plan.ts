@@ -21,12 +21,13 @@ export default class PlanCommand extends MigCommand {
     json: jsonFlag,
     out: Flags.string({ description: 'save the plan to FILE for mig apply FILE' }),
     'detailed-exitcode': Flags.boolean({ description: 'exit 0 when there are no changes, 2 when there are, 1 on error' }),
+    replace: Flags.string({ description: 'plan a new snapshot of this migration (as apply --replace)', multiple: true }),
     offline: Flags.boolean({ description: 'do not connect to the source or Kafka; plan from specs and state alone' }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(PlanCommand);
-    const { plan } = await makePlan(flags.dir, new FileStateStore(flags.state), { offline: flags.offline });
+    const { plan } = await makePlan(flags.dir, new FileStateStore(flags.state), { offline: flags.offline, replace: flags.replace });
     if (flags.out) await writePlanFile(flags.out, plan);
     this.out(flags.json ? JSON.stringify(plan, null, 2) : renderPlanHuman(plan));
     if (flags.out && !flags.json) this.out(`\nSaved the plan to ${flags.out}. Apply exactly it with: mig apply ${flags.out}`);

@@ -23,6 +23,8 @@ export interface PlanInput {
   live: Map<string, LiveView>;
   specDigest: string;
   normalizedText: (m: Migration) => string;
+  /** Migrations to re-snapshot from scratch (apply --replace). */
+  replace?: ReadonlySet<string>;
   now?: Date;
 }
 
@@ -56,9 +58,14 @@ export function buildPlan(input: PlanInput): Plan {
     }
     for (const db of desired.unresolved) notes.push({ severity: 'warning', migration: name, message: `tables of database \`${db}\` are taken from the live source, which could not be read` });
     const prev = input.state.migrations[name];
-    const changes = prev ? diffExisting(mi, prev, desired, live.topics) : createAll(mi, desired, live.topics);
+    let changes = prev ? diffExisting(mi, prev, desired, live.topics) : createAll(mi, desired, live.topics);
+    if (prev && input.replace?.has(name)) changes = replaceAll(mi, desired, changes);
     const specDiff = unifiedDiff(name, prev ? input.normalizedText(prev.spec) : '', input.normalizedText(mi.migration));
     plans.push({ name, file: mi.file, changes, specDiff, digest: mi.digest });
+  }
+
+  for (const r of input.replace ?? []) {
+    if (!input.state.migrations[r] || !names.has(r)) notes.push({ severity: 'error', migration: r, message: `--replace ${r}: no applied migration has that name`, hint: 'name a migration that mig status lists' });
   }
 
   for (const [name, prev] of Object.entries(input.state.migrations)) {
@@ -123,6 +130,17 @@ function createAll(mi: PlanMigrationInput, desired: Desired, topics: LiveTopics)
     changes.push({ kind: 'table', action: 'create', migration: name, table: t.id, topic: t.topic, reason: `new table: ${phasesText(mi.migration)}`, risks: full ? ['long-running'] : [] });
   }
   return changes;
+}
+
+/** A forced new snapshot: every table is copied again and streaming restarts from the new position. */
+function replaceAll(mi: PlanMigrationInput, desired: Desired, other: Change[]): Change[] {
+  const name = mi.migration.metadata.name;
+  const keep = other.filter((c) => c.kind === 'topic' || c.kind === 'setting');
+  return [
+    { kind: 'migration', action: 'replace', migration: name, reason: 'forced new snapshot (--replace): the checkpoint is dropped, every table is copied again, then streaming starts from the new snapshot', risks: ['re-snapshot', 'long-running'] },
+    ...keep,
+    ...desired.tables.map((t): Change => ({ kind: 'table', action: 'replace', migration: name, table: t.id, topic: t.topic, reason: 'copied again from the new snapshot', risks: ['re-snapshot', 'long-running'] })),
+  ];
 }
 
 function diffExisting(mi: PlanMigrationInput, prev: MigrationState, desired: Desired, topics: LiveTopics): Change[] {

@@ -26,7 +26,7 @@ export async function loadValid(specDir: string): Promise<LoadedMigration[]> {
   return migrations;
 }
 
-export async function makePlan(specDir: string, store: StateStore, opts: { offline?: boolean } = {}): Promise<Planned> {
+export async function makePlan(specDir: string, store: StateStore, opts: { offline?: boolean; replace?: string[] } = {}): Promise<Planned> {
   const loaded = await loadValid(specDir);
   const state = await store.read();
   const live = new Map<string, LiveView>();
@@ -52,6 +52,7 @@ export async function makePlan(specDir: string, store: StateStore, opts: { offli
     live,
     specDigest: specSetDigest(loaded.map((l) => l.migration)),
     normalizedText,
+    replace: new Set(opts.replace ?? []),
   });
   return { plan, state, loaded };
 }

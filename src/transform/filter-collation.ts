@@ -1,37 +1,77 @@
-// String comparison under MySQL collations, approximated closely enough for filters: case and
-// accent folding, the collation's order of ASCII punctuation, PAD SPACE, bytewise binary strings.
+// String comparison under MySQL collations: per-character sort weights read from MariaDB for the
+// common collations (so case, accents, 'ß' = 'ss' and punctuation order match the server), case
+// and accent folding for the rest, PAD SPACE, and bytewise binary strings.
 import type { ColumnInfo } from '../source/types.js';
+import {
+  LATIN1_GENERAL_CI, LATIN1_SWEDISH_CI, UNICODE_TABLE_RANGES, UTF8MB4_GENERAL_CI, UTF8MB4_UNICODE_CI,
+} from './filter-collation-weights.js';
+
+type Weights = ReadonlyMap<number, readonly number[]>;
 
 export interface Collation {
   name: string;
   /** Binary strings: Buffers compared byte by byte, no padding. */
   bytes: boolean;
-  /** How case is folded: general_ci and the 8-bit collations weigh by upper case, UCA ones by lower. */
+  /** Case folding for LIKE and for characters without a table weight: general_ci folds to upper case. */
   fold: 'none' | 'upper' | 'lower';
-  /** Accent-insensitive: Unicode charsets' _ci/_ai collations ('é' = 'e'); latin1 ones are not. */
+  /** Accent-insensitive: Unicode charsets' _ci/_ai collations ('é' = 'e'). */
   accents: boolean;
   /** PAD SPACE: trailing spaces do not count in comparisons (they still do in LIKE). */
   padSpace: boolean;
-  /** Sort weight of each ASCII character after folding; 0 marks characters the collation ignores. */
-  ascii: Uint16Array;
+  /** Sort weights per code point, when known for this collation. */
+  table?: Weights;
+  /** Single weight of each ASCII character; -1 where the slow path is needed (ignorable, expanding). */
+  ascii: Int32Array;
+  /** utf8mb4_general_ci and _unicode_ci give every character beyond U+FFFF the same weight. */
+  supplementary?: number;
 }
 
-// Weights start at 1: 0 is reserved for ignorable characters.
-const IDENTITY = Uint16Array.from({ length: 128 }, (_, i) => i + 1);
+function parseTable(text: string, ranges?: readonly (readonly [number, number])[]): Weights {
+  const map = new Map<number, readonly number[]>();
+  const entries = text.split(' ');
+  const weightsOf = (w: string): number[] => (w === '-' ? [] : w.split('.').map((h) => parseInt(h, 16)));
+  if (ranges) {
+    let i = 0;
+    for (const [from, to] of ranges) for (let cp = from; cp <= to; cp++) map.set(cp, weightsOf(entries[i++]));
+  } else {
+    for (const e of entries) {
+      const [cp, w] = e.split(':');
+      map.set(parseInt(cp, 16), weightsOf(w));
+    }
+  }
+  return map;
+}
 
-/** general_ci and the 8-bit _ci collations weigh a character by its upper case. */
-const UPPER = Uint16Array.from({ length: 128 }, (_, i) => (i >= 97 && i <= 122 ? i - 31 : i + 1));
+const TABLES: Record<string, () => Weights> = {};
+const cache = new Map<string, Weights>();
+function table(name: string, text: string, ranges?: readonly (readonly [number, number])[]): () => Weights {
+  // Parsed on first use, so processes without filters pay nothing.
+  return () => {
+    let t = cache.get(name);
+    if (!t) cache.set(name, (t = parseTable(text, ranges)));
+    return t;
+  };
+}
+TABLES.general = table('general', UTF8MB4_GENERAL_CI, UNICODE_TABLE_RANGES);
+TABLES.unicode = table('unicode', UTF8MB4_UNICODE_CI, UNICODE_TABLE_RANGES);
+TABLES.swedish = table('swedish', LATIN1_SWEDISH_CI);
+TABLES.latin1general = table('latin1general', LATIN1_GENERAL_CI);
 
-// utf8mb4_unicode_ci (UCA 4.0) orders ASCII as whitespace, punctuation, symbols, digits, letters,
-// and ignores the other control characters entirely. Read from MariaDB 10.11's WEIGHT_STRING().
-const UCA_ORDER = '\t\n\v\f\r `^_-,;:!?.\'"()[]{}@*/\\&#%+<=>|~$0123456789abcdefghijklmnopqrstuvwxyz';
-const UCA = new Uint16Array(128);
-UCA[0] = 1;
-for (let i = 0; i < UCA_ORDER.length; i++) UCA[UCA_ORDER.charCodeAt(i)] = i + 2;
-for (let c = 65; c <= 90; c++) UCA[c] = UCA[c + 32];
+function asciiWeights(t: Weights | undefined, fold: Collation['fold']): Int32Array {
+  const a = new Int32Array(128);
+  for (let c = 0; c < 128; c++) {
+    if (!t) {
+      a[c] = fold === 'upper' && c >= 97 && c <= 122 ? c - 32 : fold === 'lower' && c >= 65 && c <= 90 ? c + 32 : c;
+      continue;
+    }
+    const w = t.get(c);
+    a[c] = w && w.length === 1 ? w[0] : -1;
+  }
+  return a;
+}
 
 export const BINARY_COLLATION: Collation = {
-  name: 'binary', bytes: true, fold: 'none', accents: false, padSpace: false, ascii: IDENTITY,
+  name: 'binary', bytes: true, fold: 'none', accents: false, padSpace: false, ascii: asciiWeights(undefined, 'none'),
 };
 
 const UNICODE_CHARSETS = /^(utf8|utf8mb3|utf8mb4|ucs2|utf16|utf16le|utf32)_/;
@@ -43,12 +83,18 @@ export function collationByName(name: string): Collation {
   const padSpace = !n.includes('nopad') && !n.includes('_0900_');
   const unicode = UNICODE_CHARSETS.test(n);
   if (n.endsWith('_bin') || n.endsWith('_cs')) {
-    return { name, bytes: false, fold: 'none', accents: false, padSpace, ascii: IDENTITY };
+    return { name, bytes: false, fold: 'none', accents: false, padSpace, ascii: asciiWeights(undefined, 'none') };
   }
   const upper = n.includes('general') || !unicode;
+  const accents = unicode && !n.includes('_as_');
+  let t: Weights | undefined;
+  if (unicode && accents) t = upper ? TABLES.general() : TABLES.unicode();
+  else if (n === 'latin1_swedish_ci') t = TABLES.swedish();
+  else if (n === 'latin1_general_ci') t = TABLES.latin1general();
+  const fold = upper ? 'upper' : 'lower';
   return {
-    name, bytes: false, fold: upper ? 'upper' : 'lower', accents: unicode && !n.includes('_as_'), padSpace,
-    ascii: upper ? UPPER : UCA,
+    name, bytes: false, fold, accents, padSpace, table: t, ascii: asciiWeights(t, fold),
+    supplementary: unicode && t ? 0xfffd : undefined,
   };
 }
 
@@ -67,36 +113,43 @@ function isAscii(s: string): boolean {
 }
 
 const MARKS = /\p{Mn}/gu;
-const UCA_IGNORABLE = /[\x01-\x08\x0e-\x1f\x7f]/g;
 
-/**
- * Folds a string to its comparison form. forLike keeps one character per character, since
- * LIKE matches character by character (in utf8mb4_unicode_ci 'ß' = 'ss' but 'ß' LIKE '_').
- */
-export function foldText(s: string, c: Collation, forLike = false): string {
+/** Case (and for Unicode _ci collations accent) folding, for characters without a table weight. */
+function foldChars(s: string, c: Collation): string {
   if (c.fold === 'none') return s;
-  let t: string;
-  if (isAscii(s)) {
-    t = c.fold === 'upper' ? s.toUpperCase() : s.toLowerCase();
-  } else if (c.fold === 'upper') {
-    // general_ci weighs by single characters: 'ß' is 'S', not 'SS'.
-    t = '';
-    for (const ch of s) {
-      const u = ch.toUpperCase();
-      t += u.length === ch.length ? u : ch === 'ß' ? 'S' : ch;
-    }
-  } else {
-    t = s.toLowerCase();
-    if (!forLike) t = t.replace(/ß/g, 'ss');
+  if (isAscii(s)) return c.fold === 'upper' ? s.toUpperCase() : s.toLowerCase();
+  let t = '';
+  for (const ch of s) {
+    const u = c.fold === 'upper' ? ch.toUpperCase() : ch.toLowerCase();
+    // general_ci weighs 'ß' as 'S'; other expanding case maps keep the character.
+    t += [...u].length === 1 ? u : c.fold === 'upper' && ch === 'ß' ? 'S' : ch;
   }
-  if (c.accents && !isAscii(t)) t = t.normalize('NFD').replace(MARKS, '');
-  return c.ascii === UCA && !forLike ? t.replace(UCA_IGNORABLE, '') : t;
+  return c.accents ? t.normalize('NFD').replace(MARKS, '') : t;
 }
 
-/** Code unit order adjusted to code point order, so supplementary characters sort after U+FFFF as in utf8mb4_bin. */
-function unit(s: string, i: number): number {
-  const c = s.charCodeAt(i);
-  return c < 0xd800 ? c : c <= 0xdfff ? c + 0x2000 : c - 0x800;
+const interned = new Map<string, number>();
+
+/**
+ * Folds a string for LIKE, which matches character by character: each character becomes one
+ * code point standing for its weights, so characters equal under the collation become equal
+ * ('É' LIKE 'e') while 'ß' still matches a single _.
+ */
+export function foldText(s: string, c: Collation): string {
+  if (c.fold === 'none') return s;
+  if (!c.table) return foldChars(s, c);
+  let out = '';
+  for (const ch of s) {
+    const ws = weightsOf(ch, c);
+    if (ws.length === 1) {
+      out += String.fromCodePoint(0xf0000 + ws[0]);
+    } else {
+      const key = ws.join('.');
+      let id = interned.get(key);
+      if (id === undefined) interned.set(key, (id = interned.size));
+      out += String.fromCodePoint(0x100000 + (id % 0xfffe));
+    }
+  }
+  return out;
 }
 
 function trimmedLength(s: string, pad: boolean): number {
@@ -105,44 +158,88 @@ function trimmedLength(s: string, pad: boolean): number {
   return n;
 }
 
-/** Marks a string the allocation-free path cannot weigh (non-ASCII or ignorable characters). */
-const SLOW = 2;
-
-/** Weight of one character; past ASCII, folded text orders by code point after every ASCII weight. */
-function weigh(s: string, i: number, ascii: Uint16Array, folded: boolean): number {
-  const u = unit(s, i);
-  return u < 128 ? ascii[u] : folded ? u + 0x100 : -1;
+/** Weights of a character the table lacks: those of its folded form if the table has it, else after all others. */
+function fallbackWeights(ch: string, cp: number, c: Collation, out: number[]): void {
+  if (cp > 0xffff && c.supplementary !== undefined) {
+    out.push(c.supplementary);
+    return;
+  }
+  const folded = foldChars(ch, c);
+  if (c.table && folded !== ch) {
+    const ws = [...folded].map((f) => c.table?.get(f.codePointAt(0) ?? 0));
+    if (ws.every((w) => w !== undefined)) {
+      for (const w of ws) if (w) out.push(...w);
+      return;
+    }
+  }
+  for (const f of folded) out.push(0x10000 + (f.codePointAt(0) ?? 0));
 }
 
-/** Compares by weights; with PAD SPACE the shorter string counts as padded with spaces. */
-function compareWeights(a: string, b: string, pad: boolean, ascii: Uint16Array, folded: boolean): number {
-  const an = trimmedLength(a, pad);
-  const bn = trimmedLength(b, pad);
+/** The sort weights of a string (trailing spaces already trimmed for PAD SPACE). */
+export function weightsOf(s: string, c: Collation): number[] {
+  const out: number[] = [];
+  for (const ch of s) {
+    const cp = ch.codePointAt(0) ?? 0;
+    const w = c.table?.get(cp);
+    if (w) out.push(...w);
+    else if (c.fold === 'none') out.push(cp);
+    else fallbackWeights(ch, cp, c, out);
+  }
+  return out;
+}
+
+function compareSequences(a: ArrayLike<number>, b: ArrayLike<number>, pad: boolean, space: number): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
+  if (a.length === b.length) return 0;
+  if (!pad) return a.length < b.length ? -1 : 1;
+  // PAD SPACE: the shorter side continues with spaces.
+  const longer = a.length > b.length ? a : b;
+  for (let i = n; i < longer.length; i++) {
+    if (longer[i] !== space) return (longer[i] < space) === (longer === a) ? -1 : 1;
+  }
+  return 0;
+}
+
+/** The common case: ASCII text with single weights, compared without allocating. */
+function compareAscii(a: string, an: number, b: string, bn: number, c: Collation): number | undefined {
   const n = Math.min(an, bn);
+  const w = c.ascii;
   for (let i = 0; i < n; i++) {
-    const x = weigh(a, i, ascii, folded);
-    const y = weigh(b, i, ascii, folded);
-    if (x <= 0 || y <= 0) return SLOW;
-    if (x !== y) return x < y ? -1 : 1;
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x >= 128 || y >= 128) return undefined;
+    const wx = w[x];
+    const wy = w[y];
+    if (wx < 0 || wy < 0) return undefined;
+    if (wx !== wy) return wx < wy ? -1 : 1;
   }
   if (an === bn) return 0;
-  if (!pad) return an < bn ? -1 : 1;
-  const space = ascii[32];
+  if (!c.padSpace) return an < bn ? -1 : 1;
   const longer = an > bn ? a : b;
+  const space = w[32];
   for (let i = n; i < Math.max(an, bn); i++) {
-    const x = weigh(longer, i, ascii, folded);
-    if (x <= 0) return SLOW;
-    if (x !== space) return (x < space) === (an > bn) ? -1 : 1;
+    const x = longer.charCodeAt(i);
+    if (x >= 128 || w[x] < 0) return undefined;
+    if (w[x] !== space) return (w[x] < space) === (an > bn) ? -1 : 1;
   }
   return 0;
 }
 
 export function compareText(a: string, b: string, c: Collation): number {
-  if (c.fold === 'none') return compareWeights(a, b, c.padSpace, IDENTITY, true);
-  // The common case weighs ASCII on the fly instead of allocating folded copies.
-  const fast = compareWeights(a, b, c.padSpace, c.ascii, false);
-  if (fast !== SLOW) return fast;
-  return compareWeights(foldText(a, c), foldText(b, c), c.padSpace, c.ascii, true);
+  const an = trimmedLength(a, c.padSpace);
+  const bn = trimmedLength(b, c.padSpace);
+  const fast = compareAscii(a, an, b, bn, c);
+  if (fast !== undefined) return fast;
+  const space = c.table?.get(32)?.[0] ?? 32;
+  return compareSequences(weightsOf(a.slice(0, an), c), weightsOf(b.slice(0, bn), c), c.padSpace, space);
+}
+
+/** A key equal for two strings exactly when compareText says they are equal. */
+export function textKey(s: string, c: Collation): string {
+  const t = s.slice(0, trimmedLength(s, c.padSpace));
+  if (c.fold === 'none') return t;
+  return String.fromCodePoint(...weightsOf(t, c));
 }
 
 export function compareBytes(a: Buffer, b: Buffer): number {

@@ -3,7 +3,7 @@
 import type { Row } from '../source/types.js';
 import { MigError } from '../util/errors.js';
 import type { CompareOp } from './filter-ast.js';
-import { LITERAL_COLLATION, compareBytes, compareText, foldText, toBytes, type Collation } from './filter-collation.js';
+import { LITERAL_COLLATION, compareBytes, compareText, textKey, type Collation } from './filter-collation.js';
 import { columnInt } from './filter-column-int.js';
 import { compareDecimal, normalizeDecimal } from './filter-decimal.js';
 import { ZERO_DATETIME, compareDatetimeText } from './filter-temporal.js';
@@ -22,13 +22,18 @@ export type Mode =
 /** -1, 0, 1, or null when either side is NULL. */
 export type Cmp = (row: Row) => number | null;
 
+const UNICODE_CHARSET = /^(utf8|utf8mb3|utf8mb4|ucs2|utf16|utf16le|utf32)_/;
+
 /**
  * The collation MySQL picks for an operation on strings: a binary string wins, then a column's
- * collation over a literal's; between two columns of the charset a _bin collation wins.
+ * collation over a literal's; between columns a Unicode charset wins over an 8-bit one (the other
+ * side converts to it), and within a charset a _bin collation wins.
  */
 export function aggregateCollation(nodes: readonly Node[]): Collation {
   const strs = nodes.filter((n): n is StrNode => n.t === 'str');
-  const columns = strs.filter((n) => !n.coercible);
+  let columns = strs.filter((n) => !n.coercible);
+  const unicode = columns.filter((n) => UNICODE_CHARSET.test(n.coll.name));
+  if (unicode.length > 0) columns = unicode;
   return (
     strs.find((n) => n.coll.bytes)?.coll ??
     columns.find((n) => n.coll.fold === 'none')?.coll ??
@@ -36,6 +41,12 @@ export function aggregateCollation(nodes: readonly Node[]): Collation {
     strs[0]?.coll ??
     LITERAL_COLLATION
   );
+}
+
+/** A string's bytes in its own charset: what a binary comparison sees. */
+export function bytesIn(n: Node, v: string | Buffer): Buffer {
+  if (typeof v !== 'string') return v;
+  return n.t === 'str' && n.coll.name.toLowerCase().startsWith('latin1') ? Buffer.from(v, 'latin1') : Buffer.from(v, 'utf8');
 }
 
 function cls(n: Node): Cls {
@@ -124,7 +135,7 @@ export function comparator(a: Node, b: Node, mode: Mode): Cmp {
       if (coll.bytes) {
         const bytes = (n: Node): ((r: Row) => Buffer | null) => {
           const g = toStr(n);
-          return once(n.constant, (r) => { const v = g(r); return v === null ? null : toBytes(v); });
+          return once(n.constant, (r) => { const v = g(r); return v === null ? null : bytesIn(n, v); });
         };
         return pair(bytes(a), bytes(b), compareBytes);
       }
@@ -193,10 +204,7 @@ export function setKey(mode: Mode): ((n: Node) => (r: Row) => string | null) | u
         return (r) => {
           const v = g(r);
           if (v === null) return null;
-          if (coll.bytes) return toBytes(v).toString('hex');
-          let s = textOf(v);
-          if (coll.padSpace) s = s.replace(/ +$/, '');
-          return foldText(s, coll);
+          return coll.bytes ? bytesIn(n, v).toString('hex') : textKey(textOf(v), coll);
         };
       };
     }

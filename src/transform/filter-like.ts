@@ -12,7 +12,7 @@ export function compileLike(pattern: string | Buffer, escape: string, c: Collati
   let source = '';
   let literal = '';
   const flush = (): void => {
-    source += escapeRegExp(c.bytes ? literal : foldText(literal, c, true));
+    source += escapeRegExp(c.bytes ? literal : foldText(literal, c));
     literal = '';
   };
   for (let i = 0; i < chars.length; i++) {
@@ -30,7 +30,7 @@ export function compileLike(pattern: string | Buffer, escape: string, c: Collati
   flush();
   const re = new RegExp(`^${source}$`, c.bytes ? '' : 'u');
   if (c.bytes) return (s) => re.test(toBytes(s).toString('latin1'));
-  return (s) => re.test(foldText(typeof s === 'string' ? s : s.toString('utf8'), c, true));
+  return (s) => re.test(foldText(typeof s === 'string' ? s : s.toString('utf8'), c));
 }
 
 function escapeRegExp(s: string): string {

@@ -91,28 +91,46 @@ export function compareDatetimeText(a: string, b: string): number {
   return 0;
 }
 
-/** A TIME in microseconds, from '[-][D ]HH:MM[:SS[.f]]' or HHMMSS digits; null when unreadable. */
+const MAX_TIME = (838 * 3600 + 59 * 60 + 59) * 1_000_000 + 999_999;
+
+function timeMicros(neg: boolean, h: number, mi: number, s: number, frac: string | undefined): number | null {
+  if (mi > 59 || s > 59) return null;
+  // TIME saturates at 838:59:59, as MySQL clamps out-of-range values.
+  const total = Math.min(((h * 60 + mi) * 60 + s) * 1_000_000 + Number((frac ?? '').slice(0, 6).padEnd(6, '0')), MAX_TIME);
+  return neg ? -total : total;
+}
+
+/** A string as TIME microseconds: '[-][D ]HH:MM[:SS[.f]]', HHMMSS digits, or a datetime's time part. */
 export function parseTime(text: string): number | null {
+  const dt = DELIMITED.exec(text);
+  if (dt && dt[4] !== undefined) return timeMicros(false, Number(dt[4]), Number(dt[5] ?? 0), Number(dt[6] ?? 0), dt[7]);
   const m = /^\s*(-)?(?:(\d+)\s+)?(\d+)(?::(\d{1,2})(?::(\d{1,2}))?)?(?:\.(\d+))?/.exec(text);
   if (!m) return null;
-  let h: number;
-  let mi: number;
-  let s: number;
   if (m[4] !== undefined) {
-    h = Number(m[3]) + 24 * Number(m[2] ?? 0);
-    mi = Number(m[4]);
-    s = Number(m[5] ?? 0);
-  } else {
-    // Without colons MySQL reads the digits right to left: SS, MMSS, HHMMSS.
-    const digits = m[3].padStart(6, '0');
-    h = Number(digits.slice(0, -4));
-    mi = Number(digits.slice(-4, -2));
-    s = Number(digits.slice(-2));
+    return timeMicros(m[1] !== undefined, Number(m[3]) + 24 * Number(m[2] ?? 0), Number(m[4]), Number(m[5] ?? 0), m[6]);
   }
-  if (mi > 59 || s > 59) return null;
-  const micro = Number((m[6] ?? '').slice(0, 6).padEnd(6, '0'));
-  const total = ((h * 60 + mi) * 60 + s) * 1_000_000 + micro;
-  return m[1] ? -total : total;
+  // Without colons MySQL reads the digits right to left: SS, MMSS, HHMMSS.
+  const digits = m[3].padStart(6, '0');
+  return timeMicros(m[1] !== undefined, Number(digits.slice(0, -4)), Number(digits.slice(-4, -2)), Number(digits.slice(-2)), m[6]);
+}
+
+/** A number as TIME: up to 7 digits HHHMMSS, 8 a date (midnight), 12 to 14 a datetime's time part. */
+export function numberToTime(decimalText: string): number | null {
+  const neg = decimalText.startsWith('-');
+  const abs = neg ? decimalText.slice(1) : decimalText;
+  const dot = abs.indexOf('.');
+  const int = (dot < 0 ? abs : abs.slice(0, dot)).replace(/^0+(?=\d)/, '');
+  const frac = dot < 0 ? undefined : abs.slice(dot + 1);
+  if (int.length <= 7) {
+    const d = int.padStart(6, '0');
+    return timeMicros(neg, Number(d.slice(0, -4)), Number(d.slice(-4, -2)), Number(d.slice(-2)), frac);
+  }
+  if (neg) return null;
+  if (int.length === 8) return numberToDatetime(int, false) === null ? null : 0;
+  if (int.length < 12) return null;
+  if (int.length > 14) return MAX_TIME;
+  const d = numberToDatetime(decimalText, false);
+  return d === null ? null : parseTime(d.slice(11));
 }
 
 /** A temporal value in numeric context, as MySQL: 2024-01-02 is 20240102, 12:30:00 is 123000. */

@@ -12,7 +12,7 @@ import {
   stringToDouble,
 } from './filter-decimal.js';
 import {
-  ZERO_DATETIME, numberToDatetime, parseDatetime, parseTime, temporalToDecimal, yearToDatetime,
+  ZERO_DATETIME, numberToDatetime, numberToTime, parseDatetime, parseTime, temporalToDecimal, yearToDatetime,
 } from './filter-temporal.js';
 
 /** MySQL's marker for "no fixed number of decimals" (strings, DOUBLE without (M,D), exponent literals). */
@@ -157,10 +157,22 @@ export function toDatetimeKey(n: Node): Fn<string> {
   return (r) => { const v = g(r); return v === null ? null : (numberToDatetime(v, false) ?? ZERO_DATETIME); };
 }
 
-/** The value as TIME microseconds; unreadable values are 00:00:00 as in MySQL. */
+/** The value as TIME microseconds; what cannot be read as a time compares as 00:00:00, as in MySQL. */
 export function toTimeMicros(n: Node): Fn<number> {
-  const g = n.t === 'time' ? n.f : n.t === 'str' ? ((r: Row) => { const v = n.f(r); return v === null ? null : textOf(v); }) : toDec(n);
-  return (r) => { const v = g(r); return v === null ? null : (parseTime(v) ?? 0); };
+  if (n.t === 'time') {
+    const f = n.f;
+    return (r) => { const v = f(r); return v === null ? null : (parseTime(v) ?? 0); };
+  }
+  if (n.t === 'str') {
+    const f = n.f;
+    return (r) => { const v = f(r); return v === null ? null : (parseTime(textOf(v)) ?? 0); };
+  }
+  if (n.t === 'date' || n.t === 'datetime') {
+    const f = n.f;
+    return (r) => { const v = f(r); return v === null ? null : (parseTime(v) ?? 0); };
+  }
+  const g = toDec(n);
+  return (r) => { const v = g(r); return v === null ? null : (numberToTime(v) ?? 0); };
 }
 
 /** Truth value as WHERE sees it: non-zero numbers are true, strings by their numeric prefix. */

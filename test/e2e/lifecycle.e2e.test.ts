@@ -126,6 +126,21 @@ describe('mig lifecycle', () => {
     expect(plan.code).toBe(0);
   });
 
+  it('--replace takes a new snapshot: every row is copied again and streaming restarts there', async () => {
+    const before = (await readTopic(topic)).length;
+    const p = await run(['plan', '--replace', 'life']);
+    expect(p.stdout).toContain('-/+ migration life');
+    expect(p.stdout).toContain('forced new snapshot (--replace)');
+    const a = await run(['apply', '--replace', 'life', '--auto-approve', '--until-caught-up']);
+    expect(a.code, a.stdout + a.stderr).toBe(0);
+    expect(a.stdout).toContain('checkpoint dropped');
+    const after = (await readTopic(topic)).slice(before).map((m) => `${JSON.parse(m.value).type}:${JSON.parse(m.value).data[0].id}`);
+    expect(after.sort()).toEqual(['INSERT:1', 'INSERT:3', 'INSERT:4']);
+    const bad = await run(['plan', '--replace', 'nope']);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain('--replace nope: no applied migration has that name');
+  });
+
   it('state show, state unlock and status work and never print secrets', async () => {
     const show = await run(['state', 'show']);
     expect(show.code).toBe(0);

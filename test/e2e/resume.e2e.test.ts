@@ -70,7 +70,7 @@ describe('kill -9 during the full load', () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     // A little later, so that a chunk is usually on its way to Kafka when the process dies.
-    await new Promise((r) => setTimeout(r, 15));
+    await new Promise((r) => setTimeout(r, 25));
     child.kill('SIGKILL');
     await exited;
 

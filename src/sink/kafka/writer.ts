@@ -4,6 +4,10 @@ import type { Producer, TopicMessages } from 'kafkajs';
 import type { KafkaDestination } from '../../spec/schema.js';
 import type { OutboundMessage } from './message.js';
 import { kafkaClient, kafkaError } from './client.js';
+import { MigError } from '../../util/errors.js';
+
+/** Below Kafka's default message.max.bytes (1,048,588) with room for batch overhead. */
+export const MAX_REQUEST_BYTES = 900_000;
 
 export class KafkaWriter {
   private constructor(private readonly producer: Producer, private readonly dest: KafkaDestination) {}
@@ -22,11 +26,32 @@ export class KafkaWriter {
     return new KafkaWriter(producer, dest);
   }
 
-  /** Resolves once every message is acknowledged by all in-sync replicas. */
+  /**
+   * Resolves once every message is acknowledged by all in-sync replicas. Requests are cut at about
+   * MAX_REQUEST_BYTES and sent one after another: brokers reject a record batch over their
+   * message.max.bytes (1 MB by default), and sequential requests keep each key's order.
+   */
   async send(messages: OutboundMessage[]): Promise<void> {
-    if (messages.length === 0) return;
+    let start = 0;
+    while (start < messages.length) {
+      let end = start;
+      let bytes = 0;
+      while (end < messages.length) {
+        const m = messages[end]!;
+        const size = m.value.length + (m.key?.length ?? 0) + 70;
+        if (end > start && bytes + size > MAX_REQUEST_BYTES) break;
+        bytes += size;
+        end++;
+      }
+      await this.sendOne(messages, start, end);
+      start = end;
+    }
+  }
+
+  private async sendOne(messages: OutboundMessage[], from: number, to: number): Promise<void> {
     const byTopic = new Map<string, TopicMessages>();
-    for (const m of messages) {
+    for (let i = from; i < to; i++) {
+      const m = messages[i]!;
       let tm = byTopic.get(m.topic);
       if (!tm) {
         tm = { topic: m.topic, messages: [] };
@@ -39,7 +64,16 @@ export class KafkaWriter {
     try {
       await this.producer.sendBatch({ topicMessages: [...byTopic.values()], acks: -1, timeout: 30000 });
     } catch (e) {
-      throw kafkaError(this.dest, e);
+      const err = kafkaError(this.dest, e);
+      const k = e as Error & { type?: string };
+      if (k.type === 'MESSAGE_TOO_LARGE' || /MESSAGE_TOO_LARGE|larger than the max message size/i.test(String(k.message))) {
+        const first = messages[from]!;
+        if (to - from === 1) {
+          throw new MigError('kafka-message-too-large', `a ${first.value.length}-byte message for topic ${first.topic} (key ${first.key ?? 'null'}) is larger than the broker accepts`, "raise the topic's max.message.bytes (and the broker's message.max.bytes), or leave the column out");
+        }
+        throw new MigError('kafka-message-too-large', `a request of ${to - from} messages for topic ${first.topic} is larger than the broker accepts`, `raise the topic's max.message.bytes to at least ${MAX_REQUEST_BYTES + 100_000} bytes`);
+      }
+      throw err;
     }
   }
 

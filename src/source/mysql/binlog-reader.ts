@@ -74,7 +74,8 @@ export class BinlogReader {
         serverId: this.o.serverId,
         filename: from.file,
         position: from.pos,
-        includeEvents: ['rotate', 'tablemap', 'writerows', 'updaterows', 'deleterows', 'xid', 'query', 'mariadbgtid', 'gtid', 'mariadbgtidlist', 'format', 'heartbeat'],
+        // No event filter: zongji only advances its resume position on events it emits, and the
+        // caught-up check needs the position after every event, including the ones we ignore.
       });
     });
   }
@@ -278,7 +279,7 @@ function binlogError(e: Error & { code?: string; errno?: number }): Error {
     return new MigError(
       'binlog-position-lost',
       `the source no longer has the binary log at the checkpoint: ${e.message}`,
-      'the logs were purged or the position is invalid; re-snapshot the migration (mig apply -replace) or restore the logs',
+      'the logs were purged or the position is invalid; restore them, or take a new snapshot with: mig apply --replace <migration>',
     );
   }
   return e;
