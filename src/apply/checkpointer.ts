@@ -1,5 +1,6 @@
 // Owns the in-memory state during apply and persists it: at once for phase changes and chunk cursors,
-// at most every `intervalMs` for stream checkpoints (a crash then re-sends at most that window).
+// at most every `intervalMs` for stream checkpoints (a crash then re-sends at most that window:
+// 250 ms keeps it small for a few fsyncs a second).
 import type { State } from '../state/model.js';
 import type { StateStore } from '../state/store.js';
 
@@ -10,7 +11,7 @@ export class Checkpointer {
   constructor(
     private readonly store: StateStore,
     public state: State,
-    private readonly intervalMs = 1000,
+    private readonly intervalMs = 250,
   ) {}
 
   /** Persists now. Writes are serialised so the serial check in the store never races with itself. */

@@ -4,7 +4,7 @@ import { createTwoFilesPatch } from 'diff';
 import type { Migration } from '../spec/schema.js';
 import type { MigrationState, State } from '../state/model.js';
 import type { Change, MigrationPlan, Plan, PlanNote } from './change.js';
-import { desiredFor, type Desired, type LiveSource, type LiveTopics } from './desired.js';
+import { desiredFor, type Desired, type DesiredTable, type LiveSource, type LiveTopics } from './desired.js';
 
 export interface PlanMigrationInput {
   file: string;
@@ -89,6 +89,13 @@ export function buildPlan(input: PlanInput): Plan {
   };
 }
 
+/** What a reviewer should know about a table before it is copied: size, columns and key. */
+function tableFacts(t: DesiredTable): string {
+  if (!t.live) return '';
+  const key = t.live.keyKind === 'none' ? 'no key' : `${t.live.keyKind === 'primary' ? 'primary key' : 'unique key'} ${t.live.key.join(', ')}`;
+  return ` (~${t.live.estimatedRows} rows, ${t.live.columns} columns, ${key}${t.filter ? `, filter ${t.filter}` : ''})`;
+}
+
 function phasesText(m: Migration): string {
   const t = new Set(m.spec.types);
   if (t.has('full') && t.has('incremental')) return 'schema + full load, then joins incremental';
@@ -127,7 +134,7 @@ function createAll(mi: PlanMigrationInput, desired: Desired, topics: LiveTopics)
   changes.push(...topicChanges(name, desired, topics, {}));
   const full = mi.migration.spec.types.includes('full');
   for (const t of desired.tables) {
-    changes.push({ kind: 'table', action: 'create', migration: name, table: t.id, topic: t.topic, reason: `new table: ${phasesText(mi.migration)}`, risks: full ? ['long-running'] : [] });
+    changes.push({ kind: 'table', action: 'create', migration: name, table: t.id, topic: t.topic, reason: `new table${tableFacts(t)}: ${phasesText(mi.migration)}`, risks: full ? ['long-running'] : [] });
   }
   return changes;
 }
@@ -154,7 +161,7 @@ function diffExisting(mi: PlanMigrationInput, prev: MigrationState, desired: Des
   for (const t of desired.tables) {
     const was = prev.tables[t.id];
     if (!was) {
-      changes.push({ kind: 'table', action: 'create', migration: name, table: t.id, topic: t.topic, reason: `new table: ${phasesText(m)}`, risks: full ? ['long-running'] : [] });
+      changes.push({ kind: 'table', action: 'create', migration: name, table: t.id, topic: t.topic, reason: `new table${tableFacts(t)}: ${phasesText(m)}`, risks: full ? ['long-running'] : [] });
       continue;
     }
     if (was.snapshotDigest !== t.snapshotDigest) {

@@ -15,6 +15,8 @@ export interface DesiredTable {
   operations: Operation[];
   /** Changes to what this digest covers make the table's copy in Kafka wrong: it is re-snapshotted. */
   snapshotDigest: string;
+  /** From the live source, when it was read: the key used for chunks and message keys, and the size. */
+  live?: { key: string[]; keyKind: 'primary' | 'unique' | 'none'; estimatedRows: number; columns: number };
 }
 
 export interface DesiredTopic {
@@ -79,9 +81,15 @@ export function desiredFor(m: Migration, live: LiveSource): Desired {
         filter: t.filter,
         operations: t.operations ?? ALL_OPERATIONS,
         snapshotDigest: snapshotDigest(topic, t.filter),
+        live: liveInfo(live, id),
       });
     }
   }
   const topics = [...partitionsByTopic.entries()].map(([name, partitions]) => ({ name, partitions }));
   return { tables, topics, errors, unresolved };
+}
+
+function liveInfo(live: LiveSource, id: string): DesiredTable['live'] {
+  const t = live.ok ? live.tables.get(id) : undefined;
+  return t ? { key: t.chunkKey, keyKind: t.keyKind, estimatedRows: t.estimatedRows, columns: t.columns.length } : undefined;
 }

@@ -93,9 +93,11 @@ export function compareDatetimeText(a: string, b: string): number {
 
 const MAX_TIME = (838 * 3600 + 59 * 60 + 59) * 1_000_000 + 999_999;
 
-function timeMicros(neg: boolean, h: number, mi: number, s: number, frac: string | undefined): number | null {
-  if (mi > 59 || s > 59) return null;
-  // TIME saturates at 838:59:59, as MySQL clamps out-of-range values.
+function timeMicros(
+  neg: boolean, h: number, mi: number, s: number, frac: string | undefined, clamp = true,
+): number | null {
+  if (mi > 59 || s > 59 || (!clamp && h > 838)) return null;
+  // 'HH:MM:SS' text saturates at 838:59:59 as in MySQL; bare digits beyond it are unreadable.
   const total = Math.min(((h * 60 + mi) * 60 + s) * 1_000_000 + Number((frac ?? '').slice(0, 6).padEnd(6, '0')), MAX_TIME);
   return neg ? -total : total;
 }
@@ -111,7 +113,7 @@ export function parseTime(text: string): number | null {
   }
   // Without colons MySQL reads the digits right to left: SS, MMSS, HHMMSS.
   const digits = m[3].padStart(6, '0');
-  return timeMicros(m[1] !== undefined, Number(digits.slice(0, -4)), Number(digits.slice(-4, -2)), Number(digits.slice(-2)), m[6]);
+  return timeMicros(m[1] !== undefined, Number(digits.slice(0, -4)), Number(digits.slice(-4, -2)), Number(digits.slice(-2)), m[6], false);
 }
 
 /** A number as TIME: up to 7 digits HHHMMSS, 8 a date (midnight), 12 to 14 a datetime's time part. */
@@ -123,12 +125,11 @@ export function numberToTime(decimalText: string): number | null {
   const frac = dot < 0 ? undefined : abs.slice(dot + 1);
   if (int.length <= 7) {
     const d = int.padStart(6, '0');
-    return timeMicros(neg, Number(d.slice(0, -4)), Number(d.slice(-4, -2)), Number(d.slice(-2)), frac);
+    return timeMicros(neg, Number(d.slice(0, -4)), Number(d.slice(-4, -2)), Number(d.slice(-2)), frac, false);
   }
   if (neg) return null;
   if (int.length === 8) return numberToDatetime(int, false) === null ? null : 0;
-  if (int.length < 12) return null;
-  if (int.length > 14) return MAX_TIME;
+  if (int.length < 12 || int.length > 14) return null;
   const d = numberToDatetime(decimalText, false);
   return d === null ? null : parseTime(d.slice(11));
 }
