@@ -10,10 +10,9 @@ cd "$ROOT"
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  step "installing npm packages"
-  npm ci --no-audit --no-fund --loglevel=error
-fi
+# shellcheck source=lib/run-env.sh
+. scripts/lib/run-env.sh
+ensure_npm demo
 step "building mig"
 npx tsc -p tsconfig.json
 step "starting MariaDB (127.0.0.1:3307) and Kafka (127.0.0.1:19092)"

@@ -13,6 +13,7 @@ import { connectSource } from '../source/mysql/connect.js';
 import { currentBinlogEnd, serverInfo } from '../source/mysql/inspect.js';
 import { KafkaAdmin } from '../sink/kafka/admin.js';
 import { KafkaWriter } from '../sink/kafka/writer.js';
+import { formatFor } from '../sink/kafka/formats/index.js';
 import { MigError } from '../util/errors.js';
 import { Checkpointer } from './checkpointer.js';
 import type { RunContext } from './context.js';
@@ -115,9 +116,11 @@ async function runMigration(m: Migration, cp: Checkpointer, opts: ApplyOptions):
   const types = new Set(m.spec.types);
   const probe = await connectSource(endpoint);
   let flavor: 'mariadb' | 'mysql';
+  let version: string;
   try {
     const info = await serverInfo(probe);
     flavor = info.flavor;
+    version = info.version;
     if (types.has('incremental')) requireBinlog(name, info);
     // A migration without full load streams from wherever the log is when it first runs.
     if (types.has('incremental') && !types.has('full') && !mstate.snapshot) {
@@ -141,7 +144,7 @@ async function runMigration(m: Migration, cp: Checkpointer, opts: ApplyOptions):
     const desiredMap = new Map<string, DesiredTable>(desired.tables.map((t) => [t.id, t]));
     const ctx: RunContext = {
       migration: m, mstate, endpoint, flavor, writer,
-      router: new Router(desiredMap, m.spec.destination.topic),
+      router: new Router(desiredMap, m.spec.destination.topic, formatFor(m.spec.destination.format), { type: 'MySQL', version }),
       shapes: live.tables, desired: desiredMap, checkpointer: cp, hook: opts.hook, signal: opts.signal,
     };
     if (types.has('full')) await runFullLoad(ctx);

@@ -3,7 +3,8 @@
 import type { Operation } from '../spec/schema.js';
 import type { ChangeEvent, ColumnInfo, Row, TableInfo } from '../source/types.js';
 import type { OutboundMessage } from '../sink/kafka/message.js';
-import { encodeCanalJson, tableCodec, type TableCodec } from '../sink/kafka/canal-json.js';
+import { messageKey, tableCodec } from '../sink/kafka/codec.js';
+import type { EncodeContext, MessageFormat, TableCodec } from '../sink/kafka/formats/format.js';
 import { compileFilter, parseFilter } from '../transform/index.js';
 import type { DesiredTable } from '../plan/desired.js';
 import { MigError } from '../util/errors.js';
@@ -26,6 +27,8 @@ export class Router {
   constructor(
     private readonly tables: Map<string, DesiredTable>,
     private readonly defaultTopic: string,
+    private readonly format: MessageFormat,
+    private readonly source: EncodeContext['source'],
   ) {}
 
   /** (Re)builds a table's route for its current shape; called again after an ALTER. */
@@ -53,8 +56,8 @@ export class Router {
   /** Full-load rows are already filtered by the server's WHERE. */
   snapshotRow(shape: TableInfo, row: Row, es: number, now: number): OutboundMessage {
     const r = this.route(shape)!;
-    const m = encodeCanalJson({ kind: 'row', op: 'insert', database: shape.database, table: shape.table, after: row, timestamp: es, id: 0 }, r.codec, now);
-    return { topic: r.topic, key: m.key, value: m.value };
+    const value = this.format.encode({ kind: 'row', op: 'insert', database: shape.database, table: shape.table, after: row, timestamp: es, id: 0 }, r.codec, { now, source: this.source });
+    return { topic: r.topic, key: messageKey(r.codec, row), value };
   }
 
   /**
@@ -65,8 +68,8 @@ export class Router {
     if (ev.kind === 'ddl') {
       const t = ev.table ? this.tables.get(`${ev.database}.${ev.table}`) : undefined;
       if (t && !t.operations.includes('ddl')) return this.skip();
-      const m = encodeCanalJson(ev, undefined, now);
-      return { topic: this.topicOf(ev.database, ev.table), key: null, value: m.value, partition: 0 };
+      const value = this.format.encode(ev, undefined, { now, source: this.source });
+      return { topic: this.topicOf(ev.database, ev.table), key: null, value, partition: 0 };
     }
     const shape = shapeOf(`${ev.database}.${ev.table}`);
     if (!shape) return undefined;
@@ -80,8 +83,10 @@ export class Router {
         r.filter(ev.before!) || r.filter(ev.after!);
       if (!pass) return this.skip();
     }
-    const m = encodeCanalJson(ev, ev.columns ? this.codecFor(r, ev.columns) : r.codec, now);
-    return { topic: r.topic, key: m.key, value: m.value };
+    const codec = ev.columns ? this.codecFor(r, ev.columns) : r.codec;
+    const value = this.format.encode(ev, codec, { now, source: this.source });
+    // The key follows the row's new identity (the deleted row for a DELETE).
+    return { topic: r.topic, key: messageKey(codec, ev.op === 'delete' ? ev.before! : ev.after!), value };
   }
 
   /** Codec for the columns the log carried (older than the current shape across an ALTER). */

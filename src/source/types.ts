@@ -36,6 +36,8 @@ export interface TableInfo {
   /** Key used for chunking and message keys: primary key, else a unique key of NOT NULL columns; empty if none. */
   chunkKey: string[];
   keyKind: 'primary' | 'unique' | 'none';
+  /** Every unique key by index name (`PRIMARY` for the primary key), columns in index order. */
+  uniqueKeys?: Record<string, string[]>;
   /** Approximate row count from table statistics. */
   estimatedRows: number;
 }

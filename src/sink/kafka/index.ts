@@ -2,5 +2,7 @@
 // flight), and Canal JSON (DTS flavour) encoding with primary-key message keys.
 export { KafkaAdmin, type TopicView } from './admin.js';
 export { KafkaWriter } from './writer.js';
-export { encodeCanalJson, messageKey, tableCodec, type CanalJson, type TableCodec } from './canal-json.js';
+export { messageKey, sqlTypeCode, tableCodec, valueText } from './codec.js';
+export { canalJson, encodeCanalJson, type CanalJson } from './formats/canal-json.js';
+export { formatFor, type EncodeContext, type FormatName, type MessageFormat, type TableCodec } from './formats/index.js';
 export type { EncodedMessage, OutboundMessage } from './message.js';

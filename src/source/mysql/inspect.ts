@@ -113,6 +113,9 @@ export async function describeTable(conn: Connection, database: string, table: s
     primaryKey,
     chunkKey,
     keyKind: primaryKey.length > 0 ? 'primary' : unique ? 'unique' : 'none',
+    uniqueKeys: Object.fromEntries(
+      [...byIndex.entries()].filter(([, e]) => e.unique).sort((a, b) => (a[0] === 'PRIMARY' ? -1 : b[0] === 'PRIMARY' ? 1 : a[0].localeCompare(b[0]))).map(([n, e]) => [n, e.cols]),
+    ),
     estimatedRows: Number(est[0]?.n ?? 0),
   };
 }

@@ -8,6 +8,7 @@ import { openSnapshot, TableChunker, closeSnapshot } from '../../../src/source/m
 import { connectSource, type SourceEndpoint } from '../../../src/source/mysql/connect.js';
 import { BinlogReader } from '../../../src/source/mysql/binlog-reader.js';
 import { Router } from '../../../src/apply/router.js';
+import { canalJson } from '../../../src/sink/kafka/formats/canal-json.js';
 import type { TableInfo, TxBatch } from '../../../src/source/types.js';
 
 const db = uniqueName('types');
@@ -83,7 +84,7 @@ describe('type parity: full load == binlog == source', () => {
     for (const [values] of ROWS) await conn.query(`INSERT INTO ${db}.t VALUES ${values}`);
     await conn.query(`INSERT INTO ${db}.t (id) VALUES (3)`);
 
-    const router = new Router(new Map([[`${db}.t`, { id: `${db}.t`, database: db, table: 't', topic: 'x', operations: ['insert', 'update', 'delete', 'ddl'], snapshotDigest: '' }]]), 'x');
+    const router = new Router(new Map([[`${db}.t`, { id: `${db}.t`, database: db, table: 't', topic: 'x', operations: ['insert', 'update', 'delete', 'ddl'], snapshotDigest: '' }]]), 'x', canalJson, { type: 'MySQL', version: 'test' });
     await openSnapshot(src, 'mariadb');
     const chunk = await new TableChunker(src, shape, 100).next(undefined);
     await closeSnapshot(src);

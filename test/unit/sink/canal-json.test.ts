@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { encodeCanalJson, tableCodec, ddlType, sqlTypeCode, valueText } from '../../../src/sink/kafka/canal-json.js';
+import { encodeCanalJson, ddlType } from '../../../src/sink/kafka/formats/canal-json.js';
+import { messageKey, tableCodec, sqlTypeCode, valueText } from '../../../src/sink/kafka/codec.js';
 import type { ColumnInfo, TableInfo } from '../../../src/source/types.js';
 
 const col = (name: string, dataType: string, columnType: string, extra: Partial<ColumnInfo> = {}): ColumnInfo => ({
@@ -25,12 +26,14 @@ function decode(v: Buffer) {
 
 describe('Canal JSON (DTS flavour)', () => {
   it('encodes an UPDATE with only the changed columns in old, keys in DTS order, values as strings', () => {
-    const m = encodeCanalJson({
+    const after = { id: '500000287', status: null, flags: Buffer.from([0x02, 0x01]), blob: null, n: '7' };
+    const value = encodeCanalJson({
       kind: 'row', op: 'update', database: 'shop', table: 'orders', timestamp: 1600161894000, id: 58,
       before: { id: '500000287', status: 'aaa', flags: Buffer.from([0x02, 0x01]), blob: null, n: '7' },
-      after: { id: '500000287', status: null, flags: Buffer.from([0x02, 0x01]), blob: null, n: '7' },
+      after,
     }, codec, 1600161894771);
-    expect(m.key).toBe('["500000287"]');
+    expect(messageKey(codec, after)).toBe('["500000287"]');
+    const m = { value };
     const text = m.value.toString();
     expect(Object.keys(JSON.parse(text))).toEqual(['data', 'database', 'es', 'id', 'isDdl', 'mysqlType', 'old', 'pkNames', 'sql', 'sqlType', 'table', 'ts', 'type']);
     expect(decode(m.value)).toEqual({
@@ -45,19 +48,18 @@ describe('Canal JSON (DTS flavour)', () => {
 
   it('puts the deleted row in data and leaves old null for INSERT and DELETE', () => {
     const row = { id: '1', status: 'x', flags: null, blob: Buffer.from([0, 255]), n: null };
-    const del = decode(encodeCanalJson({ kind: 'row', op: 'delete', database: 'shop', table: 'orders', timestamp: 1, id: 2, before: row }, codec, 3).value);
+    const del = decode(encodeCanalJson({ kind: 'row', op: 'delete', database: 'shop', table: 'orders', timestamp: 1, id: 2, before: row }, codec, 3));
     expect(del.type).toBe('DELETE');
     expect(del.data).toEqual([{ id: '1', status: 'x', flags: null, blob: '\u0000\u00ff', n: null }]);
     expect(del.old).toBeNull();
-    const ins = decode(encodeCanalJson({ kind: 'row', op: 'insert', database: 'shop', table: 'orders', timestamp: 1, id: 2, after: row }, codec, 3).value);
+    const ins = decode(encodeCanalJson({ kind: 'row', op: 'insert', database: 'shop', table: 'orders', timestamp: 1, id: 2, after: row }, codec, 3));
     expect(ins.type).toBe('INSERT');
     expect(ins.old).toBeNull();
   });
 
   it('encodes DDL with isDdl, the statement, and no row fields', () => {
-    const m = encodeCanalJson({ kind: 'ddl', database: 'shop', table: 'orders', sql: 'ALTER TABLE orders ADD c INT', timestamp: 5, id: 9 }, undefined, 6);
-    expect(m.key).toBeNull();
-    expect(decode(m.value)).toEqual({ data: null, database: 'shop', es: 5, id: 9, isDdl: true, mysqlType: null, old: null, pkNames: null, sql: 'ALTER TABLE orders ADD c INT', sqlType: null, table: 'orders', ts: 6, type: 'ALTER' });
+    const value = encodeCanalJson({ kind: 'ddl', database: 'shop', table: 'orders', sql: 'ALTER TABLE orders ADD c INT', timestamp: 5, id: 9 }, undefined, 6);
+    expect(decode(value)).toEqual({ data: null, database: 'shop', es: 5, id: 9, isDdl: true, mysqlType: null, old: null, pkNames: null, sql: 'ALTER TABLE orders ADD c INT', sqlType: null, table: 'orders', ts: 6, type: 'ALTER' });
   });
 
   it.each([
@@ -77,8 +79,9 @@ describe('Canal JSON (DTS flavour)', () => {
 
   it('has a null key for tables without a key', () => {
     const c2 = tableCodec({ ...table, primaryKey: [], chunkKey: [], keyKind: 'none' });
-    const m = encodeCanalJson({ kind: 'row', op: 'insert', database: 'shop', table: 'orders', timestamp: 1, id: 1, after: { id: '1', status: null, flags: null, blob: null, n: null } }, c2, 1);
-    expect(m.key).toBeNull();
-    expect(decode(m.value).pkNames).toBeNull();
+    const row = { id: '1', status: null, flags: null, blob: null, n: null };
+    const value = encodeCanalJson({ kind: 'row', op: 'insert', database: 'shop', table: 'orders', timestamp: 1, id: 1, after: row }, c2, 1);
+    expect(messageKey(c2, row)).toBeNull();
+    expect(decode(value).pkNames).toBeNull();
   });
 });

@@ -1,0 +1,27 @@
+# Shared by test.sh, bench.sh and demo.sh (sourced, not run): npm packages and the services a run needs.
+
+# Installs npm packages when node_modules is missing or older than the lock file.
+ensure_npm() {
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    echo "$1: installing npm packages…"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
+
+# Starts the services that are not running and records them in STARTED_SERVICES, so that
+# stop_started_services stops only those; then exports their connection settings (MIG_TEST_*).
+STARTED_SERVICES=()
+start_services() {
+  local svc
+  for svc in mariadb kafka; do
+    if ! bash scripts/services.sh status "$svc" >/dev/null 2>&1; then STARTED_SERVICES+=("$svc"); fi
+  done
+  if [ "${#STARTED_SERVICES[@]}" -gt 0 ]; then bash scripts/services.sh up "${STARTED_SERVICES[@]}"; fi
+  set -a
+  eval "$(bash scripts/services.sh env)"
+  set +a
+}
+
+stop_started_services() {
+  if [ "${#STARTED_SERVICES[@]}" -gt 0 ]; then bash scripts/services.sh down "${STARTED_SERVICES[@]}" || true; fi
+}
