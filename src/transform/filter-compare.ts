@@ -49,12 +49,6 @@ export function bytesIn(n: Node, v: string | Buffer): Buffer {
   return n.t === 'str' && n.coll.name.toLowerCase().startsWith('latin1') ? Buffer.from(v, 'latin1') : Buffer.from(v, 'utf8');
 }
 
-function cls(n: Node): Cls {
-  if (n.t === 'bool' || n.t === 'int') return 'int';
-  if (n.t === 'dec' || n.t === 'real' || n.t === 'str') return n.t;
-  return 'temporal';
-}
-
 /**
  * Which server's rules to follow where MySQL and MariaDB differ: MariaDB (since 10.3.36) compares a
  * string with an integer as DECIMAL, MySQL as DOUBLE.
@@ -62,6 +56,12 @@ function cls(n: Node): Cls {
 export type Flavor = 'mariadb' | 'mysql';
 
 type Cls = 'int' | 'dec' | 'real' | 'str' | 'temporal';
+
+function cls(n: Node): Cls {
+  if (n.t === 'bool' || n.t === 'int') return 'int';
+  if (n.t === 'dec' || n.t === 'real' || n.t === 'str') return n.t;
+  return 'temporal';
+}
 
 /** aggregate_for_comparison of two operand classes. */
 function aggregate(a: Cls, b: Cls, flavor: Flavor): Cls {

@@ -18,6 +18,43 @@ class LexError {
   ) {}
 }
 
+/** Reserved words MySQL never reads as a bare column name; a column so named must be backquoted. */
+export const RESERVED = new Set([
+  'AND', 'OR', 'XOR', 'NOT', 'IS', 'IN', 'BETWEEN', 'LIKE', 'ESCAPE', 'DIV', 'MOD', 'NULL', 'TRUE', 'FALSE',
+  'SELECT', 'FROM', 'WHERE', 'EXISTS', 'CASE', 'WHEN', 'THEN', 'ELSE', 'END', 'INTERVAL', 'BINARY', 'COLLATE',
+  'REGEXP', 'RLIKE', 'SOUNDS', 'CURRENT_TIMESTAMP', 'CURRENT_DATE', 'CURRENT_TIME',
+]);
+
+export const UNSUPPORTED_CONSTRUCTS: Readonly<Record<string, string>> = {
+  SELECT: 'subqueries are not supported in filters',
+  EXISTS: 'subqueries are not supported in filters',
+  CASE: 'CASE expressions are not supported in filters',
+  INTERVAL: 'INTERVAL arithmetic is not supported in filters',
+  BINARY: 'the BINARY operator is not supported in filters',
+  COLLATE: 'COLLATE is not supported in filters; the column collation is used',
+  REGEXP: 'REGEXP is not supported in filters; use LIKE',
+  RLIKE: 'RLIKE is not supported in filters; use LIKE',
+  SOUNDS: 'SOUNDS LIKE is not supported in filters',
+  CURRENT_DATE: 'CURRENT_DATE is not supported in filters; use DATE(NOW())',
+  CURRENT_TIME: 'CURRENT_TIME is not supported in filters',
+};
+
+/** A token as error messages name it. */
+export function describe(tok: Token): string {
+  switch (tok.t) {
+    case 'end':
+      return 'end of filter';
+    case 'string':
+      return 'string literal';
+    case 'number':
+      return tok.text;
+    case 'op':
+      return `'${tok.text}'`;
+    case 'ident':
+      return tok.quoted ? `\`${tok.text}\`` : tok.text;
+  }
+}
+
 /** Longest first, so '<=>' wins over '<=' and '<'. */
 const OPERATORS = ['<=>', '<=', '>=', '<>', '!=', '&&', '||', '=', '<', '>', '+', '-', '*', '/', '%', '!', '(', ')', ',', '.'];
 const UNSUPPORTED_OPERATORS = [':=', '<<', '>>', '~', '&', '|', '^', '@', '?'];

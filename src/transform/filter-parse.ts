@@ -8,7 +8,7 @@ import {
   type FilterFunction,
   type ParseResult,
 } from './filter-ast.js';
-import { tokenize, type Token } from './filter-lex.js';
+import { RESERVED, UNSUPPORTED_CONSTRUCTS, describe, tokenize, type Token } from './filter-lex.js';
 
 export type { Expr, ParseResult } from './filter-ast.js';
 
@@ -30,27 +30,6 @@ const COMPARE_OPS: Readonly<Record<string, CompareOp>> = {
   '<=>': '<=>',
 };
 
-/** Reserved words MySQL never reads as a bare column name; a column so named must be backquoted. */
-const RESERVED = new Set([
-  'AND', 'OR', 'XOR', 'NOT', 'IS', 'IN', 'BETWEEN', 'LIKE', 'ESCAPE', 'DIV', 'MOD', 'NULL', 'TRUE', 'FALSE',
-  'SELECT', 'FROM', 'WHERE', 'EXISTS', 'CASE', 'WHEN', 'THEN', 'ELSE', 'END', 'INTERVAL', 'BINARY', 'COLLATE',
-  'REGEXP', 'RLIKE', 'SOUNDS', 'CURRENT_TIMESTAMP', 'CURRENT_DATE', 'CURRENT_TIME',
-]);
-
-const UNSUPPORTED_CONSTRUCTS: Readonly<Record<string, string>> = {
-  SELECT: 'subqueries are not supported in filters',
-  EXISTS: 'subqueries are not supported in filters',
-  CASE: 'CASE expressions are not supported in filters',
-  INTERVAL: 'INTERVAL arithmetic is not supported in filters',
-  BINARY: 'the BINARY operator is not supported in filters',
-  COLLATE: 'COLLATE is not supported in filters; the column collation is used',
-  REGEXP: 'REGEXP is not supported in filters; use LIKE',
-  RLIKE: 'RLIKE is not supported in filters; use LIKE',
-  SOUNDS: 'SOUNDS LIKE is not supported in filters',
-  CURRENT_DATE: 'CURRENT_DATE is not supported in filters; use DATE(NOW())',
-  CURRENT_TIME: 'CURRENT_TIME is not supported in filters',
-};
-
 /** Deep nesting would overflow the stack of this parser and of the compiled closures. */
 const MAX_DEPTH = 200;
 
@@ -66,21 +45,6 @@ export function parseFilter(text: string): ParseResult {
   } catch (e) {
     if (e instanceof ParseError) return { ok: false, message: e.message, offset: e.offset };
     throw e;
-  }
-}
-
-function describe(tok: Token): string {
-  switch (tok.t) {
-    case 'end':
-      return 'end of filter';
-    case 'string':
-      return 'string literal';
-    case 'number':
-      return tok.text;
-    case 'op':
-      return `'${tok.text}'`;
-    case 'ident':
-      return tok.quoted ? `\`${tok.text}\`` : tok.text;
   }
 }
 
@@ -188,6 +152,11 @@ class Parser {
     const negated = this.isKeyword('NOT') && ['IN', 'BETWEEN', 'LIKE'].some((w) => this.isKeyword(w, 1));
     if (negated) this.pos++;
     const tok = this.peek();
+    for (const word of ['REGEXP', 'RLIKE', 'SOUNDS']) {
+      if (this.isKeyword(word) || (this.isKeyword('NOT') && this.isKeyword(word, 1))) {
+        throw new ParseError(UNSUPPORTED_CONSTRUCTS[word], this.peek(this.isKeyword(word) ? 0 : 1).offset);
+      }
+    }
     if (this.isKeyword('IN')) {
       this.pos++;
       this.expectOp('(', "expected '(' after IN");

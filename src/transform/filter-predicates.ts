@@ -3,7 +3,7 @@
 import type { Row } from '../source/types.js';
 import { compileLike, type LikeMatcher } from './filter-like.js';
 import {
-  aggregateCollation, comparator, comparisonMode, pairComparator, setKey, type Cmp, type Flavor,
+  aggregateCollation, comparator, comparisonMode, pairComparator, setKey, type Cmp, type Flavor, type Mode,
 } from './filter-compare.js';
 import { columnInt } from './filter-column-int.js';
 import { once, toStr, truth, type BoolNode, type Node } from './filter-values.js';
@@ -49,7 +49,7 @@ function inViaSet(arg: Node, list: readonly Node[], flavor: Flavor): BoolNode | 
   const mode = allInts ? ({ m: 'dec' } as const) : comparisonMode([arg, ...list], flavor);
   const pairwise = list.map((item) => (allInts ? mode : comparisonMode([arg, item], flavor)));
   if (!allInts && ints.some((n) => n !== undefined)) return undefined;
-  if (pairwise.some((m) => JSON.stringify(m) !== JSON.stringify(mode))) return undefined;
+  if (pairwise.some((m) => !sameMode(m, mode))) return undefined;
   const key = setKey(mode);
   if (!key) return undefined;
   const keys = new Set<string>();
@@ -65,6 +65,12 @@ function inViaSet(arg: Node, list: readonly Node[], flavor: Flavor): BoolNode | 
     if (k === null) return null;
     return keys.has(k) ? true : hasNull ? null : false;
   });
+}
+
+function sameMode(a: Mode, b: Mode): boolean {
+  if (a.m === 'text' && b.m === 'text') return a.coll.name === b.coll.name;
+  if (a.m === 'real' && b.m === 'real') return a.precision === b.precision;
+  return a.m === b.m;
 }
 
 /** x BETWEEN lo AND hi is lo <= x AND x <= hi, compared in one type chosen over all three. */

@@ -1,5 +1,6 @@
 // Filter cases with the answers MariaDB 10.11 gives, shared by the unit tests (mig's evaluator) and
-// an integration test that runs the same filters on a real server to prove the two agree.
+// an integration test that runs the same filters on a real server to prove the two agree. Where
+// MySQL differs (a string compared with an integer), the answers are MariaDB's.
 //
 // To replay a case on a server: CREATE TABLE t (<columns>) <FILTER_CASE_TABLE_OPTIONS>, then for
 // each row insert it alone (values in column order, NULL for null) and check whether
@@ -185,6 +186,15 @@ export const FILTER_CASES: FilterCase[] = [
   { filter: 'e = 2', columns: "e ENUM('a','b','c')", rows: [['b'], ['a']], expected: [T, F] },
   { filter: 'y = 24', columns: 'y YEAR', rows: [['2024'], ['1924']], expected: [T, F] },
   { filter: "y > '1999'", columns: 'y YEAR', rows: [['2000'], ['1999']], expected: [T, F] },
+  // Other collations: UCA expansions and punctuation order, latin1's Swedish order, strings vs integers.
+  { filter: "s = 'strasse'", columns: 's VARCHAR(20) COLLATE utf8mb4_unicode_ci', rows: [['Straße'], ['strase']], expected: [T, F] },
+  { filter: "s < '_'", columns: 's VARCHAR(20) COLLATE utf8mb4_unicode_ci', rows: [['-'], ['a'], ['`'], [' ']], expected: [F, F, T, T] },
+  { filter: "s > 'z'", columns: 's VARCHAR(20) CHARACTER SET latin1', rows: [['ä'], ['é'], ['Z'], ['å']], expected: [T, F, F, T] },
+  { filter: "s LIKE 'e%'", columns: 's VARCHAR(20) CHARACTER SET latin1', rows: [['été'], ['Ete'], ['ä']], expected: [T, T, F] },
+  { filter: 's = 9007199254740993', columns: 's VARCHAR(30)', rows: [['9007199254740992'], ['9007199254740993']], expected: [F, T] },
+  { filter: "d LIKE '0.3%'", columns: 'd DOUBLE', rows: [['0.30000000000000004'], ['0.4']], expected: [T, F] },
+  { filter: "f LIKE '1.1%'", columns: 'f FLOAT', rows: [['1.1'], ['1.5']], expected: [T, F] },
+  { filter: "t BETWEEN '09:00' AND '17:30'", columns: 't TIME', rows: [['09:00:00'], ['17:30:01'], ['12:00:00']], expected: [T, F, T] },
   // Functions.
   { filter: "LOWER(code) = 'abc'", columns: 'code VARCHAR(10)', rows: [['ABC'], ['abd']], expected: [T, F] },
   { filter: 'LENGTH(code) > 3', columns: 'code VARCHAR(10)', rows: [['é'], ['éé'], ['abcd']], expected: [F, T, T] },
@@ -210,7 +220,9 @@ export function columnInfos(columns: string): ColumnInfo[] {
     const unsigned = /\bunsigned\b/i.test(rest);
     const binary = /^(binary|varbinary|tinyblob|blob|mediumblob|longblob|bit)$/.test(dataType);
     const text = /^(char|varchar|tinytext|text|mediumtext|longtext|enum|set)$/.test(dataType);
-    const collation = /\bcollate\s+(\w+)/i.exec(rest)?.[1] ?? (text ? 'utf8mb4_general_ci' : undefined);
+    const charset = /\b(?:character\s+set|charset)\s+(\w+)/i.exec(rest)?.[1]?.toLowerCase();
+    const defaultCollation = charset === 'latin1' ? 'latin1_swedish_ci' : `${charset ?? 'utf8mb4'}_general_ci`;
+    const collation = /\bcollate\s+(\w+)/i.exec(rest)?.[1] ?? (text ? defaultCollation : undefined);
     const args = m[3] ?? '';
     const fsp = /^(datetime|timestamp|time)$/.test(dataType) ? Number(/\d+/.exec(args)?.[0] ?? 0) : undefined;
     const info: ColumnInfo = {
