@@ -83,17 +83,15 @@ function recordChanges(plan: Plan, loaded: LoadedMigration[], state: State, hook
     if (!l) continue;
     const m = l.migration;
     const prev = state.migrations[mp.name];
+    // Everything recorded so far (checkpoints, skipped rows…) carries over; only the spec is new.
     state.migrations[mp.name] = {
+      ...prev,
       name: mp.name,
       spec: m,
       digest: mp.digest ?? prev?.digest ?? '',
       appliedAt: new Date().toISOString(),
       tables: prev?.tables ?? {},
       topics: prev?.topics ?? {},
-      snapshot: prev?.snapshot,
-      checkpoint: prev?.checkpoint,
-      eventsStreamed: prev?.eventsStreamed,
-      lastStreamedAt: prev?.lastStreamedAt,
     };
   }
 }
@@ -144,7 +142,19 @@ async function runMigration(m: Migration, cp: Checkpointer, opts: ApplyOptions):
     const desiredMap = new Map<string, DesiredTable>(desired.tables.map((t) => [t.id, t]));
     const ctx: RunContext = {
       migration: m, mstate, endpoint, flavor, writer,
-      router: new Router(desiredMap, m.spec.destination.topic, formatFor(m.spec.destination.format), { type: 'MySQL', version }),
+      router: new Router({
+        tables: desiredMap,
+        destination: m.spec.destination,
+        format: formatFor(m.spec.destination.format),
+        source: { type: 'MySQL', version },
+        flavor,
+        partitionsOf: (topic) => mstate.topics[topic]?.partitions ?? 1,
+        onOversized: (row) => {
+          const phase = mstate.tables[row.table]?.fullDoneAt ? 'incremental' : 'full';
+          (mstate.skippedRows ??= []).push({ ...row, at: new Date().toISOString(), phase });
+          opts.hook({ type: 'table-warning', migration: name, table: row.table, message: `skipped a row of ${row.bytes} bytes (key ${row.key ?? 'none'}): over destination.maxMessageBytes; recorded in the state` });
+        },
+      }),
       shapes: live.tables, desired: desiredMap, checkpointer: cp, hook: opts.hook, signal: opts.signal,
     };
     if (types.has('full')) await runFullLoad(ctx);

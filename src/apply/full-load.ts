@@ -2,6 +2,7 @@
 // chunk; each chunk's cursor is checkpointed only after Kafka acknowledged the chunk.
 import type { Connection } from 'mysql2/promise';
 import type { TableState } from '../state/model.js';
+import type { OutboundMessage } from '../sink/kafka/message.js';
 import { connectSource, sourceError } from '../source/mysql/connect.js';
 import { closeSnapshot, openSnapshot, TableChunker } from '../source/mysql/snapshot-reader.js';
 import type { RunContext } from './context.js';
@@ -72,8 +73,11 @@ async function loadTable(ctx: RunContext, conn: Connection, ts: TableState): Pro
     });
     readCursor = chunk.cursor ?? readCursor;
     const now = Date.now();
-    const msgs = new Array(chunk.rows.length);
-    for (let i = 0; i < chunk.rows.length; i++) msgs[i] = ctx.router.snapshotRow(shape, chunk.rows[i]!, es, now);
+    const msgs: OutboundMessage[] = [];
+    for (let i = 0; i < chunk.rows.length; i++) {
+      const m = ctx.router.snapshotRow(shape, chunk.rows[i]!, es, now);
+      if (m) msgs.push(m);
+    }
     await inFlight;
     const cursor = chunk.cursor;
     inFlight = ctx.writer.send(msgs).then(async () => {

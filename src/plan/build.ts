@@ -3,7 +3,7 @@
 import { createTwoFilesPatch } from 'diff';
 import type { Migration } from '../spec/schema.js';
 import type { MigrationState, State } from '../state/model.js';
-import type { Change, MigrationPlan, Plan, PlanNote } from './change.js';
+import type { Change, MigrationPlan, Plan, PlanNote, Risk } from './change.js';
 import { desiredFor, type Desired, type DesiredTable, type LiveSource, type LiveTopics } from './desired.js';
 
 export interface PlanMigrationInput {
@@ -93,7 +93,12 @@ export function buildPlan(input: PlanInput): Plan {
 function tableFacts(t: DesiredTable): string {
   if (!t.live) return '';
   const key = t.live.keyKind === 'none' ? 'no key' : `${t.live.keyKind === 'primary' ? 'primary key' : 'unique key'} ${t.live.key.join(', ')}`;
-  return ` (~${t.live.estimatedRows} rows, ${t.live.columns} columns, ${key}${t.filter ? `, filter ${t.filter}` : ''})`;
+  const extra = [
+    t.filter ? `filter ${t.filter}` : '',
+    t.columns || t.rename ? `columns: ${describeProjection(t)}` : '',
+    t.partitionKey ? `partition key ${t.partitionKey.join(', ')}` : '',
+  ].filter(Boolean);
+  return ` (~${t.live.estimatedRows} rows, ${t.live.columns} columns, ${key}${extra.map((e) => `, ${e}`).join('')})`;
 }
 
 function phasesText(m: Migration): string {
@@ -130,7 +135,9 @@ function topicChanges(name: string, desired: Desired, topics: LiveTopics, known:
 
 function createAll(mi: PlanMigrationInput, desired: Desired, topics: LiveTopics): Change[] {
   const name = mi.migration.metadata.name;
-  const changes: Change[] = [{ kind: 'migration', action: 'create', migration: name, reason: `new migration (${mi.migration.spec.types.join(', ')})`, risks: [] }];
+  const d = mi.migration.spec.destination;
+  const how = `${d.format}, ${d.compression ?? 'lz4'}, partitioning ${d.partitioning?.policy ?? 'primary-key'}, acks ${d.acks ?? 'all'}${d.ddlTopic ? `, DDL to ${d.ddlTopic}` : ''}${d.nameCase && d.nameCase !== 'source' ? `, names ${d.nameCase} case` : ''}`;
+  const changes: Change[] = [{ kind: 'migration', action: 'create', migration: name, reason: `new migration (${mi.migration.spec.types.join(', ')}; ${how})`, risks: [] }];
   changes.push(...topicChanges(name, desired, topics, {}));
   const full = mi.migration.spec.types.includes('full');
   for (const t of desired.tables) {
@@ -186,7 +193,16 @@ function diffExisting(mi: PlanMigrationInput, prev: MigrationState, desired: Des
       });
       continue;
     }
-    const prevOps = (findTableSpec(prev.spec, t.id)?.operations ?? ['insert', 'update', 'delete', 'ddl']).join(', ');
+    const prevSpec = findTableSpec(prev.spec, t.id);
+    const shapeWas = JSON.stringify([prevSpec?.columns ?? null, prevSpec?.rename ?? null]);
+    const shapeNow = JSON.stringify([t.columns ?? null, t.rename ?? null]);
+    if (shapeWas !== shapeNow) {
+      changes.push({ kind: 'table', action: 'update', migration: name, table: t.id, topic: t.topic, reason: `message columns ${describeProjection(prevSpec)} → ${describeProjection(t)}: messages from the checkpoint on have the new shape; earlier ones keep theirs`, risks: [] });
+    }
+    if (JSON.stringify(prevSpec?.partitionKey ?? null) !== JSON.stringify(t.partitionKey ?? null)) {
+      changes.push({ kind: 'table', action: 'update', migration: name, table: t.id, topic: t.topic, reason: `partition key ${prevSpec?.partitionKey?.join(', ') ?? '(primary key)'} → ${t.partitionKey?.join(', ') ?? '(primary key)'}: partition key change breaks per-key ordering`, risks: ['breaks-key-order'] });
+    }
+    const prevOps = (prevSpec?.operations ?? ['insert', 'update', 'delete', 'ddl']).join(', ');
     if (prevOps !== t.operations.join(', ')) {
       changes.push({ kind: 'table', action: 'update', migration: name, table: t.id, topic: t.topic, reason: `operations ${prevOps} → ${t.operations.join(', ')}: applies to changes from the checkpoint on`, risks: [] });
     }
@@ -200,6 +216,13 @@ function diffExisting(mi: PlanMigrationInput, prev: MigrationState, desired: Des
     changes.push({ kind: 'table', action: 'delete', migration: name, table: id, topic: was.topic, reason: 'no longer in the spec (or dropped on the source): stops replicating; messages already in the topic stay', risks: ['destructive'] });
   }
   return changes;
+}
+
+function describeProjection(t: { columns?: { include: string[] } | { exclude: string[] }; rename?: Record<string, string> } | undefined): string {
+  const parts: string[] = [];
+  if (t?.columns) parts.push('include' in t.columns ? `only ${t.columns.include.join(', ')}` : `all but ${t.columns.exclude.join(', ')}`);
+  if (t?.rename && Object.keys(t.rename).length > 0) parts.push(`renamed ${Object.entries(t.rename).map(([a, b]) => `${a}→${b}`).join(', ')}`);
+  return parts.length > 0 ? parts.join('; ') : 'all, source names';
 }
 
 function findTableSpec(m: Migration, id: string) {
@@ -220,11 +243,32 @@ function settingChanges(name: string, a: Migration, b: Migration): Change[] {
   if (JSON.stringify(a.spec.destination.brokers) !== JSON.stringify(b.spec.destination.brokers)) {
     out.push({ kind: 'setting', action: 'update', migration: name, field: 'spec.destination.brokers', reason: 'brokers changed: the same topics are expected on the new bootstrap list', risks: [] });
   }
+  const da = a.spec.destination;
+  const db = b.spec.destination;
+  const dest = (field: string, was: unknown, now: unknown, reason: string, risks: Risk[] = []) => {
+    if (JSON.stringify(was ?? null) !== JSON.stringify(now ?? null)) out.push({ kind: 'setting', action: 'update', migration: name, field: `spec.destination.${field}`, reason: `${field} ${show(was)} → ${show(now)}: ${reason}`, risks });
+  };
+  dest('format', da.format, db.format, 'messages from the checkpoint on use the new format; consumers must read both until the old messages expire', ['destructive']);
+  dest('partitioning', da.partitioning?.policy ?? 'primary-key', db.partitioning?.policy ?? 'primary-key', 'partition policy change breaks per-key ordering', ['breaks-key-order']);
+  dest('ddlTopic', da.ddlTopic, db.ddlTopic, 'DDL from the checkpoint on goes to the new topic');
+  dest('nameCase', da.nameCase ?? 'source', db.nameCase ?? 'source', 'names in messages from the checkpoint on change case');
+  dest('compression', da.compression ?? 'lz4', db.compression ?? 'lz4', 'new batches use it; consumers read either');
+  dest('acks', da.acks ?? 'all', db.acks ?? 'all', (db.acks ?? 'all') === 'all' ? 'every checkpoint waits for all in-sync replicas' : 'a broker failure can lose changes mig already checkpointed', (db.acks ?? 'all') === 'all' ? [] : ['destructive']);
+  dest('oversizedRow', da.oversizedRow ?? 'fail', db.oversizedRow ?? 'fail', 'applies to rows from the checkpoint on');
+  dest('maxMessageBytes', da.maxMessageBytes ?? 10485760, db.maxMessageBytes ?? 10485760, 'applies to rows from the checkpoint on');
+  dest('schemaRegistry', da.schemaRegistry?.url, db.schemaRegistry?.url, 'value schemas are registered there from now on');
+  dest('sasl', da.sasl && { ...da.sasl, password: '(secret)' }, db.sasl && { ...db.sasl, password: '(secret)' }, 'authentication changed');
+  dest('tls', da.tls, db.tls, 'connection security changed');
   const ta = a.spec.types.join(', ');
   const tb = b.spec.types.join(', ');
   if (ta !== tb) out.push({ kind: 'setting', action: 'update', migration: name, field: 'spec.types', reason: `types ${ta} → ${tb}`, risks: [] });
   if (a.spec.full.chunkSize !== b.spec.full.chunkSize) out.push({ kind: 'setting', action: 'update', migration: name, field: 'spec.full.chunkSize', reason: `chunk size ${a.spec.full.chunkSize} → ${b.spec.full.chunkSize}`, risks: [] });
   return out;
+}
+
+function show(v: unknown): string {
+  if (v === undefined || v === null) return '(none)';
+  return typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v);
 }
 
 export function unifiedDiff(name: string, before: string, after: string): string {

@@ -13,6 +13,11 @@ export interface DesiredTable {
   topic: string;
   filter?: string;
   operations: Operation[];
+  /** Columns carried in messages, and their names there. */
+  columns?: { include: string[] } | { exclude: string[] };
+  rename?: Record<string, string>;
+  /** Columns the primary-key partition policy hashes (default: the key). */
+  partitionKey?: string[];
   /** Changes to what this digest covers make the table's copy in Kafka wrong: it is re-snapshotted. */
   snapshotDigest: string;
   /** From the live source, when it was read: the key used for chunks and message keys, and the size. */
@@ -50,6 +55,7 @@ export function desiredFor(m: Migration, live: LiveSource): Desired {
   const unresolved: string[] = [];
   // One rule for topic sizes, shared with validation: a table's `partitions` sizes only its own topic.
   const partitionsByTopic = topicPartitionCounts(m.spec);
+  if (d.ddlTopic && !partitionsByTopic.has(d.ddlTopic)) partitionsByTopic.set(d.ddlTopic, d.partitions);
 
   for (const obj of m.spec.objects) {
     if (live.ok && !live.databases.has(obj.database)) {
@@ -73,6 +79,8 @@ export function desiredFor(m: Migration, live: LiveSource): Desired {
         continue;
       }
       const topic = t.topic ?? d.topic;
+      const info = live.ok ? live.tables.get(id) : undefined;
+      if (info) errors.push(...columnErrors(id, t, info));
       tables.push({
         id,
         database: obj.database,
@@ -80,6 +88,9 @@ export function desiredFor(m: Migration, live: LiveSource): Desired {
         topic,
         filter: t.filter,
         operations: t.operations ?? ALL_OPERATIONS,
+        columns: 'columns' in t ? t.columns : undefined,
+        rename: 'rename' in t ? t.rename : undefined,
+        partitionKey: 'partitionKey' in t ? t.partitionKey : undefined,
         snapshotDigest: snapshotDigest(topic, t.filter),
         live: liveInfo(live, id),
       });
@@ -92,4 +103,20 @@ export function desiredFor(m: Migration, live: LiveSource): Desired {
 function liveInfo(live: LiveSource, id: string): DesiredTable['live'] {
   const t = live.ok ? live.tables.get(id) : undefined;
   return t ? { key: t.chunkKey, keyKind: t.keyKind, estimatedRows: t.estimatedRows, columns: t.columns.length } : undefined;
+}
+
+/** Columns a table's settings name that the source table does not have. */
+function columnErrors(id: string, t: { columns?: { include: string[] } | { exclude: string[] }; rename?: Record<string, string>; partitionKey?: string[] }, info: TableInfo): string[] {
+  const have = new Set(info.columns.map((c) => c.name));
+  const named: [string, string[]][] = [
+    ['columns', t.columns ? ('include' in t.columns ? t.columns.include : t.columns.exclude) : []],
+    ['rename', Object.keys(t.rename ?? {})],
+    ['partitionKey', t.partitionKey ?? []],
+  ];
+  const out: string[] = [];
+  for (const [field, names] of named) {
+    const missing = names.filter((n) => !have.has(n));
+    if (missing.length > 0) out.push(`${field} of \`${id}\` names column(s) ${missing.map((m) => `\`${m}\``).join(', ')} that the table does not have (it has ${[...have].join(', ')})`);
+  }
+  return out;
 }

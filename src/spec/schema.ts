@@ -59,7 +59,52 @@ export const KafkaDestination = z
       .min(1)
       .describe('Bootstrap brokers, each host:port.'),
     topic: topicName.describe('Default topic for tables without their own mapping.'),
-    format: z.enum(['canal-json']).default('canal-json').describe('Message format written to the topics.'),
+    format: z.enum(['canal-json', 'dts-avro', 'shareplex-json']).default('canal-json').describe('Message format written to the topics.'),
+    compression: z
+      .enum(['lz4', 'gzip', 'snappy', 'none'])
+      .optional()
+      .describe('Compression of message batches (default lz4, as DTS).'),
+    acks: z
+      .enum(['none', 'leader', 'all'])
+      .optional()
+      .describe('Acknowledgement mig waits for before a checkpoint moves (default all; none and leader can lose acknowledged changes when a broker fails).'),
+    partitioning: z
+      .strictObject({
+        policy: z
+          .enum(['single', 'table', 'primary-key'])
+          .describe('single: everything to partition 0; table: hash of database.table; primary-key: hash of the key columns.'),
+      })
+      .optional()
+      .describe('How rows are spread over partitions (default primary-key). DDL and rows without a key go to partition 0.'),
+    ddlTopic: topicName.optional().describe('Topic for DDL statements (default: the table\'s data topic).'),
+    oversizedRow: z
+      .enum(['fail', 'skip'])
+      .optional()
+      .describe('A message over maxMessageBytes: fail names the table and key; skip records it in the state and goes on (default fail).'),
+    maxMessageBytes: z.number().int().min(1024).max(1_073_741_824).optional().describe('Largest message mig writes (default 10 MiB, as DTS).'),
+    schemaRegistry: z
+      .strictObject({ url: z.string().url().describe('Confluent-compatible schema registry base URL.') })
+      .optional()
+      .describe('With dts-avro: register the value schema per topic subject and frame messages with its id.'),
+    sasl: z
+      .strictObject({
+        mechanism: z.enum(['scram-sha-256', 'scram-sha-512', 'plain']),
+        username: z.string().min(1),
+        password: secretRef,
+      })
+      .optional()
+      .describe('SASL authentication; the password only by reference.'),
+    tls: z
+      .strictObject({
+        ca: z.string().min(1).optional().describe('PEM file of the CA that signed the brokers\' certificates (relative to the project root).'),
+        servername: z.string().min(1).optional().describe('Name expected in the brokers\' certificates (default: the broker host).'),
+      })
+      .optional()
+      .describe('Connect to the brokers over TLS.'),
+    nameCase: z
+      .enum(['source', 'lower', 'upper'])
+      .optional()
+      .describe('Capitalisation of database, table and column names in messages (default source, as DTS).'),
     partitions: z.number().int().min(1).max(10000).default(1).describe('Partition count of topics mig creates.'),
     replicationFactor: z.number().int().min(1).max(32).default(1).describe('Replication factor of topics mig creates.'),
     clientId: z.string().min(1).optional().describe('Client id mig identifies itself with to Kafka.'),
@@ -87,6 +132,22 @@ export const TableSpec = z.strictObject({
     .min(1)
     .optional()
     .describe('Operations replicated for this table (default: insert, update, delete, ddl).'),
+  partitionKey: z
+    .array(name('column name'))
+    .min(1)
+    .optional()
+    .describe('Columns hashed by the primary-key partition policy (default: the primary key).'),
+  columns: z
+    .union([
+      z.strictObject({ include: z.array(name('column name')).min(1) }),
+      z.strictObject({ exclude: z.array(name('column name')).min(1) }),
+    ])
+    .optional()
+    .describe('Columns carried in messages: include lists the ones to keep, exclude the ones to drop.'),
+  rename: z
+    .record(z.string().min(1), z.string().min(1))
+    .optional()
+    .describe('Column names in messages: source name → name in the message.'),
 });
 export type TableSpec = z.infer<typeof TableSpec>;
 

@@ -50,6 +50,17 @@ export interface MigrationState {
   /** Binlog events handled since incremental started (for status). */
   eventsStreamed?: number;
   lastStreamedAt?: string;
+  /** Rows not written because they exceeded destination.maxMessageBytes under `oversizedRow: skip`. */
+  skippedRows?: SkippedRow[];
+}
+
+export interface SkippedRow {
+  table: string;
+  /** The row's message key (its primary-key values), null for tables without a key. */
+  key: string | null;
+  bytes: number;
+  at: string;
+  phase: 'full' | 'incremental';
 }
 
 export interface State {

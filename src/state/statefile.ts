@@ -65,6 +65,9 @@ const MigrationStateSchema = z.strictObject({
   checkpoint: BinlogPositionSchema.optional(),
   eventsStreamed: count.optional(),
   lastStreamedAt: isoTime.optional(),
+  skippedRows: z
+    .array(z.strictObject({ table: z.string(), key: z.string().nullable(), bytes: count, at: isoTime, phase: z.enum(['full', 'incremental']) }))
+    .optional(),
 });
 
 const StateSchema = z.strictObject({

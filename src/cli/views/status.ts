@@ -20,6 +20,8 @@ export interface MigrationStatus {
   lagSeconds: number | null;
   eventsStreamed: number;
   tables: StatusRow[];
+  /** Rows left out for exceeding maxMessageBytes (oversizedRow: skip). */
+  skippedRows: { table: string; key: string | null; bytes: number; at: string; phase: string }[];
 }
 
 export function statusOf(state: State, lags: Map<string, number | null>): MigrationStatus[] {
@@ -30,6 +32,7 @@ export function statusOf(state: State, lags: Map<string, number | null>): Migrat
     checkpoint: m.checkpoint ? formatPosition(m.checkpoint) : undefined,
     lagSeconds: lags.get(m.name) ?? null,
     eventsStreamed: m.eventsStreamed ?? 0,
+    skippedRows: m.skippedRows ?? [],
     tables: Object.values(m.tables).map((t) => ({
       migration: m.name,
       table: t.id,
@@ -51,6 +54,11 @@ export function renderStatus(ms: MigrationStatus[]): string {
     const w = Math.max(5, ...m.tables.map((t) => t.table.length));
     out.push(`  ${'TABLE'.padEnd(w)}  ${'PHASE'.padEnd(12)}  ${'ROWS COPIED'.padStart(11)}  TOPIC`);
     for (const t of m.tables) out.push(`  ${t.table.padEnd(w)}  ${t.phase.padEnd(12)}  ${String(t.rowsCopied).padStart(11)}  ${t.topic}`);
+    if (m.skippedRows.length > 0) {
+      out.push(`  skipped rows (over destination.maxMessageBytes): ${m.skippedRows.length}`);
+      for (const r of m.skippedRows.slice(-20)) out.push(`    ${r.table} key ${r.key ?? '(none)'}: ${r.bytes} bytes, ${r.phase}, ${r.at}`);
+      if (m.skippedRows.length > 20) out.push(`    … ${m.skippedRows.length - 20} more in mig status --json`);
+    }
   }
   return out.join('\n');
 }

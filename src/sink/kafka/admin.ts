@@ -2,6 +2,7 @@
 import type { Admin } from 'kafkajs';
 import type { KafkaDestination } from '../../spec/schema.js';
 import { kafkaClient, kafkaError } from './client.js';
+import type { KafkaSecrets } from './secrets.js';
 
 export interface TopicView {
   name: string;
@@ -11,8 +12,14 @@ export interface TopicView {
 export class KafkaAdmin {
   private constructor(private readonly admin: Admin, private readonly dest: KafkaDestination) {}
 
-  static async connect(dest: KafkaDestination, retries = 2): Promise<KafkaAdmin> {
-    const admin = kafkaClient(dest, { retries }).admin();
+  /** `secrets` from resolveKafkaSecrets: needed when the destination sets sasl, or a relative tls.ca. */
+  static async connect(dest: KafkaDestination, secrets?: KafkaSecrets, retries?: number): Promise<KafkaAdmin>;
+  /** @deprecated the form from before SASL/TLS: pass the resolved secrets second. */
+  static async connect(dest: KafkaDestination, retries: number): Promise<KafkaAdmin>;
+  static async connect(dest: KafkaDestination, secretsOrRetries?: KafkaSecrets | number, retries = 2): Promise<KafkaAdmin> {
+    const secrets = typeof secretsOrRetries === 'number' ? undefined : secretsOrRetries;
+    if (typeof secretsOrRetries === 'number') retries = secretsOrRetries;
+    const admin = kafkaClient(dest, { retries, secrets }).admin();
     try {
       await admin.connect();
     } catch (e) {

@@ -1,19 +1,41 @@
-// Sends messages in order and resolves only when the brokers acknowledged them (acks=all).
+// Sends messages in order and resolves only when the brokers acknowledged them (acks=all unless
+// the spec lowers it), compressed as the spec says (lz4 by default).
 // One request in flight: retries can then never reorder a key's changes.
-import type { Producer, TopicMessages } from 'kafkajs';
+import type { CompressionTypes, Producer, TopicMessages } from 'kafkajs';
 import type { KafkaDestination } from '../../spec/schema.js';
 import type { OutboundMessage } from './message.js';
 import { kafkaClient, kafkaError } from './client.js';
+import { compressionType } from './compression.js';
+import type { KafkaSecrets } from './secrets.js';
 import { MigError } from '../../util/errors.js';
 
 /** Below Kafka's default message.max.bytes (1,048,588) with room for batch overhead. */
 export const MAX_REQUEST_BYTES = 900_000;
 
-export class KafkaWriter {
-  private constructor(private readonly producer: Producer, private readonly dest: KafkaDestination) {}
+/** The produce request's acks for the spec's setting: -1 waits for every in-sync replica. */
+export function acksFor(acks: KafkaDestination['acks']): number {
+  switch (acks ?? 'all') {
+    case 'none':
+      return 0;
+    case 'leader':
+      return 1;
+    case 'all':
+      return -1;
+  }
+}
 
-  static async connect(dest: KafkaDestination): Promise<KafkaWriter> {
-    const producer = kafkaClient(dest).producer({
+export class KafkaWriter {
+  private readonly acks: number;
+  private readonly compression: CompressionTypes;
+
+  private constructor(private readonly producer: Producer, private readonly dest: KafkaDestination) {
+    this.acks = acksFor(dest.acks);
+    this.compression = compressionType(dest.compression);
+  }
+
+  /** `secrets` from resolveKafkaSecrets: needed when the destination sets sasl, or a relative tls.ca. */
+  static async connect(dest: KafkaDestination, secrets?: KafkaSecrets): Promise<KafkaWriter> {
+    const producer = kafkaClient(dest, { secrets }).producer({
       allowAutoTopicCreation: false,
       maxInFlightRequests: 1,
       idempotent: false,
@@ -27,7 +49,7 @@ export class KafkaWriter {
   }
 
   /**
-   * Resolves once every message is acknowledged by all in-sync replicas. Requests are cut at about
+   * Resolves once every message is acknowledged as spec.destination.acks asks. Requests are cut at about
    * MAX_REQUEST_BYTES and sent one after another: brokers reject a record batch over their
    * message.max.bytes (1 MB by default), and sequential requests keep each key's order.
    */
@@ -62,7 +84,7 @@ export class KafkaWriter {
       tm.messages.push({ key: m.key, value: m.value, partition });
     }
     try {
-      await this.producer.sendBatch({ topicMessages: [...byTopic.values()], acks: -1, timeout: 30000 });
+      await this.producer.sendBatch({ topicMessages: [...byTopic.values()], acks: this.acks, compression: this.compression, timeout: 30000 });
     } catch (e) {
       const err = kafkaError(this.dest, e);
       const k = e as Error & { type?: string };

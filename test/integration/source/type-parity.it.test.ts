@@ -84,11 +84,16 @@ describe('type parity: full load == binlog == source', () => {
     for (const [values] of ROWS) await conn.query(`INSERT INTO ${db}.t VALUES ${values}`);
     await conn.query(`INSERT INTO ${db}.t (id) VALUES (3)`);
 
-    const router = new Router(new Map([[`${db}.t`, { id: `${db}.t`, database: db, table: 't', topic: 'x', operations: ['insert', 'update', 'delete', 'ddl'], snapshotDigest: '' }]]), 'x', canalJson, { type: 'MySQL', version: 'test' });
+    const router = new Router({
+      tables: new Map([[`${db}.t`, { id: `${db}.t`, database: db, table: 't', topic: 'x', operations: ['insert', 'update', 'delete', 'ddl'], snapshotDigest: '' }]]),
+      destination: { type: 'kafka', brokers: ['127.0.0.1:1'], topic: 'x', format: 'canal-json', partitions: 1, replicationFactor: 1 },
+      format: canalJson, source: { type: 'MySQL', version: 'test' }, flavor: 'mariadb', partitionsOf: () => 1,
+      onOversized: () => { throw new Error('no row is oversized here'); },
+    });
     await openSnapshot(src, 'mariadb');
     const chunk = await new TableChunker(src, shape, 100).next(undefined);
     await closeSnapshot(src);
-    const full = chunk.rows.map((r) => data(router.snapshotRow(shape, r, 0, 0).value));
+    const full = chunk.rows.map((r) => data(router.snapshotRow(shape, r, 0, 0)!.value));
 
     const batches: TxBatch[] = [];
     const shapes = new Map([[`${db}.t`, shape]]);

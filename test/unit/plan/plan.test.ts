@@ -25,7 +25,8 @@ function spec(over: (m: Record<string, any>) => void = () => {}): Migration {
   return MigrationDoc.parse(doc);
 }
 
-const info = (t: string): TableInfo => ({ database: 'shop', table: t, columns: [], primaryKey: ['id'], chunkKey: ['id'], keyKind: 'primary', estimatedRows: 10 });
+const c = (name: string) => ({ name, dataType: 'int', columnType: 'int(11)', unsigned: false, nullable: false, binary: false });
+const info = (t: string): TableInfo => ({ database: 'shop', table: t, columns: [c('id'), c('email'), c('region')], primaryKey: ['id'], chunkKey: ['id'], keyKind: 'primary', estimatedRows: 10 });
 const liveOk = (topics: Record<string, number> = {}): LiveView => ({
   source: { ok: true, databases: new Set(['shop']), tables: new Map(['orders', 'customers', 'items'].map((t) => [`shop.${t}`, info(t)])) },
   topics: { ok: true, topics: new Map(Object.entries(topics)) },
@@ -113,6 +114,27 @@ describe('plan', () => {
     const off = plan([spec()], empty, { source: { ok: false, error: 'offline' }, topics: { ok: false, error: 'offline' } });
     expect(off.partial).toBe(true);
     golden('offline', renderPlanHuman(off));
+  });
+
+  it('shows destination settings, message columns and partition keys that change', () => {
+    const m = spec();
+    const m2 = spec((d) => {
+      d.spec.destination.partitioning = { policy: 'table' };
+      d.spec.destination.nameCase = 'lower';
+      d.spec.destination.ddlTopic = 'shop.ddl';
+      d.spec.objects[0].tables[1].columns = { exclude: ['email'] };
+      d.spec.objects[0].tables[1].partitionKey = ['region'];
+    });
+    const p = plan([m2], applied(m), liveOk({ shop: 1, 'shop.orders': 3, 'shop.ddl': 1 }));
+    golden('destination-and-columns', renderPlanHuman(p));
+  });
+
+  it('names columns a table does not have as errors', () => {
+    const m = spec((d) => { d.spec.objects[0].tables[1].rename = { nope: 'x' }; });
+    const live = liveOk();
+    (live.source as { tables: Map<string, TableInfo> }).tables.set('shop.customers', { ...info('customers'), columns: [{ name: 'id', dataType: 'int', columnType: 'int(11)', unsigned: false, nullable: false, binary: false }] });
+    const p = plan([m], empty, live);
+    expect(p.notes).toContainEqual(expect.objectContaining({ severity: 'error', message: 'rename of `shop.customers` names column(s) `nope` that the table does not have (it has id)' }));
   });
 
   it('a database without a table list takes every table from the live source', () => {
