@@ -85,3 +85,39 @@ describe('Canal JSON (DTS flavour)', () => {
     expect(decode(value).pkNames).toBeNull();
   });
 });
+
+describe('Canal JSON fast path', () => {
+  // The reference: the message object in DTS's key order through JSON.stringify.
+  function reference(ev: { op: 'insert' | 'update' | 'delete'; before?: Record<string, unknown>; after?: Record<string, unknown> }, now: number) {
+    const text = (r: Record<string, unknown>) => Object.fromEntries(table.columns.map((c) => [c.name, valueText(c, (r[c.name] ?? null) as never)]));
+    const image = ev.op === 'delete' ? ev.before! : ev.after!;
+    let old: unknown = null;
+    if (ev.op === 'update') {
+      const changed: Record<string, unknown> = {};
+      for (const c of table.columns) {
+        const a = ev.before![c.name] ?? null;
+        const b = ev.after![c.name] ?? null;
+        const same = Buffer.isBuffer(a) && Buffer.isBuffer(b) ? a.equals(b) : a === b;
+        if (!same) changed[c.name] = valueText(c, a as never);
+      }
+      old = [changed];
+    }
+    return JSON.stringify({ data: [text(image)], database: 'shop', es: 5, id: 6, isDdl: false, mysqlType: codec.mysqlType, old, pkNames: codec.pkNames, sql: '', sqlType: codec.sqlType, table: 'orders', ts: now, type: ev.op.toUpperCase() });
+  }
+
+  const rows = [
+    { id: '1', status: 'quote " backslash \\ tab \t nl \n ctrl \u0001 emoji 😀 line-sep \u2028', flags: Buffer.from([1]), blob: Buffer.from([0, 0x22, 0x5c, 0xff]), n: null },
+    { id: '2', status: null, flags: null, blob: null, n: '0' },
+    { id: '3', status: '', flags: Buffer.from([0, 0]), blob: Buffer.alloc(0), n: '4294967295' },
+  ];
+
+  it.each(['insert', 'update', 'delete'] as const)('%s is byte-identical to JSON.stringify', (op) => {
+    for (let i = 0; i < rows.length; i++) {
+      const before = rows[(i + 1) % rows.length]!;
+      const after = rows[i]!;
+      const ev = op === 'insert' ? { op, after } : op === 'delete' ? { op, before } : { op, before, after };
+      const got = encodeCanalJson({ kind: 'row', database: 'shop', table: 'orders', timestamp: 5, id: 6, ...ev }, codec, 7).toString();
+      expect(got).toBe(reference(ev, 7));
+    }
+  });
+});

@@ -22,12 +22,6 @@ export interface CanalJson {
   type: string;
 }
 
-function rowText(cols: ColumnInfo[], r: Row): Record<string, string | null> {
-  const out: Record<string, string | null> = {};
-  for (const c of cols) out[c.name] = valueText(c, r[c.name] ?? null);
-  return out;
-}
-
 function sameValue(a: SqlValue | undefined, b: SqlValue | undefined): boolean {
   if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
   return a === b;
@@ -49,6 +43,60 @@ export function ddlType(sql: string): string {
   return 'QUERY';
 }
 
+/**
+ * The parts of a row message that never change for a table shape (column name prefixes, mysqlType,
+ * pkNames, sqlType), serialised once; per row only values, names and times are written. The output
+ * is byte-for-byte what JSON.stringify of a CanalJson object gives (a unit test holds it to that).
+ */
+interface Template {
+  /** `"col":` per column, JSON-escaped. */
+  names: string[];
+  /** `,"isDdl":false,"mysqlType":{…}` */
+  mysqlType: string;
+  /** `"pkNames":…,"sql":"","sqlType":{…},` */
+  pkToSqlType: string;
+}
+
+const templates = new WeakMap<TableCodec, Template>();
+
+function template(c: TableCodec): Template {
+  let t = templates.get(c);
+  if (!t) {
+    t = {
+      names: c.cols.map((col) => `${JSON.stringify(col.name)}:`),
+      mysqlType: `,"isDdl":false,"mysqlType":${JSON.stringify(c.mysqlType)}`,
+      pkToSqlType: `"pkNames":${JSON.stringify(c.pkNames)},"sql":"","sqlType":${JSON.stringify(c.sqlType)},`,
+    };
+    templates.set(c, t);
+  }
+  return t;
+}
+
+function rowJson(c: TableCodec, t: Template, r: Row): string {
+  let out = '{';
+  for (let i = 0; i < c.cols.length; i++) {
+    const col = c.cols[i]!;
+    const v = valueText(col, r[col.name] ?? null);
+    out += (i === 0 ? '' : ',') + t.names[i] + (v === null ? 'null' : JSON.stringify(v));
+  }
+  return out + '}';
+}
+
+function changedJson(c: TableCodec, t: Template, before: Row, after: Row): string {
+  let out = '{';
+  let first = true;
+  for (let i = 0; i < c.cols.length; i++) {
+    const col = c.cols[i]!;
+    if (sameValue(before[col.name], after[col.name])) continue;
+    const v = valueText(col, before[col.name] ?? null);
+    out += (first ? '' : ',') + t.names[i] + (v === null ? 'null' : JSON.stringify(v));
+    first = false;
+  }
+  return out + '}';
+}
+
+const TYPES = { insert: 'INSERT', update: 'UPDATE', delete: 'DELETE' } as const;
+
 export function encodeCanalJson(ev: ChangeEvent, codec: TableCodec | undefined, now: number): Buffer {
   if (ev.kind === 'ddl') {
     const msg: CanalJson = {
@@ -58,21 +106,13 @@ export function encodeCanalJson(ev: ChangeEvent, codec: TableCodec | undefined, 
     return Buffer.from(JSON.stringify(msg));
   }
   const c = codec!;
+  const t = template(c);
   const image = ev.op === 'delete' ? ev.before! : ev.after!;
-  let old: Record<string, string | null>[] | null = null;
-  if (ev.op === 'update' && ev.before && ev.after) {
-    const changed: Record<string, string | null> = {};
-    for (const col of c.cols) {
-      if (!sameValue(ev.before[col.name], ev.after[col.name])) changed[col.name] = valueText(col, ev.before[col.name] ?? null);
-    }
-    old = [changed];
-  }
-  const msg: CanalJson = {
-    data: [rowText(c.cols, image)], database: ev.database, es: ev.timestamp, id: ev.id, isDdl: false,
-    mysqlType: c.mysqlType, old, pkNames: c.pkNames, sql: '', sqlType: c.sqlType, table: ev.table, ts: now,
-    type: ev.op.toUpperCase(),
-  };
-  return Buffer.from(JSON.stringify(msg));
+  const old = ev.op === 'update' && ev.before && ev.after ? `[${changedJson(c, t, ev.before, ev.after)}]` : 'null';
+  const json =
+    `{"data":[${rowJson(c, t, image)}],"database":${JSON.stringify(ev.database)},"es":${ev.timestamp},"id":${ev.id}` +
+    `${t.mysqlType},"old":${old},${t.pkToSqlType}"table":${JSON.stringify(ev.table)},"ts":${now},"type":"${TYPES[ev.op]}"}`;
+  return Buffer.from(json);
 }
 
 export const canalJson: MessageFormat = {
