@@ -1,5 +1,6 @@
 // Everything one migration's run needs, passed explicitly (no global state).
 import type { Migration } from '../spec/schema.js';
+import type { ValueOptions } from '../source/mysql/type-map.js';
 import type { MigrationState } from '../state/model.js';
 import type { TableInfo } from '../source/types.js';
 import type { SourceEndpoint } from '../source/mysql/connect.js';
@@ -23,4 +24,9 @@ export interface RunContext {
   hook: ApplyHook;
   /** Aborted on SIGINT/SIGTERM: stop at the next boundary, checkpoint, return. */
   signal: AbortSignal;
+}
+
+/** How FLOAT and DOUBLE values are read (DTS's ROUND rule), from the spec. */
+export function valueOptions(m: Migration): ValueOptions {
+  return { floatPrecision: m.spec.source.floatPrecision ?? 38, doublePrecision: m.spec.source.doublePrecision ?? 308 };
 }

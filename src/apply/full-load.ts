@@ -5,6 +5,7 @@ import type { TableState } from '../state/model.js';
 import type { OutboundMessage } from '../sink/kafka/message.js';
 import { connectSource, sourceError } from '../source/mysql/connect.js';
 import { closeSnapshot, openSnapshot, TableChunker } from '../source/mysql/snapshot-reader.js';
+import { valueOptions } from './context.js';
 import type { RunContext } from './context.js';
 
 /** Tables whose full load is not finished, in spec order. */
@@ -61,7 +62,7 @@ async function loadTable(ctx: RunContext, conn: Connection, ts: TableState): Pro
   ctx.hook({ type: 'table-start', migration: name, table: ts.id, resumeFrom: ts.rowsCopied, estimatedRows: shape.estimatedRows });
   await ctx.checkpointer.save();
 
-  const chunker = new TableChunker(conn, shape, ctx.migration.spec.full.chunkSize, desired.filter);
+  const chunker = new TableChunker(conn, shape, ctx.migration.spec.full.chunkSize, desired.filter, valueOptions(ctx.migration));
   const es = Date.parse(ctx.mstate.snapshot!.takenAt);
   let readCursor = shape.keyKind === 'none' ? undefined : ts.cursor;
   let inFlight: Promise<void> = Promise.resolve();

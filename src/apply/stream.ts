@@ -7,7 +7,7 @@ import { BinlogReader } from '../source/mysql/binlog-reader.js';
 import { connectSource } from '../source/mysql/connect.js';
 import { currentBinlogEnd, describeTable } from '../source/mysql/inspect.js';
 import { comparePositions } from '../source/mysql/position.js';
-import type { RunContext } from './context.js';
+import { valueOptions, type RunContext } from './context.js';
 
 export interface StreamOptions {
   /** Stop once the checkpoint reached the source's end of log as of the start. */
@@ -56,6 +56,7 @@ export async function runStream(ctx: RunContext, opts: StreamOptions): Promise<v
     tables: ctx.shapes,
     databases: new Set(ctx.migration.spec.objects.map((o) => o.database)),
     describe: (db, t) => describeTable(meta, db, t),
+    values: valueOptions(ctx.migration),
     onBatch: (b: TxBatch) => {
       const now = Date.now();
       for (const ev of b.events) {

@@ -46,6 +46,20 @@ export const MysqlSource = z
       .max(4294967295)
       .optional()
       .describe('Replication server id mig registers with; default derived from the migration name.'),
+    floatPrecision: z
+      .number()
+      .int()
+      .min(0)
+      .max(38)
+      .optional()
+      .describe('Decimal places FLOAT values keep, as DTS reads them with ROUND(col, n) (default 38: nothing is cut).'),
+    doublePrecision: z
+      .number()
+      .int()
+      .min(0)
+      .max(308)
+      .optional()
+      .describe('Decimal places DOUBLE values keep, as DTS reads them with ROUND(col, n) (default 308: nothing is cut).'),
     connectTimeoutMs: z.number().int().min(100).default(10000).describe('Connection timeout in milliseconds.'),
   })
   .describe('A MySQL-family source.');

@@ -5,7 +5,7 @@ import type { AnyBinlogEvent, ColumnSchema, TableMapEntry } from '@vlasky/zongji
 import type { BinlogPosition } from '../../state/model.js';
 import type { ChangeEvent, ColumnInfo, Row, TableInfo, TxBatch } from '../types.js';
 import { connectionOptions, type SourceEndpoint } from './connect.js';
-import { fromBinlog, isBinaryType } from './type-map.js';
+import { DEFAULT_VALUE_OPTIONS, fromBinlog, isBinaryType, type ValueOptions } from './type-map.js';
 import { changeId, MariadbGtidTracker, type GtidTracker } from './position.js';
 import { ddlTarget } from './ddl.js';
 import { MigError } from '../../util/errors.js';
@@ -23,6 +23,8 @@ export interface BinlogReaderOptions {
   /** Every event moves the observed position, including ones of no interest (for caught-up checks). */
   onPosition?: (p: { file: string; pos: number; inTransaction: boolean }) => void;
   onError: (e: Error) => void;
+  /** FLOAT/DOUBLE rounding (DTS's ROUND rule); default keeps every stored digit. */
+  values?: ValueOptions;
 }
 
 type RowsEvt = Extract<AnyBinlogEvent, { getTypeName(): 'WriteRows' | 'UpdateRows' | 'DeleteRows' }>;
@@ -155,13 +157,20 @@ export class BinlogReader {
       const id = changeId(this.txFile, this.txStart, this.ordinal++);
       if (op === 'update') {
         const u = r as { before: Record<string, unknown>; after: Record<string, unknown> };
-        this.pending.push({ kind: 'row', op, database: info.database, table: info.table, before: toRow(cols, u.before), after: toRow(cols, u.after), columns: cols, timestamp: ts, id });
+        this.pending.push({ kind: 'row', op, database: info.database, table: info.table, before: this.toRow(cols, u.before), after: this.toRow(cols, u.after), columns: cols, timestamp: ts, id });
       } else if (op === 'insert') {
-        this.pending.push({ kind: 'row', op, database: info.database, table: info.table, after: toRow(cols, r as Record<string, unknown>), columns: cols, timestamp: ts, id });
+        this.pending.push({ kind: 'row', op, database: info.database, table: info.table, after: this.toRow(cols, r as Record<string, unknown>), columns: cols, timestamp: ts, id });
       } else {
-        this.pending.push({ kind: 'row', op, database: info.database, table: info.table, before: toRow(cols, r as Record<string, unknown>), columns: cols, timestamp: ts, id });
+        this.pending.push({ kind: 'row', op, database: info.database, table: info.table, before: this.toRow(cols, r as Record<string, unknown>), columns: cols, timestamp: ts, id });
       }
     }
+  }
+
+  private toRow(cols: ColumnInfo[], values: Record<string, unknown>): Row {
+    const o = this.o.values ?? DEFAULT_VALUE_OPTIONS;
+    const out: Row = {};
+    for (const c of cols) out[c.name] = fromBinlog(c, values[c.name] as never, o);
+    return out;
   }
 
   /** One stable column list per table shape and log layout, so encoders can cache per list. */
@@ -268,11 +277,7 @@ function columnsFor(info: TableInfo, map: TableMapEntry): ColumnInfo[] {
   });
 }
 
-function toRow(cols: ColumnInfo[], values: Record<string, unknown>): Row {
-  const out: Row = {};
-  for (const c of cols) out[c.name] = fromBinlog(c, values[c.name] as never);
-  return out;
-}
+
 
 function binlogError(e: Error & { code?: string; errno?: number }): Error {
   if (e.errno === 1236 || /1236|could not find first log|not in the master's binlog|bogus data/i.test(e.message)) {

@@ -3,7 +3,7 @@
 import type { Connection, FieldPacket, RowDataPacket } from 'mysql2/promise';
 import type { ColumnInfo, Row, TableInfo } from '../types.js';
 import type { BinlogPosition } from '../../state/model.js';
-import { fromSnapshot, quoteIdent, selectExpr } from './type-map.js';
+import { DEFAULT_VALUE_OPTIONS, fromSnapshot, quoteIdent, selectExpr, type ValueOptions } from './type-map.js';
 import { MigError } from '../../util/errors.js';
 
 export interface Chunk {
@@ -70,8 +70,9 @@ export class TableChunker {
     private readonly table: TableInfo,
     private readonly chunkSize: number,
     filter?: string,
+    private readonly values: ValueOptions = DEFAULT_VALUE_OPTIONS,
   ) {
-    const cols = table.columns.map(selectExpr).join(', ');
+    const cols = table.columns.map((c) => selectExpr(c, values)).join(', ');
     const from = `${quoteIdent(table.database)}.${quoteIdent(table.table)}`;
     const where = filter ? `(${filter})` : '';
     this.keyCols = table.chunkKey.map((k) => table.columns.find((c) => c.name === k)!);
@@ -111,7 +112,7 @@ export class TableChunker {
     for (let i = 0; i < raw.length; i++) {
       const r = raw[i]!;
       const out: Row = {};
-      for (const c of cols) out[c.name] = fromSnapshot(c, r[c.name] as string | Buffer | null);
+      for (const c of cols) out[c.name] = fromSnapshot(c, r[c.name] as string | Buffer | null, this.values);
       rows[i] = out;
     }
     this.offset += rows.length;

@@ -22,13 +22,41 @@ export function isGeometryType(dataType: string): boolean {
 }
 
 /**
+ * DTS's FLOAT/DOUBLE rule: values are read with ROUND(col, n). With the defaults (38 and 308 decimal
+ * places) no stored digit is lost, so mig then prints the shortest text that reads back as the stored
+ * value; a smaller n rounds like the server's ROUND, in both the full load and the binlog.
+ */
+export interface ValueOptions {
+  floatPrecision: number;
+  doublePrecision: number;
+}
+
+export const DEFAULT_VALUE_OPTIONS: ValueOptions = { floatPrecision: 38, doublePrecision: 308 };
+
+const rounds = (c: ColumnInfo, o: ValueOptions): number | undefined =>
+  c.dataType === 'float' ? (o.floatPrecision < 38 ? o.floatPrecision : undefined)
+  : c.dataType === 'double' || c.dataType === 'real' ? (o.doublePrecision < 308 ? o.doublePrecision : undefined)
+  : undefined;
+
+/** The server's ROUND(x, d) on a DOUBLE: scale, round half to even (rint), scale back. */
+export function roundDouble(v: number, d: number): number {
+  const t = 10 ** d;
+  const m = v * t;
+  if (!Number.isFinite(m)) return v;
+  const r = Math.abs(m % 1) === 0.5 ? 2 * Math.round(m / 2) : Math.round(m);
+  return r / t;
+}
+
+/**
  * The SELECT expression for a column in the full load. FLOAT is widened to DOUBLE because the
  * server's text form of a FLOAT keeps only 6 digits, while the binlog carries all 32 bits; reading
  * the widened value lets both paths print the same shortest round-trip text. GEOMETRY is read as
  * WKT because the binlog decoder hands us parsed shapes, not the stored bytes.
  */
-export function selectExpr(c: ColumnInfo): string {
+export function selectExpr(c: ColumnInfo, o: ValueOptions = DEFAULT_VALUE_OPTIONS): string {
   const q = quoteIdent(c.name);
+  const d = rounds(c, o);
+  if (d !== undefined) return `ROUND(${q}, ${d}) AS ${q}`;
   if (c.dataType === 'float') return `CAST(${q} AS DOUBLE) AS ${q}`;
   if (isGeometryType(c.dataType)) return `ST_AsText(${q}) AS ${q}`;
   return q;
@@ -51,8 +79,9 @@ export function float32Text(v: number): string {
 }
 
 /** Canonical value from a full-load row (mysql2 text protocol; see snapshotTypeCast). */
-export function fromSnapshot(c: ColumnInfo, raw: string | Buffer | null): SqlValue {
+export function fromSnapshot(c: ColumnInfo, raw: string | Buffer | null, o: ValueOptions = DEFAULT_VALUE_OPTIONS): SqlValue {
   if (raw === null) return null;
+  if (rounds(c, o) !== undefined) return String(Number(raw));
   switch (c.dataType) {
     case 'float':
       return float32Text(Number(raw));
@@ -67,8 +96,10 @@ export function fromSnapshot(c: ColumnInfo, raw: string | Buffer | null): SqlVal
 type ZongjiValue = string | number | bigint | boolean | Buffer | null | undefined | object;
 
 /** Canonical value from a binlog row image decoded by zongji (dateStrings, exact big numbers). */
-export function fromBinlog(c: ColumnInfo, v: ZongjiValue): SqlValue {
+export function fromBinlog(c: ColumnInfo, v: ZongjiValue, o: ValueOptions = DEFAULT_VALUE_OPTIONS): SqlValue {
   if (v === null || v === undefined) return null;
+  const d = rounds(c, o);
+  if (d !== undefined) return String(roundDouble(Number(v), d));
   if (Buffer.isBuffer(v)) {
     if (c.binary) return v;
     // Under binlog_row_metadata=FULL the decoder sees MariaDB's UUID/INET types as plain BINARY(n).
