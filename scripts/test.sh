@@ -14,7 +14,7 @@ npx tsc -p tsconfig.json
 node dist/spec/json-schema-cli.js --check
 
 trap stop_started_services EXIT
-start_services
+start_services with-registry
 
 start=$(date +%s)
 npx vitest run "$@"

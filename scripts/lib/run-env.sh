@@ -10,6 +10,7 @@ ensure_npm() {
 
 # Starts the services that are not running and records them in STARTED_SERVICES, so that
 # stop_started_services stops only those; then exports their connection settings (MIG_TEST_*).
+# `start_services with-registry` also starts the schema registry.
 STARTED_SERVICES=()
 start_services() {
   local svc
@@ -17,11 +18,19 @@ start_services() {
     if ! bash scripts/services.sh status "$svc" >/dev/null 2>&1; then STARTED_SERVICES+=("$svc"); fi
   done
   if [ "${#STARTED_SERVICES[@]}" -gt 0 ]; then bash scripts/services.sh up "${STARTED_SERVICES[@]}"; fi
+  # The schema registry (Apicurio, Confluent-compatible API) for dts-avro with schemaRegistry.
+  if [ "${1:-}" = with-registry ] && ! bash scripts/registry.sh status >/dev/null 2>&1; then
+    STARTED_REGISTRY=1
+    bash scripts/registry.sh up
+  fi
   set -a
   eval "$(bash scripts/services.sh env)"
+  if [ "${1:-}" = with-registry ]; then eval "$(bash scripts/registry.sh env)"; fi
   set +a
 }
 
+STARTED_REGISTRY=0
 stop_started_services() {
+  if [ "$STARTED_REGISTRY" = 1 ]; then bash scripts/registry.sh down || true; fi
   if [ "${#STARTED_SERVICES[@]}" -gt 0 ]; then bash scripts/services.sh down "${STARTED_SERVICES[@]}" || true; fi
 }

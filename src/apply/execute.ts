@@ -14,6 +14,8 @@ import { currentBinlogEnd, serverInfo } from '../source/mysql/inspect.js';
 import { KafkaAdmin } from '../sink/kafka/admin.js';
 import { KafkaWriter } from '../sink/kafka/writer.js';
 import { formatFor } from '../sink/kafka/formats/index.js';
+import { recordSchema } from '../sink/kafka/formats/dts-avro.js';
+import { SchemaRegistry } from '../sink/kafka/schema-registry.js';
 import { MigError } from '../util/errors.js';
 import { Checkpointer } from './checkpointer.js';
 import type { RunContext } from './context.js';
@@ -137,6 +139,7 @@ async function runMigration(m: Migration, cp: Checkpointer, opts: ApplyOptions):
   for (const t of desired.tables) if (mstate.tables[t.id]!.phase === 'pending') mstate.tables[t.id]!.phase = 'schema';
   await cp.save();
 
+  const schemaIds = await registerValueSchemas(m, desired.topics.map((t) => t.name), opts.hook);
   const writer = await KafkaWriter.connect(m.spec.destination);
   try {
     const desiredMap = new Map<string, DesiredTable>(desired.tables.map((t) => [t.id, t]));
@@ -149,6 +152,7 @@ async function runMigration(m: Migration, cp: Checkpointer, opts: ApplyOptions):
         source: { type: 'MySQL', version },
         flavor,
         partitionsOf: (topic) => mstate.topics[topic]?.partitions ?? 1,
+        schemaIds,
         onOversized: (row) => {
           const phase = mstate.tables[row.table]?.fullDoneAt ? 'incremental' : 'full';
           (mstate.skippedRows ??= []).push({ ...row, at: new Date().toISOString(), phase });
@@ -211,4 +215,18 @@ async function ensureTopics(m: Migration, mstate: MigrationState, topics: { name
   } finally {
     await admin.close();
   }
+}
+
+/** With a schema registry, the DTS Avro value schema is registered under `<topic>-value` for each topic. */
+async function registerValueSchemas(m: Migration, topics: string[], hook: ApplyHook): Promise<Map<string, number> | undefined> {
+  const reg = m.spec.destination.schemaRegistry;
+  if (!reg) return undefined;
+  const registry = new SchemaRegistry(reg.url);
+  const ids = new Map<string, number>();
+  for (const topic of topics) {
+    const id = await registry.register(`${topic}-value`, recordSchema as object);
+    ids.set(topic, id);
+    hook({ type: 'change-applied', migration: m.metadata.name, summary: `value schema of ${topic} registered as ${topic}-value (id ${id})` });
+  }
+  return ids;
 }

@@ -7,6 +7,7 @@ import type { OutboundMessage } from '../sink/kafka/message.js';
 import { tableCodec, valueText } from '../sink/kafka/codec.js';
 import type { EncodeContext, MessageFormat, TableCodec } from '../sink/kafka/formats/format.js';
 import { choosePartition, type PartitionPolicy } from '../sink/kafka/partitioner.js';
+import { frameConfluent } from '../sink/kafka/schema-registry.js';
 import { compileFilter, parseFilter } from '../transform/index.js';
 import type { DesiredTable } from '../plan/desired.js';
 import { MigError } from '../util/errors.js';
@@ -31,6 +32,8 @@ export interface RouterOptions {
   partitionsOf: (topic: string) => number;
   /** Called for each row skipped under `oversizedRow: skip`. */
   onOversized: (row: OversizedRow) => void;
+  /** Schema-registry ids of the value schema by topic: messages are framed (magic 0, id, payload). */
+  schemaIds?: Map<string, number>;
 }
 
 /** One table layout (current shape, or an older one from the log) ready to encode. */
@@ -151,7 +154,7 @@ export class Router {
     const out: ChangeEvent = p.identity
       ? { ...ev, database: r.outDatabase, table: r.outTable }
       : { ...ev, database: r.outDatabase, table: r.outTable, columns: undefined, before: ev.before && p.project(ev.before), after: ev.after && p.project(ev.after) };
-    const value = this.o.format.encode(out, l.codec, { now, source: this.o.source });
+    const value = this.frame(r.topic, this.o.format.encode(out, l.codec, { now, source: this.o.source }));
     // The key is the row's (new) identity in source terms: it does not change with projections.
     const key = keyText(l.keyCols, image);
     if (value.length > this.maxBytes) return this.oversized(r, key, value.length);
@@ -165,9 +168,14 @@ export class Router {
     if (t && !t.operations.includes('ddl')) return this.skip();
     const topic = this.o.destination.ddlTopic ?? t?.topic ?? this.o.destination.topic;
     const out: ChangeEvent = { ...ev, database: caseName(ev.database, this.nameCase), table: ev.table === undefined ? undefined : caseName(ev.table, this.nameCase) };
-    const value = this.o.format.encode(out, undefined, { now, source: this.o.source });
+    const value = this.frame(topic, this.o.format.encode(out, undefined, { now, source: this.o.source }));
     const partition = choosePartition(this.policy, this.o.partitionsOf(topic), { database: ev.database, table: ev.table, keyText: null, ddl: true });
     return { topic, key: null, value, partition };
+  }
+
+  private frame(topic: string, value: Buffer): Buffer {
+    const id = this.o.schemaIds?.get(topic);
+    return id === undefined ? value : frameConfluent(id, value);
   }
 
   private oversized(r: Route, key: string | null, bytes: number): undefined {

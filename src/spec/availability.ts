@@ -8,7 +8,6 @@ type Unavailable = { path: DataPath; present: (m: LoadedMigration['migration']) 
 
 /** Removed entry by entry as each feature is wired end to end. */
 export const UNAVAILABLE: Unavailable[] = [
-  { path: ['spec', 'destination', 'schemaRegistry'], present: (m) => m.spec.destination.schemaRegistry !== undefined, what: 'schemaRegistry' },
   { path: ['spec', 'destination', 'sasl'], present: (m) => m.spec.destination.sasl !== undefined, what: 'sasl' },
   { path: ['spec', 'destination', 'tls'], present: (m) => m.spec.destination.tls !== undefined, what: 'tls' },
   { path: ['spec', 'destination', 'compression'], present: (m) => m.spec.destination.compression !== undefined && m.spec.destination.compression !== 'none', what: 'compression other than none' },

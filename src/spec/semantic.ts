@@ -205,7 +205,20 @@ export const referenceOutsideSecret: SemanticCheck = (m) => {
   return out;
 };
 
+/** A schema registry holds Avro schemas: it only goes with the dts-avro format. */
+export const registryNeedsAvro: SemanticCheck = (m) => {
+  const d = m.migration.spec.destination;
+  if (!d.schemaRegistry || d.format === 'dts-avro') return [];
+  return [at(m, ['spec', 'destination', 'schemaRegistry'], {
+    severity: 'error',
+    code: 'invalid-value',
+    message: `schemaRegistry only applies to the dts-avro format, and this destination writes ${d.format}`,
+    fix: 'set format: dts-avro, or remove schemaRegistry',
+  })];
+};
+
 export const SEMANTIC_CHECKS: readonly SemanticCheck[] = [
+  registryNeedsAvro,
   unavailableSettings,
   duplicateName,
   duplicateObjects,

@@ -1,12 +1,18 @@
 // Reads a whole topic back, partition by partition, up to the offsets current when called.
 import { Kafka, logLevel } from 'kafkajs';
 import { KAFKA_BROKERS } from './env.js';
+import { registerCompressionCodecs } from '../../../src/sink/kafka/compression.js';
+
+// mig compresses with lz4 by default: the reading side needs the same codecs.
+registerCompressionCodecs();
 
 export interface ReadMessage {
   partition: number;
   offset: number;
   key: string | null;
   value: string;
+  /** The value's bytes (binary formats). */
+  raw: Buffer;
 }
 
 const kafka = new Kafka({ clientId: 'mig-test', brokers: KAFKA_BROKERS, logLevel: logLevel.NOTHING });
@@ -33,7 +39,7 @@ export async function readTopic(topic: string, timeoutMs = 60_000): Promise<Read
           for (const m of batch.messages) {
             const off = Number(m.offset);
             if (off >= (want.get(batch.partition) ?? 0)) continue;
-            out.push({ partition: batch.partition, offset: off, key: m.key ? m.key.toString() : null, value: m.value!.toString() });
+            out.push({ partition: batch.partition, offset: off, key: m.key ? m.key.toString() : null, value: m.value!.toString(), raw: m.value! });
             seen.set(batch.partition, off + 1);
           }
           if ([...want.entries()].every(([p, h]) => (seen.get(p) ?? 0) >= h)) {

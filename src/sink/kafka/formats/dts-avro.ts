@@ -14,7 +14,9 @@ type AvroSchema = Parameters<typeof avsc.Type.forSchema>[0];
 const SCHEMA_URL = new URL('../../../../schemas/dts-avro/Record.avsc', import.meta.url);
 
 /** The Record type; unions of one type and null are plain values, the image-item union is wrapped. */
-export const recordType = avsc.Type.forSchema(JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as AvroSchema, { wrapUnions: 'auto' });
+/** The committed schema as JSON: what a schema registry stores for the value subject. */
+export const recordSchema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as AvroSchema;
+export const recordType = avsc.Type.forSchema(recordSchema, { wrapUnions: 'auto' });
 
 interface Field {
   name: string;
