@@ -1,5 +1,9 @@
 // Prints every message of the given topics, one line each: partition, offset, key, value.
 import { Kafka, logLevel } from 'kafkajs';
+// mig compresses batches with lz4 by default; reading them needs the same codecs (from the build).
+import { registerCompressionCodecs } from '../../dist/sink/kafka/compression.js';
+
+registerCompressionCodecs();
 
 const [mode, brokers, ...topics] = process.argv.slice(2);
 const kafka = new Kafka({ clientId: 'mig-demo', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
