@@ -2,7 +2,10 @@
 # Starts and stops the real services that mig's integration tests and demo use,
 # on 127.0.0.1 only:
 #   - a private MariaDB (Debian's mariadb-server binaries) with a ROW binlog,
-#   - a single-node Apache Kafka 3.9 broker in KRaft mode (jars from Maven, see scripts/kafka/pom.xml).
+#   - a single-node Apache Kafka 3.9 broker in KRaft mode (jars from Maven, see scripts/kafka/pom.xml),
+#     with three client listeners: PLAINTEXT, SASL_PLAINTEXT with SCRAM-SHA-256/512 (user mig-test,
+#     password generated at first start into .services/kafka/scram.env) and SSL (a test CA and a
+#     broker certificate for 127.0.0.1/localhost, generated once into .services/kafka/tls/).
 #
 # Usage: scripts/services.sh up     [mariadb|kafka]...   start (idempotent)
 #        scripts/services.sh down   [--purge] [mariadb|kafka]...
@@ -16,6 +19,8 @@
 #   MIG_TEST_MYSQL_PORT              MariaDB port (3307)
 #   MIG_TEST_KAFKA_PORT              Kafka client port (19092)
 #   MIG_TEST_KAFKA_CONTROLLER_PORT   KRaft controller port (Kafka port + 1)
+#   MIG_TEST_KAFKA_SCRAM_PORT        SASL_PLAINTEXT (SCRAM) listener port (Kafka port + 2)
+#   MIG_TEST_KAFKA_TLS_PORT          SSL listener port (Kafka port + 3)
 #   MIG_SERVICES_DIR                 state: data, logs, pid files (<project>/.services)
 #   MIG_CACHE_DIR                    downloaded Kafka jars go to $MIG_CACHE_DIR/kafka-<version>/lib
 #                                    (<project>/.cache)
@@ -33,6 +38,8 @@ HOST=127.0.0.1
 MYSQL_PORT="${MIG_TEST_MYSQL_PORT:-3307}"
 KAFKA_PORT="${MIG_TEST_KAFKA_PORT:-19092}"
 KAFKA_CONTROLLER_PORT="${MIG_TEST_KAFKA_CONTROLLER_PORT:-$((KAFKA_PORT + 1))}"
+KAFKA_SCRAM_PORT="${MIG_TEST_KAFKA_SCRAM_PORT:-$((KAFKA_PORT + 2))}"
+KAFKA_TLS_PORT="${MIG_TEST_KAFKA_TLS_PORT:-$((KAFKA_PORT + 3))}"
 STATE="${MIG_SERVICES_DIR:-.services}"
 CACHE="${MIG_CACHE_DIR:-.cache}"
 TIMEOUT="${MIG_SERVICES_TIMEOUT:-90}"
@@ -47,6 +54,9 @@ MSOCK="$MDIR/run/mysqld.sock"
 MERR="$MDIR/run/mysqld.err"
 KDIR="$STATE/kafka"
 KLOG="$KDIR/server.log"
+KTLS="$KDIR/tls"
+SCRAM_ENV="$KDIR/scram.env"
+SCRAM_USER=mig-test
 
 KAFKA_VERSION="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$POM" | head -n 1)"
 KLIB="$CACHE/kafka-$KAFKA_VERSION/lib"
@@ -74,7 +84,7 @@ die() {
 }
 
 is_port() { [[ "$1" =~ ^[0-9]+$ ]] && [ "$1" -ge 1 ] && [ "$1" -le 65535 ]; }
-for p in "$MYSQL_PORT" "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
+for p in "$MYSQL_PORT" "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_SCRAM_PORT" "$KAFKA_TLS_PORT"; do
   is_port "$p" || die "not a valid port: '$p'"
 done
 [[ "$TIMEOUT" =~ ^[0-9]+$ ]] || die "MIG_SERVICES_TIMEOUT must be a number of seconds"
@@ -328,18 +338,106 @@ kafka_fetch_jars() {
   printf '%s\n' "$want" >"$dir/.complete"
 }
 
+# kafka_tls_files: a test CA and a broker certificate it signed (SAN 127.0.0.1 and localhost) in a
+# PKCS12 keystore, made once: clients keep trusting $KTLS/ca.pem across restarts.
+kafka_tls_files() {
+  [ -f "$KTLS/.complete" ] && return 0
+  command -v openssl >/dev/null 2>&1 || { say "kafka: installing package openssl..."; apt_install openssl; }
+  say "kafka: creating a test CA and broker certificate (first run only)..."
+  local tmp="$KTLS.tmp" log="$KDIR/tls.log" pass
+  rm -rf "$tmp"
+  mkdir -p "$tmp"
+  pass="$(random_secret)"
+  (
+    set -e
+    cd "$tmp"
+    umask 077
+    printf '%s\n' "$pass" >keystore.pass
+    openssl req -x509 -new -newkey rsa:2048 -nodes -sha256 -days 3650 -keyout ca.key -out ca.pem \
+      -subj "/CN=mig test CA" -addext "basicConstraints=critical,CA:TRUE" \
+      -addext "keyUsage=critical,keyCertSign,cRLSign"
+    openssl req -new -newkey rsa:2048 -nodes -sha256 -keyout broker.key -out broker.csr -subj "/CN=localhost"
+    printf '%s\n' "subjectAltName=IP:$HOST,DNS:localhost" "basicConstraints=CA:FALSE" \
+      "keyUsage=critical,digitalSignature,keyEncipherment" "extendedKeyUsage=serverAuth" >broker.ext
+    openssl x509 -req -sha256 -days 3650 -in broker.csr -CA ca.pem -CAkey ca.key \
+      -set_serial "0x$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')" -extfile broker.ext -out broker.pem
+    openssl pkcs12 -export -name broker -in broker.pem -inkey broker.key -certfile ca.pem \
+      -passout "pass:$pass" -out broker.p12
+    rm -f broker.csr broker.ext
+    chmod 644 ca.pem
+  ) >"$log" 2>&1 || die "kafka: creating the TLS files failed" "$log"
+  touch "$tmp/.complete"
+  rm -rf "$KTLS"
+  mv "$tmp" "$KTLS"
+}
+
+# random_secret: 24 letters and digits (nothing that needs quoting in a properties file or
+# in StorageTool's and ConfigCommand's [key=value] syntax).
+random_secret() {
+  local s=""
+  while [ "${#s}" -lt 24 ]; do s="$s$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"; done
+  printf '%s' "${s:0:24}"
+}
+
+# scram_password: the SCRAM test user's password, generated into $SCRAM_ENV on first use.
+scram_password() {
+  if [ ! -s "$SCRAM_ENV" ]; then
+    mkdir -p "$KDIR"
+    (umask 077 && printf 'MIG_TEST_KAFKA_SCRAM_USER=%s\nMIG_TEST_KAFKA_SCRAM_PASSWORD=%s\n' \
+      "$SCRAM_USER" "$(random_secret)" >"$SCRAM_ENV")
+  fi
+  sed -n 's/^MIG_TEST_KAFKA_SCRAM_PASSWORD=//p' "$SCRAM_ENV"
+}
+
+# scram_marker: names the credentials the data dir holds (user, password, cluster id); kept in
+# $KDIR/scram.users once they are stored, so later starts skip ConfigCommand's JVM.
+scram_marker() {
+  local cluster
+  cluster="$(sed -n 's/^cluster.id=//p' "$KDIR/data/meta.properties" 2>/dev/null)"
+  printf '%s:%s:%s' "$SCRAM_USER" "$1" "$cluster" | sha256sum | cut -c1-16
+}
+
+# kafka_scram_users: data dirs formatted before the SCRAM listener existed lack the test user;
+# add it (both mechanisms) through the running broker.
+kafka_scram_users() {
+  local pass want
+  pass="$(scram_password)"
+  want="$(scram_marker "$pass")"
+  [ "$(cat "$KDIR/scram.users" 2>/dev/null)" = "$want" ] && return 0
+  say "kafka: storing SCRAM credentials for user $SCRAM_USER..."
+  : >"$KDIR/scram.log"
+  local mech
+  # One mechanism per call: the broker refuses to alter a user's credentials twice in one request.
+  for mech in SCRAM-SHA-256 SCRAM-SHA-512; do
+    java "-Dlog4j.configuration=file:$KDIR/log4j-tools.properties" -cp "$KLIB/*" kafka.admin.ConfigCommand \
+      --bootstrap-server "$HOST:$KAFKA_PORT" --alter --entity-type users --entity-name "$SCRAM_USER" \
+      --add-config "$mech=[password=$pass]" >>"$KDIR/scram.log" 2>&1 ||
+      die "kafka: adding $mech credentials for $SCRAM_USER failed" "$KDIR/scram.log"
+  done
+  printf '%s\n' "$want" >"$KDIR/scram.users"
+}
+
 kafka_write_config() {
   mkdir -p "$KDIR/data"
+  local kpass
+  kpass="$(cat "$KTLS/keystore.pass")"
   cat >"$KDIR/server.properties" <<EOF
 # Generated by scripts/services.sh; rewritten on every 'up'.
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@$HOST:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://$HOST:$KAFKA_PORT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT,SCRAM://$HOST:$KAFKA_SCRAM_PORT,TLS://$HOST:$KAFKA_TLS_PORT
+advertised.listeners=PLAINTEXT://$HOST:$KAFKA_PORT,SCRAM://$HOST:$KAFKA_SCRAM_PORT,TLS://$HOST:$KAFKA_TLS_PORT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SCRAM:SASL_PLAINTEXT,TLS:SSL
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
+listener.name.scram.sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512
+listener.name.scram.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.scram.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.tls.ssl.keystore.type=PKCS12
+listener.name.tls.ssl.keystore.location=$KTLS/broker.p12
+listener.name.tls.ssl.keystore.password=$kpass
+listener.name.tls.ssl.key.password=$kpass
 log.dirs=$KDIR/data
 auto.create.topics.enable=false
 num.partitions=1
@@ -416,11 +514,16 @@ kafka_up() {
       die "kafka: already running on $HOST:$port (pid $pid), not on $KAFKA_PORT; run 'down' first (or use another MIG_SERVICES_DIR)"
     if port_open "$port" && kafka_probe; then
       say "kafka: already running on $HOST:$port (pid $pid)"
-      return 0
+    else
+      say "kafka: pid $pid is running but not answering yet, waiting..."
+      kafka_wait "$pid" "$(now)"
+      say "kafka: up on $HOST:$port (pid $pid)"
     fi
-    say "kafka: pid $pid is running but not answering yet, waiting..."
-    kafka_wait "$pid" "$(now)"
-    say "kafka: up on $HOST:$port (pid $pid)"
+    if [ -z "$(listener_port SCRAM)" ]; then
+      say "kafka: note: this broker was started without the SCRAM and TLS listeners; run 'down kafka' and 'up kafka' to add them"
+    else
+      kafka_scram_users
+    fi
     return 0
   fi
   rm -f "$(pidfile kafka)" "$(portfile kafka)"
@@ -432,22 +535,30 @@ kafka_up() {
   kafka_fetch_jars
 
   local p
-  for p in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
+  for p in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_SCRAM_PORT" "$KAFKA_TLS_PORT"; do
     if port_open "$p"; then
-      die "kafka: port $HOST:$p is already in use by another process (set MIG_TEST_KAFKA_PORT / MIG_TEST_KAFKA_CONTROLLER_PORT)"
+      die "kafka: port $HOST:$p is already in use by another process (set MIG_TEST_KAFKA_PORT / MIG_TEST_KAFKA_CONTROLLER_PORT / MIG_TEST_KAFKA_SCRAM_PORT / MIG_TEST_KAFKA_TLS_PORT)"
     fi
   done
-  [ "$KAFKA_PORT" != "$KAFKA_CONTROLLER_PORT" ] || die "kafka: client and controller ports must differ"
+  [ "$(printf '%s\n' "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_SCRAM_PORT" "$KAFKA_TLS_PORT" | sort -u | wc -l)" -eq 4 ] ||
+    die "kafka: client, controller, SCRAM and TLS ports must all differ"
 
+  kafka_tls_files
   kafka_write_config
   local log4j_tools="-Dlog4j.configuration=file:$KDIR/log4j-tools.properties"
   if [ ! -f "$KDIR/data/meta.properties" ]; then
     say "kafka: formatting storage (first run only)..."
     rm -rf "$KDIR/data"
+    rm -f "$KDIR/scram.users"
     mkdir -p "$KDIR/data"
+    local spass
+    spass="$(scram_password)"
     java "$log4j_tools" -cp "$KLIB/*" kafka.tools.StorageTool format \
-      --cluster-id "$(new_cluster_id)" --config "$KDIR/server.properties" >"$KDIR/format.log" 2>&1 ||
+      --cluster-id "$(new_cluster_id)" --config "$KDIR/server.properties" \
+      --add-scram "SCRAM-SHA-256=[name=$SCRAM_USER,password=$spass]" \
+      --add-scram "SCRAM-SHA-512=[name=$SCRAM_USER,password=$spass]" >"$KDIR/format.log" 2>&1 ||
       die "kafka: storage format failed" "$KDIR/format.log"
+    scram_marker "$spass" >"$KDIR/scram.users"
   fi
 
   t0="$(now)"
@@ -463,7 +574,21 @@ kafka_up() {
   printf '%s\n' "$KAFKA_PORT" >"$(portfile kafka)"
 
   kafka_wait "$pid" "$t0"
-  say "kafka: up on $HOST:$KAFKA_PORT (pid $pid, $(took "$started"))"
+  for p in "$KAFKA_SCRAM_PORT" "$KAFKA_TLS_PORT"; do
+    port_open "$p" || {
+      report "kafka: the broker answers on $HOST:$KAFKA_PORT but not on $HOST:$p; stopping it" "$KLOG"
+      stop_pid kafka "$pid" 30
+      rm -f "$(pidfile kafka)" "$(portfile kafka)"
+      exit 1
+    }
+  done
+  kafka_scram_users
+  say "kafka: up on $HOST:$KAFKA_PORT, SCRAM on $KAFKA_SCRAM_PORT, TLS on $KAFKA_TLS_PORT (pid $pid, $(took "$started"))"
+}
+
+# listener_port NAME: the port of listener NAME in the broker's generated configuration (empty if none).
+listener_port() {
+  sed -n "s|^listeners=.*$1://[^:,]*:\([0-9]*\).*|\1|p" "$KDIR/server.properties" 2>/dev/null
 }
 
 # kafka_wait PID T0: until the port accepts connections and the broker answers.
@@ -589,7 +714,13 @@ case "$cmd" in
     mport="$MYSQL_PORT"
     kport="$KAFKA_PORT"
     running mariadb >/dev/null && mport="$(recorded_port mariadb)"
-    running kafka >/dev/null && kport="$(recorded_port kafka)"
+    sport="$KAFKA_SCRAM_PORT"
+    tport="$KAFKA_TLS_PORT"
+    if running kafka >/dev/null; then
+      kport="$(recorded_port kafka)"
+      sport="$(listener_port SCRAM)"
+      tport="$(listener_port TLS)"
+    fi
     printf 'MIG_TEST_MYSQL_HOST=%s\n' "$HOST"
     printf 'MIG_TEST_MYSQL_PORT=%s\n' "$mport"
     printf 'MIG_TEST_MYSQL_USER=root\n'
@@ -597,6 +728,11 @@ case "$cmd" in
     printf 'MIG_TEST_MYSQL_SOCKET=%s\n' "$MSOCK"
     printf 'MIG_TEST_KAFKA_PORT=%s\n' "$kport"
     printf 'MIG_TEST_KAFKA_BROKERS=%s:%s\n' "$HOST" "$kport"
+    printf 'MIG_TEST_KAFKA_SCRAM_BROKERS=%s\n' "${sport:+$HOST:$sport}"
+    printf 'MIG_TEST_KAFKA_TLS_BROKERS=%s\n' "${tport:+$HOST:$tport}"
+    printf 'MIG_TEST_KAFKA_TLS_CA=%s\n' "$KTLS/ca.pem"
+    printf 'MIG_TEST_KAFKA_SCRAM_USER=%s\n' "$SCRAM_USER"
+    printf 'MIG_TEST_KAFKA_SCRAM_PASSWORD=%s\n' "$(sed -n 's/^MIG_TEST_KAFKA_SCRAM_PASSWORD=//p' "$SCRAM_ENV" 2>/dev/null)"
     ;;
   -h | --help | help)
     usage

@@ -13,6 +13,7 @@ import { connectSource } from '../source/mysql/connect.js';
 import { currentBinlogEnd, serverInfo } from '../source/mysql/inspect.js';
 import { KafkaAdmin } from '../sink/kafka/admin.js';
 import { KafkaWriter } from '../sink/kafka/writer.js';
+import { resolveKafkaSecrets, type KafkaSecrets } from '../sink/kafka/secrets.js';
 import { formatFor } from '../sink/kafka/formats/index.js';
 import { recordSchema } from '../sink/kafka/formats/dts-avro.js';
 import { SchemaRegistry } from '../sink/kafka/schema-registry.js';
@@ -109,6 +110,7 @@ async function runMigration(m: Migration, cp: Checkpointer, opts: ApplyOptions):
   const mstate = cp.state.migrations[name]!;
   opts.hook({ type: 'migration-start', migration: name });
   const endpoint = await endpointFor(m, opts.specDir);
+  const kafkaSecrets = await resolveKafkaSecrets(m.spec.destination, opts.specDir);
   const live = await inspectSource(m, endpoint);
   if (!live.ok) throw new MigError('source-unreachable', `${name}: cannot read the source: ${live.error}`, 'check spec.source and that the server is running');
   const desired = desiredFor(m, live);
@@ -135,12 +137,12 @@ async function runMigration(m: Migration, cp: Checkpointer, opts: ApplyOptions):
     if (!mstate.tables[t.id]) mstate.tables[t.id] = newTableState(t, types.has('full'));
     mstate.tables[t.id]!.topic = t.topic;
   }
-  await ensureTopics(m, mstate, desired.topics, types.has('schema'), opts.hook);
+  await ensureTopics(m, mstate, desired.topics, types.has('schema'), opts.hook, kafkaSecrets);
   for (const t of desired.tables) if (mstate.tables[t.id]!.phase === 'pending') mstate.tables[t.id]!.phase = 'schema';
   await cp.save();
 
   const schemaIds = await registerValueSchemas(m, desired.topics.map((t) => t.name), opts.hook);
-  const writer = await KafkaWriter.connect(m.spec.destination);
+  const writer = await KafkaWriter.connect(m.spec.destination, kafkaSecrets);
   try {
     const desiredMap = new Map<string, DesiredTable>(desired.tables.map((t) => [t.id, t]));
     const ctx: RunContext = {
@@ -192,9 +194,9 @@ function requireBinlog(name: string, info: Awaited<ReturnType<typeof serverInfo>
   }
 }
 
-async function ensureTopics(m: Migration, mstate: MigrationState, topics: { name: string; partitions: number }[], createMissing: boolean, hook: ApplyHook): Promise<void> {
+async function ensureTopics(m: Migration, mstate: MigrationState, topics: { name: string; partitions: number }[], createMissing: boolean, hook: ApplyHook, secrets: KafkaSecrets): Promise<void> {
   const name = m.metadata.name;
-  const admin = await KafkaAdmin.connect(m.spec.destination);
+  const admin = await KafkaAdmin.connect(m.spec.destination, secrets);
   try {
     const live = await admin.describe(topics.map((t) => t.name));
     for (const t of topics) {

@@ -6,7 +6,16 @@ import { redactSecrets } from '../spec/index.js';
 import { renderDiagnostics } from './views/diagnostics.js';
 
 export const dirFlag = Flags.string({ description: 'directory of migration specs', default: 'migrations.d' });
-export const stateFlag = Flags.string({ description: 'state file', default: '.mig/state.json' });
+// No default on --state: the store may come from --state-url or mig.config.yaml, and only
+// openStateStore knows when .mig/state.json applies.
+export const stateFlag = Flags.string({
+  description: 'state file (default: the store in mig.config.yaml, else .mig/state.json)',
+  exclusive: ['state-url'],
+});
+export const stateUrlFlag = Flags.string({
+  description: "state in MySQL/MariaDB: mysql://USER:PASSWORD@HOST:PORT/DATABASE, or '${env:NAME}' holding it",
+  exclusive: ['state'],
+});
 export const jsonFlag = Flags.boolean({ description: 'print machine-readable JSON' });
 
 export abstract class MigCommand extends Command {

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
-import { MigCommand, dirFlag, stateFlag } from '../cli/base.js';
-import { FileStateStore, withLockReclaiming } from '../state/index.js';
+import { MigCommand, dirFlag, stateFlag, stateUrlFlag } from '../cli/base.js';
+import { withLockReclaiming } from '../state/index.js';
+import { openStateStore } from '../config/index.js';
 import { makePlan } from '../plan/make.js';
 import { hasChanges, hasErrors } from '../plan/change.js';
 import { checkFresh, readPlanFile } from '../plan/planfile.js';
@@ -24,6 +25,7 @@ export default class ApplyCommand extends MigCommand {
   static override flags = {
     dir: dirFlag,
     state: stateFlag,
+    'state-url': stateUrlFlag,
     'auto-approve': Flags.boolean({ description: 'do not ask for approval' }),
     'until-caught-up': Flags.boolean({ description: "stream until the source's current binlog position is checkpointed, then exit 0" }),
     replace: Flags.string({ description: 'take a new snapshot of this migration: copy every table again and restart streaming from there (e.g. after its binlog was purged)', multiple: true }),
@@ -32,7 +34,10 @@ export default class ApplyCommand extends MigCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ApplyCommand);
-    const store = new FileStateStore(flags.state);
+    // A lock in a shared (MySQL) store is a lease: a holder that crashed stops renewing it and is taken over.
+    const tookOver = (l: { id: string; pid: number; host: string; time: string; operation: string }) =>
+      this.out(`The previous ${l.operation} (pid ${l.pid} on ${l.host}, lock ${l.id}, since ${l.time}) stopped renewing its lease; took its lock over and resuming from its checkpoints.`);
+    const store = await openStateStore(flags, { mysql: { onTakeover: tookOver } });
     const abort = new AbortController();
     const onSignal = () => abort.abort();
     process.once('SIGINT', onSignal);
@@ -90,6 +95,7 @@ export default class ApplyCommand extends MigCommand {
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      await store.close?.();
     }
   }
 }

@@ -46,7 +46,9 @@ export default class Init extends MigCommand {
     await mkdir(flags.dir, { recursive: true });
     await writeFile(target, text);
     const ignored = await ensureIgnored('.gitignore', '.mig/');
-    this.out(`Wrote ${target} from template ${flags.template}.${ignored ? ' Added .mig/ (local state) to .gitignore.' : ''}`);
+    // Templates point editors at ../schemas/migration.schema.json; give the project its own copy.
+    const schemaCopied = await copySchema();
+    this.out(`Wrote ${target} from template ${flags.template}.${ignored ? ' Added .mig/ (local state) to .gitignore.' : ''}${schemaCopied ? ' Wrote schemas/migration.schema.json for editor completion.' : ''}`);
     this.out('\nNext steps:');
     this.out(`  1. Edit ${target}: source, brokers, objects.`);
     this.out('  2. export MIG_SOURCE_PASSWORD=…   (the source password; never written to files)');
@@ -54,6 +56,14 @@ export default class Init extends MigCommand {
     this.out('  4. mig plan            # review what will happen');
     this.out('  5. mig apply           # schema + full load; then: mig apply --follow');
   }
+}
+
+async function copySchema(): Promise<boolean> {
+  const target = path.join('schemas', 'migration.schema.json');
+  if (await exists(target)) return false;
+  await mkdir('schemas', { recursive: true });
+  await writeFile(target, await readFile(fileURLToPath(new URL('../../schemas/migration.schema.json', import.meta.url))));
+  return true;
 }
 
 async function exists(p: string): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
-import { MigCommand, dirFlag, jsonFlag, stateFlag } from '../cli/base.js';
-import { FileStateStore } from '../state/index.js';
+import { MigCommand, dirFlag, jsonFlag, stateFlag, stateUrlFlag } from '../cli/base.js';
+import { openStateStore } from '../config/index.js';
 import { makePlan } from '../plan/make.js';
 import { hasChanges, hasErrors } from '../plan/change.js';
 import { writePlanFile } from '../plan/planfile.js';
@@ -18,6 +18,7 @@ export default class PlanCommand extends MigCommand {
   static override flags = {
     dir: dirFlag,
     state: stateFlag,
+    'state-url': stateUrlFlag,
     json: jsonFlag,
     out: Flags.string({ description: 'save the plan to FILE for mig apply FILE' }),
     'detailed-exitcode': Flags.boolean({ description: 'exit 0 when there are no changes, 2 when there are, 1 on error' }),
@@ -27,7 +28,8 @@ export default class PlanCommand extends MigCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(PlanCommand);
-    const { plan } = await makePlan(flags.dir, new FileStateStore(flags.state), { offline: flags.offline, replace: flags.replace });
+    const store = await openStateStore(flags);
+    const { plan } = await makePlan(flags.dir, store, { offline: flags.offline, replace: flags.replace }).finally(() => store.close?.());
     if (flags.out) await writePlanFile(flags.out, plan);
     this.out(flags.json ? JSON.stringify(plan, null, 2) : renderPlanHuman(plan));
     if (flags.out && !flags.json) this.out(`\nSaved the plan to ${flags.out}. Apply exactly it with: mig apply ${flags.out}`);

@@ -1,6 +1,6 @@
-import { MigCommand, dirFlag, jsonFlag, stateFlag } from '../cli/base.js';
+import { MigCommand, dirFlag, jsonFlag, stateFlag, stateUrlFlag } from '../cli/base.js';
 import { Flags } from '@oclif/core';
-import { FileStateStore } from '../state/index.js';
+import { openStateStore } from '../config/index.js';
 import { renderStatus, statusOf } from '../cli/views/status.js';
 import { sourceLag } from '../apply/lag.js';
 import { loadSpecs } from '../spec/index.js';
@@ -11,13 +11,15 @@ export default class Status extends MigCommand {
   static override flags = {
     dir: dirFlag,
     state: stateFlag,
+    'state-url': stateUrlFlag,
     json: jsonFlag,
     offline: Flags.boolean({ description: 'do not connect to the sources to measure lag' }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Status);
-    const state = await new FileStateStore(flags.state).read();
+    const store = await openStateStore(flags);
+    const state = await store.read().finally(() => store.close?.());
     const lags = new Map<string, number | null>();
     if (!flags.offline) {
       const { migrations } = await loadSpecs(flags.dir);

@@ -5,6 +5,7 @@ import type { TableInfo } from '../source/types.js';
 import { connectSource, type SourceEndpoint } from '../source/mysql/connect.js';
 import { describeTable, listDatabases, listTables } from '../source/mysql/inspect.js';
 import { KafkaAdmin } from '../sink/kafka/admin.js';
+import { resolveKafkaSecrets } from '../sink/kafka/secrets.js';
 import type { LiveSource, LiveTopics } from './desired.js';
 import type { LiveView } from './build.js';
 
@@ -34,10 +35,10 @@ export async function inspectSource(m: Migration, endpoint: SourceEndpoint): Pro
   }
 }
 
-export async function inspectTopics(m: Migration, topics: string[]): Promise<LiveTopics> {
+export async function inspectTopics(m: Migration, topics: string[], specDir: string): Promise<LiveTopics> {
   let admin: KafkaAdmin | undefined;
   try {
-    admin = await KafkaAdmin.connect(m.spec.destination, 1);
+    admin = await KafkaAdmin.connect(m.spec.destination, await resolveKafkaSecrets(m.spec.destination, specDir), 1);
     const found = await admin.describe(topics);
     return { ok: true, topics: new Map([...found.values()].map((t) => [t.name, t.partitions])) };
   } catch (e) {
@@ -54,10 +55,10 @@ export function topicsOf(m: Migration): string[] {
   return [...out];
 }
 
-export async function inspectLive(m: Migration, endpoint: SourceEndpoint | undefined, extraTopics: string[]): Promise<LiveView> {
+export async function inspectLive(m: Migration, endpoint: SourceEndpoint | undefined, extraTopics: string[], specDir: string): Promise<LiveView> {
   const [source, topics] = await Promise.all([
     endpoint ? inspectSource(m, endpoint) : Promise.resolve<LiveSource>({ ok: false, error: 'offline' }),
-    inspectTopics(m, [...new Set([...topicsOf(m), ...extraTopics])]),
+    inspectTopics(m, [...new Set([...topicsOf(m), ...extraTopics])], specDir),
   ]);
   return { source, topics };
 }

@@ -41,7 +41,7 @@ export async function makePlan(specDir: string, store: StateStore, opts: { offli
       const known = Object.keys(state.migrations[name]?.topics ?? {});
       // Secrets are needed to read the source; an unresolvable one leaves the plan partial, not failed.
       const endpoint = await endpointFor(m, specDir).catch((e: Error) => e);
-      const view = await inspectLive(m, endpoint instanceof Error ? undefined : endpoint, known);
+      const view = await inspectLive(m, endpoint instanceof Error ? undefined : endpoint, known, specDir);
       if (endpoint instanceof Error) view.source = { ok: false, error: endpoint.message };
       live.set(name, view);
     }),

@@ -5,7 +5,6 @@ import type { LoadedMigration } from './load.js';
 import { formatPath, type DataPath } from './positions.js';
 import { MigrationDoc, type KafkaDestination, type Migration, type TableSpec } from './schema.js';
 import { secretPaths } from './schema-walk.js';
-import { unavailableSettings } from './availability.js';
 
 /** One check: looks at `m`, with every loaded migration (in file order) at hand for cross-file rules. */
 export type SemanticCheck = (m: LoadedMigration, all: readonly LoadedMigration[]) => Diagnostic[];
@@ -219,7 +218,6 @@ export const registryNeedsAvro: SemanticCheck = (m) => {
 
 export const SEMANTIC_CHECKS: readonly SemanticCheck[] = [
   registryNeedsAvro,
-  unavailableSettings,
   duplicateName,
   duplicateObjects,
   duplicateListEntries,

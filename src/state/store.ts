@@ -14,4 +14,6 @@ export interface StateStore {
   /** Clears a lock whatever holds it; throws when the id does not match the current lock. */
   forceUnlock(id: string): Promise<void>;
   currentLock(): Promise<LockInfo | undefined>;
+  /** Releases connections a backend holds open; stores without any need not implement it. */
+  close?(): Promise<void>;
 }

@@ -1,18 +1,17 @@
-import { MigCommand, jsonFlag, stateFlag } from '../../cli/base.js';
-import { FileStateStore } from '../../state/index.js';
+import { MigCommand, jsonFlag, stateFlag, stateUrlFlag } from '../../cli/base.js';
+import { openStateStore } from '../../config/index.js';
 import { encodeState } from '../../state/statefile.js';
 import { formatPosition } from '../../source/mysql/position.js';
 
 export default class StateShow extends MigCommand {
   static override summary = 'Print the recorded state: applied specs, table phases, checkpoints, the lock.';
   static override examples = ['<%= config.bin %> state show', '<%= config.bin %> state show --json'];
-  static override flags = { state: stateFlag, json: jsonFlag };
+  static override flags = { state: stateFlag, 'state-url': stateUrlFlag, json: jsonFlag };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(StateShow);
-    const store = new FileStateStore(flags.state);
-    const state = await store.read();
-    const lock = await store.currentLock();
+    const store = await openStateStore(flags);
+    const [state, lock] = await Promise.all([store.read(), store.currentLock()]).finally(() => store.close?.());
     if (flags.json) {
       this.out(JSON.stringify({ location: store.location, lock: lock ?? null, state: JSON.parse(encodeState(state)) }, null, 2));
       return;

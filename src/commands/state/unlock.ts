@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { MigCommand, stateFlag } from '../../cli/base.js';
-import { FileStateStore } from '../../state/index.js';
+import { MigCommand, stateFlag, stateUrlFlag } from '../../cli/base.js';
+import { openStateStore } from '../../config/index.js';
 import { MigError } from '../../util/errors.js';
 
 export default class StateUnlock extends MigCommand {
@@ -8,12 +8,13 @@ export default class StateUnlock extends MigCommand {
   static override description = 'Only when the process named in the lock is really gone: two applies at once on one state can send changes twice and corrupt checkpoints. The lock id is printed by the command that found the state locked.';
   static override examples = ['<%= config.bin %> state unlock --force 3f1c2a7e-…'];
   static override args = { id: Args.string({ description: 'the lock id', required: true }) };
-  static override flags = { state: stateFlag, force: Flags.boolean({ description: 'required: confirms the holder is gone' }) };
+  static override flags = { state: stateFlag, 'state-url': stateUrlFlag, force: Flags.boolean({ description: 'required: confirms the holder is gone' }) };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(StateUnlock);
     if (!flags.force) throw new MigError('needs-force', 'unlocking needs --force', `run: mig state unlock --force ${args.id}`);
-    await new FileStateStore(flags.state).forceUnlock(args.id);
+    const store = await openStateStore(flags);
+    await store.forceUnlock(args.id).finally(() => store.close?.());
     this.out(`Lock ${args.id} cleared.`);
   }
 }

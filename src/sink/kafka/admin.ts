@@ -13,12 +13,7 @@ export class KafkaAdmin {
   private constructor(private readonly admin: Admin, private readonly dest: KafkaDestination) {}
 
   /** `secrets` from resolveKafkaSecrets: needed when the destination sets sasl, or a relative tls.ca. */
-  static async connect(dest: KafkaDestination, secrets?: KafkaSecrets, retries?: number): Promise<KafkaAdmin>;
-  /** @deprecated the form from before SASL/TLS: pass the resolved secrets second. */
-  static async connect(dest: KafkaDestination, retries: number): Promise<KafkaAdmin>;
-  static async connect(dest: KafkaDestination, secretsOrRetries?: KafkaSecrets | number, retries = 2): Promise<KafkaAdmin> {
-    const secrets = typeof secretsOrRetries === 'number' ? undefined : secretsOrRetries;
-    if (typeof secretsOrRetries === 'number') retries = secretsOrRetries;
+  static async connect(dest: KafkaDestination, secrets?: KafkaSecrets, retries = 2): Promise<KafkaAdmin> {
     const admin = kafkaClient(dest, { retries, secrets }).admin();
     try {
       await admin.connect();

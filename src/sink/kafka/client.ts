@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
+import './kafkajs-grouping.js';
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import type { KafkaDestination } from '../../spec/schema.js';
 import { redactSecrets } from '../../spec/secrets.js';
@@ -107,8 +108,15 @@ export function kafkaError(dest: KafkaDestination, e: unknown): MigError {
     return authError(dest, brokers, msg, all);
   }
   if (dest.tls) {
-    const tls = links.find((l) => TLS_CODES.test(l.code) || TLS_TEXT.test(l.message));
+    // The socket's own error carries the code (SELF_SIGNED_CERT_IN_CHAIN…); wrappers only repeat its text.
+    const tls = links.find((l) => TLS_CODES.test(l.code)) ?? links.find((l) => TLS_TEXT.test(l.message));
     if (tls) return tlsError(dest, brokers, tls);
+  }
+  if (/KafkaJSConnectionClosedError|Closed connection/i.test(all)) {
+    // What a broker does when the client's security protocol is not the listener's.
+    const mine = `sasl ${dest.sasl ? dest.sasl.mechanism : 'off'}, tls ${dest.tls ? 'on' : 'off'}`;
+    return new MigError('kafka-error', `the Kafka brokers ${brokers} closed the connection (this destination has ${mine})`,
+      'when this happens on connecting, spec.destination.sasl or tls does not match the listener spec.destination.brokers names: brokers close connections that speak another security protocol');
   }
   if (/ECONNREFUSED|Connection error|connect ETIMEDOUT|KafkaJSConnectionError|Failed to connect/i.test(all)) {
     return new MigError('kafka-unreachable', `cannot reach the Kafka brokers ${brokers}: ${msg}`,
@@ -138,13 +146,16 @@ function authError(dest: KafkaDestination, brokers: string, msg: string, all: st
 }
 
 function tlsError(dest: KafkaDestination, brokers: string, link: ErrorLink): MigError {
-  const ca = dest.tls!.ca ? `CA file ${dest.tls!.ca}` : "the system's CAs (spec.destination.tls.ca is not set)";
+  const caFile = dest.tls!.ca;
+  const ca = caFile ? `the CA file ${caFile}` : "the system's CAs (spec.destination.tls.ca is not set)";
   const what = `${redactSecrets(link.message.replace(/^(Connection error|Failed to connect): /, ''))}${link.code ? ` (${link.code})` : ''}`;
-  let hint = `check that the ${ca} signed the brokers' certificates`;
+  let hint = caFile
+    ? `check that ${caFile} holds the CA that signed the brokers' certificates`
+    : "set spec.destination.tls.ca to the PEM file of the CA that signed the brokers' certificates";
   if (/ALTNAME|HOSTNAME|altnames/i.test(`${link.code} ${link.message}`)) {
     hint = "set spec.destination.tls.servername to a name the brokers' certificate holds";
   } else if (/secure TLS connection|wrong version number|EPROTO|ERR_SSL_/i.test(`${link.code} ${link.message}`)) {
     hint = 'check that spec.destination.brokers names the TLS listener (a plaintext port closes the handshake)';
   }
-  return new MigError('kafka-tls', `TLS to the Kafka brokers ${brokers} failed, verifying with the ${ca}: ${what}`, hint);
+  return new MigError('kafka-tls', `TLS to the Kafka brokers ${brokers} failed, verifying with ${ca}: ${what}`, hint);
 }

@@ -1,6 +1,8 @@
 // Batch compression for the Kafka destination. kafkajs ships only gzip; LZ4 and Snappy are
 // registered here with the on-the-wire framing Kafka's own clients use, so batches mig writes
 // can be read by Java, librdkafka and kafkajs consumers alike, and mig reads theirs.
+// Before kafkajs, whichever of this module and client.ts loads first (see kafkajs-grouping.ts).
+import './kafkajs-grouping.js';
 import kafkajs from 'kafkajs';
 import type { CompressionTypes as KafkaCompression } from 'kafkajs';
 import type { KafkaDestination } from '../../spec/schema.js';

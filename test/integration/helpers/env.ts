@@ -29,8 +29,9 @@ export function uniqueName(prefix: string): string {
 
 // The broker's SCRAM (SASL_PLAINTEXT) and TLS listeners, as `scripts/services.sh env` prints them.
 // Unset or empty variables fall back to the script's defaults and its state directory.
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const SERVICES_DIR = path.resolve(REPO_ROOT, process.env.MIG_SERVICES_DIR || '.services');
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+/** scripts/services.sh's state directory: the broker's data, logs and generated files. */
+export const SERVICES_DIR = path.resolve(REPO_ROOT, process.env.MIG_SERVICES_DIR || '.services');
 
 function fromEnv(name: string, fallback: () => string): string {
   const v = process.env[name];

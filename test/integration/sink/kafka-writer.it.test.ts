@@ -7,7 +7,8 @@ import { KAFKA_BROKERS, uniqueName } from '../helpers/env.js';
 import { readTopic } from '../helpers/kafka.js';
 import { MigError } from '../../../src/util/errors.js';
 
-const dest = { type: 'kafka' as const, brokers: KAFKA_BROKERS, topic: 'x', format: 'canal-json' as const, partitions: 1, replicationFactor: 1 };
+// Uncompressed: the oversized message is one repeated byte, which lz4 would shrink below the limit.
+const dest = { type: 'kafka' as const, brokers: KAFKA_BROKERS, topic: 'x', format: 'canal-json' as const, partitions: 1, replicationFactor: 1, compression: 'none' as const };
 
 describe('KafkaWriter', () => {
   it('splits a 3 MB chunk for a 1 MB topic limit, in order, and names an oversized message', async () => {

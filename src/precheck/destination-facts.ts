@@ -1,0 +1,48 @@
+// Reads what the destination checks look at: whether the brokers answer, every topic name on the
+// cluster, and how many messages sit in topics this migration would write but did not create.
+import type { Admin } from 'kafkajs';
+import type { Migration } from '../spec/schema.js';
+import type { MigrationState } from '../state/model.js';
+import { kafkaClient, kafkaError } from '../sink/kafka/client.js';
+import type { KafkaSecrets } from '../sink/kafka/secrets.js';
+import type { DestinationFacts, Known } from './types.js';
+import { topicsWritten } from './topic-names.js';
+
+export function unreachableDestination(error: string, hint?: string): DestinationFacts {
+  return { connection: { ok: false, error, hint }, topics: { ok: false, error: 'Kafka could not be reached' }, messages: new Map() };
+}
+
+export async function gatherDestinationFacts(m: Migration, secrets: KafkaSecrets, state: MigrationState | undefined): Promise<DestinationFacts> {
+  const dest = m.spec.destination;
+  let admin: Admin | undefined;
+  try {
+    // One retry: a precheck should answer quickly when the brokers are down, not wait out apply's backoff.
+    admin = kafkaClient(dest, { retries: 1, secrets }).admin();
+    await admin.connect();
+    const topics = await admin.listTopics();
+    const onCluster = new Set(topics);
+    const recorded = new Set(Object.keys(state?.topics ?? {}));
+    const messages = new Map<string, Known<number>>();
+    for (const t of topicsWritten(m)) {
+      if (!onCluster.has(t) || recorded.has(t)) continue;
+      messages.set(t, await countMessages(admin, t));
+    }
+    return { connection: { ok: true }, topics: { ok: true, value: topics }, messages };
+  } catch (e) {
+    const err = kafkaError(dest, e);
+    return unreachableDestination(err.message, err.hint);
+  } finally {
+    await admin?.disconnect().catch(() => undefined);
+  }
+}
+
+/** Messages still held: high watermark minus log start, summed over partitions. */
+async function countMessages(admin: Admin, topic: string): Promise<Known<number>> {
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    const n = offsets.reduce((sum, p) => sum + Math.max(0, Number(p.high) - Number(p.low)), 0);
+    return { ok: true, value: n };
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  }
+}
