@@ -120,6 +120,12 @@ function topicChanges(name: string, desired: Desired, topics: LiveTopics, known:
         reason: drift ? `drift: topic was deleted outside mig; recreated with ${t.partitions} partition(s)` : `new topic with ${t.partitions} partition(s)`,
         risks: [],
       });
+    } else if (liveCount !== undefined && known[t.name] !== undefined && liveCount !== known[t.name]!.partitions && liveCount >= t.partitions) {
+      out.push({
+        kind: 'topic', action: 'update', migration: name, topic: t.name, partitions: liveCount, fromPartitions: known[t.name]!.partitions,
+        reason: `drift: the topic has ${liveCount} partitions but mig recorded ${known[t.name]!.partitions}: it was repartitioned outside mig, so per-key ordering across that change is already broken; apply records ${liveCount} and routes by it`,
+        risks: ['breaks-key-order'],
+      });
     } else if (liveCount !== undefined && liveCount < t.partitions) {
       out.push({
         kind: 'topic', action: 'update', migration: name, topic: t.name, partitions: t.partitions, fromPartitions: liveCount,

@@ -129,6 +129,13 @@ describe('plan', () => {
     golden('destination-and-columns', renderPlanHuman(p));
   });
 
+  it('a topic repartitioned outside mig is drift, adopted with its new count', () => {
+    const m = spec();
+    const p = plan([m], applied(m), liveOk({ shop: 4, 'shop.orders': 3 }));
+    expect(p.migrations[0]!.changes).toEqual([expect.objectContaining({ kind: 'topic', action: 'update', topic: 'shop', partitions: 4, fromPartitions: 1, risks: ['breaks-key-order'] })]);
+    expect(renderPlanHuman(p)).toContain('drift: the topic has 4 partitions but mig recorded 1');
+  });
+
   it('names columns a table does not have as errors', () => {
     const m = spec((d) => { d.spec.objects[0].tables[1].rename = { nope: 'x' }; });
     const live = liveOk();
