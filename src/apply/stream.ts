@@ -118,11 +118,13 @@ export async function runStream(ctx: RunContext, opts: StreamOptions): Promise<v
         ctx.hook({ type: 'stream-stop', migration: name, events, checkpoint: ctx.mstate.checkpoint, reason: 'caught-up' });
         return;
       }
+      // Wake on new events, or after 200 ms so a quiet stream still flushes its checkpoint.
+      let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
         wake = resolve;
-        // Flush at least every 200 ms even when nothing pokes (keeps checkpoint writes moving).
-        setTimeout(poke, 200);
+        timer = setTimeout(poke, 200);
       });
+      clearTimeout(timer);
     }
   } finally {
     ctx.signal.removeEventListener('abort', stop);
