@@ -90,7 +90,8 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
   const result = ProjectConfigSchema.safeParse(input);
   if (!result.success) {
     const ctx = { file, locator, input, schema: ProjectConfigSchema };
-    throw new ProjectConfigError(result.error.issues.flatMap((issue) => issueDiagnostics(issue, ctx)));
+    const found = result.error.issues.flatMap((issue) => issueDiagnostics(issue, ctx));
+    throw new ProjectConfigError(found.sort((x, y) => x.line - y.line || x.col - y.col));
   }
   const url = result.data.state?.url;
   if (url !== undefined && !isSecretRef(url)) checkLiteralUrl(url, file, locator);

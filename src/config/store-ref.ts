@@ -30,8 +30,3 @@ export function parseStoreRef(text: string, where: string): StoreRef {
   );
 }
 
-/** The ref as it may be shown: a secret reference as written, a URL never (it may hold a password). */
-export function describeStoreRef(ref: StoreRef): string {
-  if (ref.backend === 'file') return `file:${ref.path}`;
-  return ref.secret ? `mysql:${ref.url}` : 'a mysql:// URL';
-}

@@ -1,11 +1,10 @@
 // Placing a whole state into a file store with the serial the caller chose, for `mig state migrate`:
 // write() always continues the file's own serial, but a state carried over from another store keeps
 // counting from its own history. Same guarantees as the file store: atomic replace, previous kept as backup.
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { MigError } from '../util/errors.js';
-import type { FileStateStore } from './file-store.js';
+import { readIfExists, replaceFile, type FileStateStore } from './file-store.js';
 import type { State } from './model.js';
 import type { ExpectedState } from './mysql-store.js';
 import { decodeState, encodeState } from './statefile.js';
@@ -25,40 +24,4 @@ export async function replaceFileState(store: FileStateStore, next: State, expec
   if (previous !== undefined) await replaceFile(store.backupPath, previous);
   await replaceFile(store.path, text);
   return decodeState(text, { location: store.path });
-}
-
-async function readIfExists(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
-
-/** Temporary file, flushed, renamed over the target, directory flushed: readers see old or new, whole. */
-async function replaceFile(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  try {
-    const fh = await open(tmp, 'wx');
-    try {
-      await fh.writeFile(text, 'utf8');
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
-  let dir;
-  try {
-    dir = await open(dirname(path), 'r');
-    await dir.sync();
-  } catch {
-    // Some platforms and file systems cannot flush a directory; the rename itself happened.
-  } finally {
-    await dir?.close();
-  }
 }

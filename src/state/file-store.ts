@@ -115,7 +115,7 @@ export class FileStateStore implements StateStore {
   }
 }
 
-async function readIfExists(path: string): Promise<string | undefined> {
+export async function readIfExists(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, 'utf8');
   } catch (err) {
@@ -128,7 +128,7 @@ async function readIfExists(path: string): Promise<string | undefined> {
  * Write to a unique temporary file, flush it, rename it over the target, then flush the directory
  * so the rename itself survives a power loss. Readers see the old or the new file, whole.
  */
-async function replaceFile(path: string, text: string): Promise<void> {
+export async function replaceFile(path: string, text: string): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
     const fh = await open(tmp, 'wx');

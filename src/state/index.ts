@@ -11,4 +11,5 @@ export {
   type StateUpgrade,
 } from './statefile.js';
 export { FileStateStore } from './file-store.js';
+export { MysqlStateStore } from './mysql-store.js';
 export { pidAlive, withLock, withLockReclaiming } from './ops.js';

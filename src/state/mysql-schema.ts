@@ -1,6 +1,6 @@
-// The two tables of the MySQL state backend and their creation, plus the translation of driver
-// errors into messages a user can act on. Nothing here may ever print the password.
-import type { Pool } from 'mysql2/promise';
+// The two tables of the MySQL state backend and their creation, the transaction helper both
+// the store and its lock use, and driver errors turned into messages that never show the password.
+import type { Pool, PoolConnection } from 'mysql2/promise';
 import { MigError, redact } from '../util/errors.js';
 import { describeTarget, type MysqlStateTarget } from './mysql-url.js';
 
@@ -71,13 +71,29 @@ export async function ensureStateTables(pool: Pool, t: MysqlStateTarget): Promis
           'state-privilege',
           `cannot create the state table \`${table}\` in ${describeTarget(t)}: user '${t.user}' lacks the CREATE privilege on \`${t.database}\``,
           `GRANT CREATE, SELECT, INSERT, UPDATE ON \`${t.database}\`.* TO '${t.user}'; ` +
-            `or have an administrator create the tables once (see: mig state migrate --help)`,
+            `or have an administrator create \`${t.table}\` and \`${lockTableName(t.table)}\` once (mig state migrate --help shows their definition)`,
         );
       }
       throw err;
     }
   }
   await pool.query(`INSERT IGNORE INTO ${ident(lockTableName(t.table))} (name) VALUES (?)`, [t.name]);
+}
+
+/** Runs `fn` in a transaction on a pooled connection: committed when it returns, rolled back when it throws. */
+export async function inTransaction<T>(pool: Pool, fn: (conn: PoolConnection) => Promise<T>): Promise<T> {
+  const conn = await pool.getConnection();
+  try {
+    await conn.beginTransaction();
+    const out = await fn(conn);
+    await conn.commit();
+    return out;
+  } catch (err) {
+    await conn.rollback().catch(() => undefined);
+    throw err;
+  } finally {
+    conn.release();
+  }
 }
 
 interface DriverError {
