@@ -2,7 +2,9 @@ import { Args, Flags } from '@oclif/core';
 import { MigCommand, dirFlag, stateFlag, stateUrlFlag } from '../cli/base.js';
 import { withLockReclaiming } from '../state/index.js';
 import { openStateStore } from '../config/index.js';
-import { makePlan } from '../plan/make.js';
+import { loadValid, makePlan } from '../plan/make.js';
+import { precheckFailedError, runPrechecks } from '../precheck/index.js';
+import { renderPrecheckFailures } from '../cli/views/precheck-human.js';
 import { hasChanges, hasErrors } from '../plan/change.js';
 import { checkFresh, readPlanFile } from '../plan/planfile.js';
 import { renderPlanHuman } from '../cli/views/plan-human.js';
@@ -46,6 +48,9 @@ export default class ApplyCommand extends MigCommand {
       const reclaimed = (l: { id: string; pid: number; time: string }) =>
         this.out(`The previous apply (pid ${l.pid}, lock ${l.id}, since ${l.time}) is no longer running; released its lock and resuming from its checkpoints.`);
       await withLockReclaiming(store, 'apply', reclaimed, async () => {
+        const precheck = await runPrechecks(await loadValid(flags.dir), await store.read(), { specDir: flags.dir });
+        if (!precheck.ok) throw precheckFailedError(precheck);
+        if (precheck.summary.warnings > 0) this.out(renderPrecheckFailures(precheck) + '\n');
         const { plan: fresh, state, loaded } = await makePlan(flags.dir, store, { replace: flags.replace });
         let plan = fresh;
         if (args.planfile) {

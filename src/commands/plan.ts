@@ -1,8 +1,10 @@
 import { Flags } from '@oclif/core';
 import { MigCommand, dirFlag, jsonFlag, stateFlag, stateUrlFlag } from '../cli/base.js';
 import { openStateStore } from '../config/index.js';
-import { makePlan } from '../plan/make.js';
-import { hasChanges, hasErrors } from '../plan/change.js';
+import { loadValid, makePlan } from '../plan/make.js';
+import { hasChanges, hasErrors, type Plan } from '../plan/change.js';
+import { runPrechecks } from '../precheck/index.js';
+import { renderPrecheckFailures } from '../cli/views/precheck-human.js';
 import { writePlanFile } from '../plan/planfile.js';
 import { renderPlanHuman } from '../cli/views/plan-human.js';
 
@@ -29,7 +31,16 @@ export default class PlanCommand extends MigCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(PlanCommand);
     const store = await openStateStore(flags);
-    const { plan } = await makePlan(flags.dir, store, { offline: flags.offline, replace: flags.replace }).finally(() => store.close?.());
+    let plan: Plan;
+    try {
+      // The precheck reads the live systems; offline there is nothing for it to read.
+      const precheck = flags.offline ? undefined : await runPrechecks(await loadValid(flags.dir), await store.read(), { specDir: flags.dir });
+      ({ plan } = await makePlan(flags.dir, store, { offline: flags.offline, replace: flags.replace }));
+      if (precheck) plan.precheck = precheck;
+    } finally {
+      await store.close?.();
+    }
+    if (plan.precheck && !flags.json) this.out(renderPrecheckFailures(plan.precheck) + '\n');
     if (flags.out) await writePlanFile(flags.out, plan);
     this.out(flags.json ? JSON.stringify(plan, null, 2) : renderPlanHuman(plan));
     if (flags.out && !flags.json) this.out(`\nSaved the plan to ${flags.out}. Apply exactly it with: mig apply ${flags.out}`);

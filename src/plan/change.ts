@@ -1,5 +1,6 @@
 // A plan is a list of typed changes per migration, each with the reason a reviewer needs.
 // Symbols follow Terraform: + create, ~ update, -/+ replace, - delete.
+import type { PrecheckReport } from '../precheck/types.js';
 
 export type Action = 'create' | 'update' | 'replace' | 'delete';
 
@@ -68,6 +69,8 @@ export interface Plan {
   notes: PlanNote[];
   /** True when some facts could not be checked against the live systems. */
   partial: boolean;
+  /** The precheck run before planning (absent offline). */
+  precheck?: PrecheckReport;
 }
 
 export function hasChanges(p: Plan): boolean {

@@ -84,7 +84,7 @@ async function replicaFacts(conn: Connection, server: ServerFacts): Promise<Repl
     try {
       const [rows] = await conn.query<RowDataPacket[]>(sql);
       const sources = rows.map((r) => `${String(r.Source_Host ?? r.Master_Host ?? '?')}:${String(r.Source_Port ?? r.Master_Port ?? '?')}`);
-      return { isReplica: rows.length > 0, sources, via: sql };
+      return { isReplica: rows.length > 0, sources, evidence: rows.length > 0 ? `${sql} lists ${rows.length} connection(s)` : `${sql} is empty` };
     } catch (e) {
       lastError = e as Error;
     }
@@ -92,7 +92,8 @@ async function replicaFacts(conn: Connection, server: ServerFacts): Promise<Repl
   if (server.flavor === 'mariadb') {
     const [rows] = await conn.query<RowDataPacket[]>("SHOW GLOBAL STATUS LIKE 'Slaves_running'");
     const running = Number(rows[0]?.Value ?? 0);
-    return { isReplica: running > 0, sources: [], via: `Slaves_running=${running} (${lastError?.message ?? 'SHOW SLAVE STATUS refused'})` };
+    const refused = /SLAVE MONITOR|REPLICA MONITOR/i.test(lastError?.message ?? '') ? 'without SLAVE MONITOR' : 'refused';
+    return { isReplica: running > 0, sources: [], evidence: `Slaves_running=${running}; SHOW SLAVE STATUS ${refused}` };
   }
   throw lastError ?? new Error('no replica status statement answered');
 }

@@ -19,6 +19,7 @@ export interface Finding {
   fix: string;
 }
 
+/** Every check's finding for one migration, in registry order. */
 export interface MigrationPrecheck {
   migration: string;
   file: string;
@@ -28,6 +29,7 @@ export interface MigrationPrecheck {
 export interface PrecheckReport {
   /** False when an error-severity check failed and is not ignored: apply refuses to run. */
   ok: boolean;
+  /** In spec order. */
   migrations: MigrationPrecheck[];
   summary: { passed: number; failed: number; warnings: number; ignored: number; skipped: number };
 }
@@ -51,8 +53,8 @@ export interface ReplicaFacts {
   isReplica: boolean;
   /** `host:port` of the servers it replicates from, when the statement shows them. */
   sources: string[];
-  /** The statement that answered, for the observed text. */
-  via: string;
+  /** What the answer rests on, e.g. "SHOW ALL SLAVES STATUS is empty", for the observed text. */
+  evidence: string;
 }
 
 export interface InvisibleColumn {
@@ -97,6 +99,8 @@ export interface CheckContext {
   all: readonly Migration[];
   /** This migration's recorded state, when it was applied before. */
   state: MigrationState | undefined;
+  /** Topics other migrations recorded in the same state, with the migration that did. */
+  otherTopics: ReadonlyMap<string, string>;
   source: SourceFacts;
   destination: DestinationFacts;
 }

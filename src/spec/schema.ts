@@ -1,6 +1,7 @@
 // The public contract of a migration spec (apiVersion mig/v1), as zod schemas.
 // Every object is strict: an unknown field is an error, so a typo never passes silently.
 import { z } from 'zod';
+import { IGNORABLE_CHECK_IDS } from '../precheck/catalog.js';
 
 /** `${env:NAME}` or `${file:PATH}`: secrets are only ever referenced, never written inline. */
 export const SECRET_REF = /^\$\{(env|file):([^}]+)\}$/;
@@ -185,6 +186,16 @@ export const MigrationSpecBody = z.strictObject({
     .describe('Phases to run: schema, full (snapshot) and incremental (binlog).'),
   objects: z.array(ObjectSpec).min(1).describe('Databases and tables to migrate, processed in this order.'),
   full: FullLoadOptions.default({ chunkSize: 5000 }).describe('Full-load (snapshot) settings.'),
+  conflictMode: z
+    .enum(['error', 'ignore'])
+    .optional()
+    .describe('A topic to write that holds messages mig did not write: error (default) fails the precheck; ignore appends after them (DTS: full load keeps existing rows, incremental overwrites).'),
+  precheck: z
+    .strictObject({
+      ignore: z.array(z.enum(IGNORABLE_CHECK_IDS)).optional().describe('Ignorable precheck ids whose failures this migration accepts; reported as ignored.'),
+    })
+    .optional()
+    .describe('Precheck settings.'),
 });
 
 export const MigrationDoc = z.strictObject({

@@ -1,0 +1,285 @@
+// The checks over fixed facts: each finding's status, observed value and fix, ignores, and the
+// verdict apply acts on. No server is involved; the integration test covers reading the facts.
+import { describe, expect, it } from 'vitest';
+import { MigrationDoc, type Migration, type MigrationInput } from '../../../src/spec/schema.js';
+import { parseSpecText } from '../../../src/spec/load.js';
+import { evaluatePrechecks, type PrecheckInput } from '../../../src/precheck/run.js';
+import type { DestinationFacts, Finding, ServerFacts, SourceFacts, TableFacts } from '../../../src/precheck/types.js';
+import { IGNORABLE_CHECK_IDS, CHECKS } from '../../../src/precheck/catalog.js';
+import { REGISTRY } from '../../../src/precheck/registry.js';
+import { effectiveServerId } from '../../../src/precheck/checks-server.js';
+import { precheckFailedError } from '../../../src/precheck/report.js';
+
+type SpecBody = MigrationInput['spec'];
+
+function migration(name = 'shop', spec: Partial<SpecBody> = {}): Migration {
+  return MigrationDoc.parse({
+    apiVersion: 'mig/v1',
+    kind: 'Migration',
+    metadata: { name },
+    spec: {
+      source: { type: 'mariadb', host: '127.0.0.1', port: 3307, user: 'mig' },
+      destination: { type: 'kafka', brokers: ['127.0.0.1:19092'], topic: 'shop' },
+      objects: [{ database: 'shop' }],
+      ...spec,
+    },
+  });
+}
+
+const MARIADB_VARS = {
+  log_bin: 'ON',
+  binlog_format: 'ROW',
+  binlog_row_image: 'FULL',
+  binlog_row_metadata: 'FULL',
+  log_slave_updates: 'OFF',
+  expire_logs_days: '0.000000',
+  binlog_expire_logs_seconds: '0',
+};
+
+function server(over: Partial<ServerFacts> = {}, vars: Record<string, string> = {}): ServerFacts {
+  return { version: '10.11.19-MariaDB-log', flavor: 'mariadb', serverId: 1, account: 'mig@%', variables: { ...MARIADB_VARS, ...vars }, ...over };
+}
+
+const ok = <T>(value: T) => ({ ok: true as const, value });
+
+function source(over: Partial<SourceFacts> = {}, s: ServerFacts = server()): SourceFacts {
+  const tables: TableFacts[] = [
+    { database: 'shop', table: 'orders', hasKey: true, invisible: [] },
+    { database: 'shop', table: 'customers', hasKey: true, invisible: [] },
+  ];
+  return {
+    connection: { ok: true, server: s },
+    replica: ok({ isReplica: false, sources: [], evidence: 'SHOW ALL SLAVES STATUS is empty' }),
+    grants: ok(['GRANT REPLICATION SLAVE, BINLOG MONITOR ON *.* TO `mig`@`%`', 'GRANT SELECT ON `shop`.* TO `mig`@`%`']),
+    databases: ok(['shop']),
+    tables: ok(tables),
+    views: ok([]),
+    ...over,
+  };
+}
+
+function destination(over: Partial<DestinationFacts> = {}): DestinationFacts {
+  return { connection: { ok: true }, topics: ok(['shop']), messages: new Map(), ...over };
+}
+
+function run(m: Migration, src: SourceFacts = source(), dst: DestinationFacts = destination(), all?: Migration[]) {
+  const input: PrecheckInput = { migration: m, file: 'migrations.d/shop.yaml', state: undefined, source: src, destination: dst };
+  return evaluatePrechecks([input], all ?? [m]);
+}
+
+function finding(report: ReturnType<typeof run>, id: string): Finding {
+  const f = report.migrations[0]!.findings.find((x) => x.id === id);
+  if (!f) throw new Error(`no finding ${id}`);
+  return f;
+}
+
+describe('precheck registry', () => {
+  it('runs every catalog check once, in a stable order', () => {
+    expect(REGISTRY.map((c) => c.id).sort()).toEqual(Object.keys(CHECKS).sort());
+    expect(REGISTRY[0]!.id).toBe('source.connection');
+  });
+
+  it('passes a well-configured MariaDB source', () => {
+    const r = run(migration());
+    expect(r.migrations.map((m) => [m.migration, m.file])).toEqual([['shop', 'migrations.d/shop.yaml']]);
+    expect(r.migrations[0]!.findings.filter((f) => f.status !== 'pass')).toEqual([]);
+    expect(r.ok).toBe(true);
+  });
+});
+
+describe('binary log checks', () => {
+  it('binlog_row_image=MINIMAL fails with the SET GLOBAL that fixes it', () => {
+    const r = run(migration(), source({}, server({}, { binlog_row_image: 'MINIMAL' })));
+    const f = finding(r, 'source.binlog-row-image');
+    expect(f).toMatchObject({ status: 'fail', severity: 'error', ignorable: false, observed: 'binlog_row_image=MINIMAL', expected: 'binlog_row_image=FULL', fix: "SET GLOBAL binlog_row_image = 'FULL'" });
+    expect(f.message).toMatch(/under \[mysqld\]/);
+    expect(r.ok).toBe(false);
+  });
+
+  it('MySQL 8 gets SET PERSIST, which survives a restart', () => {
+    const s = server({ version: '8.0.36', flavor: 'mysql' }, { binlog_format: 'STATEMENT' });
+    expect(finding(run(migration('m', { source: { type: 'mysql', host: 'h', user: 'mig' } }), source({}, s)), 'source.binlog-format').fix).toBe("SET PERSIST binlog_format = 'ROW'");
+  });
+
+  it('PolarDB for MySQL reads loose_polar_log_bin and is fixed in the console', () => {
+    const s = server({ version: '8.0.18', flavor: 'mysql' }, { log_bin: 'ON', loose_polar_log_bin: 'OFF' });
+    const f = finding(run(migration('p', { source: { type: 'polardb-mysql', host: 'h', user: 'mig' } }), source({}, s)), 'source.binlog-enabled');
+    expect(f).toMatchObject({ status: 'fail', observed: 'loose_polar_log_bin=OFF', fix: 'in the PolarDB console, set the parameter loose_polar_log_bin to ON (the cluster restarts)' });
+  });
+
+  it('binlog checks are skipped without incremental', () => {
+    const r = run(migration('f', { types: ['schema', 'full'] }), source({}, server({}, { log_bin: 'OFF', binlog_format: 'MIXED' })));
+    expect(finding(r, 'source.binlog-enabled').status).toBe('skipped');
+    expect(finding(r, 'source.binlog-format').status).toBe('skipped');
+    expect(finding(r, 'source.privilege-replication').status).toBe('skipped');
+    expect(r.ok).toBe(true);
+  });
+
+  it('binlog_row_metadata is skipped on servers without it', () => {
+    const vars: Record<string, string> = { ...MARIADB_VARS };
+    delete vars.binlog_row_metadata;
+    const r = run(migration(), source({}, { ...server({ version: '10.4.32-MariaDB' }), variables: vars }));
+    expect(finding(r, 'source.binlog-row-metadata').status).toBe('skipped');
+  });
+
+  it('a replica without log_slave_updates is a warning; not being a replica passes', () => {
+    const replica = source({ replica: ok({ isReplica: true, sources: ['10.0.0.2:3306'], evidence: 'SHOW ALL SLAVES STATUS is empty' }) });
+    const f = finding(run(migration(), replica), 'source.log-slave-updates');
+    expect(f).toMatchObject({ status: 'fail', severity: 'warning', ignorable: true, observed: 'replica of 10.0.0.2:3306, log_slave_updates=OFF' });
+    expect(f.fix).toBe('add log_slave_updates = ON under [mysqld] in the server configuration and restart (it cannot be changed at run time)');
+    expect(run(migration(), replica).ok).toBe(true);
+  });
+
+  it('retention: 1 day fails the self-managed 7 with the statement for the server', () => {
+    const s = server({}, { expire_logs_days: '1.000000', binlog_expire_logs_seconds: '86400' });
+    const f = finding(run(migration(), source({}, s)), 'source.binlog-retention');
+    expect(f).toMatchObject({ status: 'fail', severity: 'warning', observed: '1 day(s) (binlog_expire_logs_seconds=86400)', expected: 'at least 7 days', fix: 'SET GLOBAL binlog_expire_logs_seconds = 604800' });
+    const polar = finding(run(migration('p', { source: { type: 'polardb-x', host: 'h', user: 'mig' } }), source({}, server({ flavor: 'mysql', version: '5.7.25-TDDL' }, { binlog_expire_logs_seconds: '345600' }))), 'source.binlog-retention');
+    expect(polar).toMatchObject({ status: 'pass', expected: 'at least 3 days (7 recommended)' });
+  });
+});
+
+describe('privileges', () => {
+  it('a user without the replication privileges gets the exact GRANT', () => {
+    const f = finding(run(migration(), source({ grants: ok(['GRANT USAGE ON *.* TO `mig`@`%`', 'GRANT SELECT ON `shop`.* TO `mig`@`%`']) })), 'source.privilege-replication');
+    expect(f).toMatchObject({ status: 'fail', observed: 'mig@% lacks REPLICATION SLAVE and BINLOG MONITOR', fix: "GRANT REPLICATION SLAVE, BINLOG MONITOR ON *.* TO 'mig'@'%'" });
+  });
+
+  it('MySQL and MariaDB before 10.5.2 ask for REPLICATION CLIENT', () => {
+    const s = server({ version: '5.7.44-log', flavor: 'mysql' });
+    const f = finding(run(migration(), source({ grants: ok(["GRANT REPLICATION SLAVE ON *.* TO 'mig'@'%'", "GRANT SELECT ON `shop`.* TO 'mig'@'%'"]) }, s)), 'source.privilege-replication');
+    expect(f.fix).toBe("GRANT REPLICATION CLIENT ON *.* TO 'mig'@'%'");
+  });
+
+  it('SELECT is checked per listed table, and per database for whole databases', () => {
+    const m = migration('m', { objects: [{ database: 'shop', tables: [{ name: 'orders' }, { name: 'customers' }] }, { database: 'crm' }] });
+    const grants = ok(['GRANT REPLICATION SLAVE, BINLOG MONITOR ON *.* TO `mig`@`%`', 'GRANT SELECT ON `shop`.`orders` TO `mig`@`%`']);
+    const f = finding(run(m, source({ grants, databases: ok(['shop', 'crm']) })), 'source.privilege-select');
+    expect(f.observed).toBe('mig@% has no SELECT on shop.customers, crm.*');
+    expect(f.fix).toBe("GRANT SELECT ON `shop`.`customers` TO 'mig'@'%'; GRANT SELECT ON `crm`.* TO 'mig'@'%'");
+  });
+});
+
+describe('tables', () => {
+  it('a table without a key is an ignorable warning; spec.precheck.ignore turns it into ignored', () => {
+    const tables = ok<TableFacts[]>([{ database: 'shop', table: 'log', hasKey: false, invisible: [] }]);
+    const f = finding(run(migration(), source({ tables })), 'source.primary-key');
+    expect(f).toMatchObject({ status: 'fail', severity: 'warning', ignorable: true, observed: '1 table without a primary or unique key: shop.log', fix: 'ALTER TABLE `shop`.`log` ADD PRIMARY KEY (<columns>)' });
+    const ignored = run(migration('shop', { precheck: { ignore: ['source.primary-key'] } }), source({ tables }));
+    expect(finding(ignored, 'source.primary-key').status).toBe('ignored');
+    expect(ignored.summary).toMatchObject({ ignored: 1, warnings: 0 });
+  });
+
+  it('invisible columns: MySQL gets SET VISIBLE, MariaDB the column restated; an excluded column is fine', () => {
+    const invisible = [{ name: 'secret', columnType: 'varchar(10)', nullable: true, default: "'x'" }];
+    const tables = ok<TableFacts[]>([{ database: 'shop', table: 't', hasKey: true, invisible }]);
+    const maria = finding(run(migration(), source({ tables })), 'source.invisible-columns');
+    expect(maria).toMatchObject({ status: 'fail', severity: 'warning', observed: 'invisible: shop.t.secret', fix: "ALTER TABLE `shop`.`t` MODIFY COLUMN `secret` varchar(10) NULL DEFAULT 'x'" });
+    const mysql = finding(run(migration(), source({ tables }, server({ flavor: 'mysql', version: '8.0.36' }))), 'source.invisible-columns');
+    expect(mysql.fix).toBe('ALTER TABLE `shop`.`t` ALTER COLUMN `secret` SET VISIBLE');
+    const excluded = migration('x', { objects: [{ database: 'shop', tables: [{ name: 't', columns: { exclude: ['secret'] } }] }] });
+    expect(finding(run(excluded, source({ tables })), 'source.invisible-columns').status).toBe('pass');
+  });
+
+  it('views in a migrated database are named as not migrated', () => {
+    const f = finding(run(migration(), source({ views: ok([{ database: 'shop', name: 'v_orders' }]) })), 'source.views');
+    expect(f).toMatchObject({ status: 'fail', severity: 'warning', observed: '1 view: shop.v_orders; SHOW VIEW not granted' });
+  });
+
+  it('missing objects are an error', () => {
+    const m = migration('m', { objects: [{ database: 'shop', tables: [{ name: 'nope' }] }, { database: 'gone' }] });
+    expect(finding(run(m), 'source.objects-exist')).toMatchObject({ status: 'fail', observed: 'missing: table shop.nope, database gone' });
+  });
+
+  it('more than 1,000 listed tables warns', () => {
+    const tables = Array.from({ length: 1001 }, (_, i) => ({ name: `t${i}` }));
+    expect(finding(run(migration('big', { objects: [{ database: 'shop', tables }] })), 'migration.table-count')).toMatchObject({ status: 'fail', severity: 'warning' });
+  });
+});
+
+describe('server id', () => {
+  it("clashes with the source's own id and with another migration on the same source", () => {
+    const m = migration('a', { source: { type: 'mariadb', host: '127.0.0.1', port: 3307, user: 'mig', serverId: 1 } });
+    const f = finding(run(m), 'source.server-id');
+    expect(f.status).toBe('fail');
+    expect(f.observed).toBe("server id 1, also used by the source's own @@server_id");
+    expect(f.fix).toMatch(/^set spec\.source\.serverId: \d+$/);
+    const b = migration('b', { source: { type: 'mariadb', host: '127.0.0.1', port: 3307, user: 'mig', serverId: effectiveServerId(migration('c')) } });
+    const c = migration('c');
+    expect(finding(run(c, source(), destination(), [b, c]), 'source.server-id').observed).toMatch(/also used by migration b on the same source/);
+    const elsewhere = migration('d', { source: { type: 'mariadb', host: 'other', port: 3307, user: 'mig', serverId: effectiveServerId(c) } });
+    expect(finding(run(c, source(), destination(), [elsewhere, c]), 'source.server-id').status).toBe('pass');
+  });
+});
+
+describe('destination', () => {
+  it('a topic holding messages outside the state fails under conflictMode error, and is skipped under ignore', () => {
+    const dst = destination({ topics: ok(['shop']), messages: new Map([['shop', ok(5)]]) });
+    const f = finding(run(migration(), source(), dst), 'destination.existing-topics');
+    expect(f).toMatchObject({ status: 'fail', ignorable: false, observed: 'not created by this migration, yet holding messages: shop (5 message(s))' });
+    expect(f.fix).toContain('kafka-topics.sh --bootstrap-server 127.0.0.1:19092 --delete --topic shop');
+    expect(finding(run(migration('shop', { conflictMode: 'ignore' }), source(), dst), 'destination.existing-topics').status).toBe('skipped');
+  });
+
+  it('an empty topic created outside mig is adopted', () => {
+    const dst = destination({ messages: new Map([['shop', ok(0)]]) });
+    expect(finding(run(migration(), source(), dst), 'destination.existing-topics')).toMatchObject({ status: 'pass', observed: '1 empty topic(s) not created by mig' });
+  });
+
+  it("a new topic colliding with an existing one by '.'/'_' is an error", () => {
+    const m = migration('m', { objects: [{ database: 'shop', tables: [{ name: 'orders', topic: 'shop.orders' }] }] });
+    expect(finding(run(m, source(), destination({ topics: ok(['shop', 'shop_orders']) })), 'destination.topic-collision').observed).toBe('shop.orders collides with existing topic shop_orders');
+  });
+
+  it('unreachable Kafka fails its connection check and skips what needs it', () => {
+    const r = run(migration(), source(), { connection: { ok: false, error: 'connection refused', hint: 'check the brokers' }, topics: { ok: false, error: 'x' }, messages: new Map() });
+    expect(finding(r, 'destination.connection')).toMatchObject({ status: 'fail', observed: 'connection refused', fix: 'check the brokers' });
+    expect(finding(r, 'destination.existing-topics').status).toBe('skipped');
+  });
+});
+
+describe('unreachable source', () => {
+  it('fails the connection with its fix and skips the checks that read the server', () => {
+    const src: SourceFacts = { ...source(), connection: { ok: false, code: 'source-auth', error: "refused user 'mig'", hint: 'check spec.source.user' } };
+    const r = run(migration(), src);
+    expect(finding(r, 'source.connection')).toMatchObject({ status: 'fail', fix: 'check spec.source.user' });
+    expect(finding(r, 'source.binlog-format').status).toBe('skipped');
+    expect(precheckFailedError(r).message).toContain('shop: source.connection');
+  });
+});
+
+describe('spec.precheck.ignore', () => {
+  const spec = (ignore: string) => `apiVersion: mig/v1
+kind: Migration
+metadata: { name: shop }
+spec:
+  source: { type: mariadb, host: 127.0.0.1, user: root }
+  destination: { type: kafka, brokers: ["127.0.0.1:19092"], topic: shop }
+  objects: [{ database: shop }]
+  precheck:
+    ignore: [${ignore}]
+`;
+
+  it('accepts ignorable ids', () => {
+    expect(parseSpecText(spec('source.primary-key, source.binlog-retention'), 'm.yaml').diagnostics).toEqual([]);
+  });
+
+  it('refuses an unknown or non-ignorable id, listing the ignorable ones', () => {
+    for (const id of ['source.binlog-format', 'source.primary-keys']) {
+      const { diagnostics } = parseSpecText(spec(id), 'm.yaml');
+      expect(diagnostics).toHaveLength(1);
+      expect(diagnostics[0]).toMatchObject({ severity: 'error', path: 'spec.precheck.ignore[0]' });
+      for (const ok of IGNORABLE_CHECK_IDS) expect(diagnostics[0]!.fix).toContain(ok);
+    }
+    expect(parseSpecText(spec('source.primary-keys'), 'm.yaml').diagnostics[0]!.fix).toMatch(/did you mean `source.primary-key`/);
+  });
+});
+
+describe('destination topics recorded by another migration', () => {
+  it('still conflict (DTS compares names, not owners), and the finding names the owner', () => {
+    const m = migration();
+    const input: PrecheckInput = { migration: m, file: 'f.yaml', state: undefined, otherTopics: new Map([['shop', 'legacy']]), source: source(), destination: destination({ messages: new Map([['shop', ok(3)]]) }) };
+    const f = evaluatePrechecks([input]).migrations[0]!.findings.find((x) => x.id === 'destination.existing-topics')!;
+    expect(f.observed).toBe('not created by this migration, yet holding messages: shop (3 message(s), written by migration legacy)');
+  });
+});
