@@ -1,12 +1,14 @@
 import { Flags } from '@oclif/core';
-import { MigCommand, dirFlag, jsonFlag, stateFlag, stateUrlFlag } from '../cli/base.js';
+import { MigCommand, dirFlag, stateFlag, stateUrlFlag } from '../cli/base.js';
 import { openStateStore } from '../config/index.js';
 import { loadValid, makePlan } from '../plan/make.js';
 import { hasChanges, hasErrors, type Plan } from '../plan/change.js';
 import { runPrechecks } from '../precheck/index.js';
 import { renderPrecheckFailures } from '../cli/views/precheck-human.js';
 import { writePlanFile } from '../plan/planfile.js';
-import { renderPlanHuman } from '../cli/views/plan-human.js';
+import { changesSince, baseSummary } from '../plan/git-base.js';
+import { PLAN_FORMATS, renderPlan } from '../cli/views/plan-format.js';
+import { withBase } from '../cli/views/plan-view.js';
 
 export default class PlanCommand extends MigCommand {
   static override summary = 'Show what apply would change, and why.';
@@ -16,12 +18,16 @@ export default class PlanCommand extends MigCommand {
     '<%= config.bin %> plan --out plan.json',
     '<%= config.bin %> plan --detailed-exitcode   # 0 no changes, 2 changes, 1 error',
     '<%= config.bin %> plan --json | jq .migrations',
+    '<%= config.bin %> plan --base origin/main --format markdown > comment.md   # the pull-request comment',
   ];
   static override flags = {
     dir: dirFlag,
     state: stateFlag,
     'state-url': stateUrlFlag,
-    json: jsonFlag,
+    json: Flags.boolean({ description: 'print machine-readable JSON (the same as --format json)', exclusive: ['format'] }),
+    format: Flags.option({ options: PLAN_FORMATS, description: 'human (default), markdown (a pull-request comment) or json' })(),
+    base: Flags.string({ description: 'git ref the change is compared with (e.g. origin/main): marks the migrations changed since; refuses uncommitted changes' }),
+    'allow-dirty': Flags.boolean({ description: 'with --base: plan the work tree even when it has uncommitted changes', dependsOn: ['base'] }),
     out: Flags.string({ description: 'save the plan to FILE for mig apply FILE' }),
     'detailed-exitcode': Flags.boolean({ description: 'exit 0 when there are no changes, 2 when there are, 1 on error' }),
     replace: Flags.string({ description: 'plan a new snapshot of this migration (as apply --replace)', multiple: true }),
@@ -30,6 +36,9 @@ export default class PlanCommand extends MigCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(PlanCommand);
+    const format = flags.json ? 'json' : (flags.format ?? 'human');
+    // Before the store is opened or anything is inspected: a dirty work tree or an unknown ref fails at once.
+    const base = flags.base ? baseSummary(await changesSince(flags.base, flags.dir, { allowDirty: flags['allow-dirty'] })) : undefined;
     const store = await openStateStore(flags);
     let plan: Plan;
     try {
@@ -40,10 +49,11 @@ export default class PlanCommand extends MigCommand {
     } finally {
       await store.close?.();
     }
-    if (plan.precheck && !flags.json) this.out(renderPrecheckFailures(plan.precheck) + '\n');
-    if (flags.out) await writePlanFile(flags.out, plan);
-    this.out(flags.json ? JSON.stringify(plan, null, 2) : renderPlanHuman(plan));
-    if (flags.out && !flags.json) this.out(`\nSaved the plan to ${flags.out}. Apply exactly it with: mig apply ${flags.out}`);
+    if (plan.precheck && format === 'human') this.out(renderPrecheckFailures(plan.precheck) + '\n');
+    const shown = withBase(plan, base);
+    if (flags.out) await writePlanFile(flags.out, shown);
+    this.out(renderPlan(shown, format, { offline: flags.offline }));
+    if (flags.out && format === 'human') this.out(`\nSaved the plan to ${flags.out}. Apply exactly it with: mig apply ${flags.out}`);
     if (hasErrors(plan)) process.exitCode = 1;
     else if (flags['detailed-exitcode'] && hasChanges(plan)) process.exitCode = 2;
   }

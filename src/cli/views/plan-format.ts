@@ -1,0 +1,30 @@
+// The plan in the format asked for: human (the terminal), markdown (a pull-request comment), json.
+import { renderPlanHuman } from './plan-human.js';
+import { renderPlanMarkdown } from './plan-markdown.js';
+import type { BaseSummary } from '../../plan/git-base.js';
+import type { PlanView } from './plan-view.js';
+
+export const PLAN_FORMATS = ['human', 'markdown', 'json'] as const;
+export type PlanFormat = (typeof PLAN_FORMATS)[number];
+
+export interface RenderOptions {
+  offline?: boolean;
+}
+
+export function renderPlan(plan: PlanView, format: PlanFormat, opts: RenderOptions = {}): string {
+  switch (format) {
+    case 'json':
+      return JSON.stringify(plan, null, 2);
+    case 'markdown':
+      return renderPlanMarkdown(plan, { offline: opts.offline });
+    case 'human':
+      return [...baseLinesHuman(plan.base), renderPlanHuman(plan)].join('\n');
+  }
+}
+
+function baseLinesHuman(base: BaseSummary | undefined): string[] {
+  if (!base) return [];
+  const names = Object.entries(base.migrations);
+  const list = names.length > 0 ? names.map(([n, s]) => `${n} (${s})`).join(', ') : 'none';
+  return [`Changed since ${base.ref} (merge base ${base.base.slice(0, 12)}): ${list}`, ''];
+}
