@@ -5,6 +5,7 @@ import type { KafkaDestination, Operation } from '../spec/schema.js';
 import type { ChangeEvent, ColumnInfo, Row, TableInfo } from '../source/types.js';
 import type { OutboundMessage } from '../sink/kafka/message.js';
 import { tableCodec, valueText } from '../sink/kafka/codec.js';
+import { jsonString } from '../sink/kafka/formats/canal-json.js';
 import type { EncodeContext, MessageFormat, TableCodec } from '../sink/kafka/formats/format.js';
 import { choosePartition, type PartitionPolicy } from '../sink/kafka/partitioner.js';
 import { frameConfluent } from '../sink/kafka/schema-registry.js';
@@ -196,5 +197,10 @@ export class Router {
 /** JSON array of the columns' values as text: the message key, and the primary-key policy's hash input. */
 export function keyText(cols: ColumnInfo[], row: Row): string | null {
   if (cols.length === 0) return null;
+  if (cols.length === 1) {
+    // The common single-column key without the array: the same text as JSON.stringify([v]).
+    const v = valueText(cols[0]!, row[cols[0]!.name] ?? null);
+    return v === null ? '[null]' : `[${jsonString(v)}]`;
+  }
   return JSON.stringify(cols.map((c) => valueText(c, row[c.name] ?? null)));
 }

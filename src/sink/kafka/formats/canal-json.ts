@@ -55,6 +55,11 @@ interface Template {
   mysqlType: string;
   /** `"pkNames":…,"sql":"","sqlType":{…},` */
   pkToSqlType: string;
+  /** The last database and table names seen and their JSON (one route per codec: they rarely change). */
+  database?: string;
+  databaseJson?: string;
+  table?: string;
+  tableJson?: string;
 }
 
 const templates = new WeakMap<TableCodec, Template>();
@@ -72,12 +77,20 @@ function template(c: TableCodec): Template {
   return t;
 }
 
+// JSON.stringify escapes only these (and lone surrogates; any surrogate takes the slow path here):
+// other strings are quoted as they are, byte for byte what JSON.stringify gives.
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+export function jsonString(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
+}
+
 function rowJson(c: TableCodec, t: Template, r: Row): string {
   let out = '{';
   for (let i = 0; i < c.cols.length; i++) {
     const col = c.cols[i]!;
     const v = valueText(col, r[col.name] ?? null);
-    out += (i === 0 ? '' : ',') + t.names[i] + (v === null ? 'null' : JSON.stringify(v));
+    out += (i === 0 ? '' : ',') + t.names[i] + (v === null ? 'null' : jsonString(v));
   }
   return out + '}';
 }
@@ -89,7 +102,7 @@ function changedJson(c: TableCodec, t: Template, before: Row, after: Row): strin
     const col = c.cols[i]!;
     if (sameValue(before[col.name], after[col.name])) continue;
     const v = valueText(col, before[col.name] ?? null);
-    out += (first ? '' : ',') + t.names[i] + (v === null ? 'null' : JSON.stringify(v));
+    out += (first ? '' : ',') + t.names[i] + (v === null ? 'null' : jsonString(v));
     first = false;
   }
   return out + '}';
@@ -109,9 +122,17 @@ export function encodeCanalJson(ev: ChangeEvent, codec: TableCodec | undefined, 
   const t = template(c);
   const image = ev.op === 'delete' ? ev.before! : ev.after!;
   const old = ev.op === 'update' && ev.before && ev.after ? `[${changedJson(c, t, ev.before, ev.after)}]` : 'null';
+  if (t.database !== ev.database) {
+    t.database = ev.database;
+    t.databaseJson = JSON.stringify(ev.database);
+  }
+  if (t.table !== ev.table) {
+    t.table = ev.table;
+    t.tableJson = JSON.stringify(ev.table);
+  }
   const json =
-    `{"data":[${rowJson(c, t, image)}],"database":${JSON.stringify(ev.database)},"es":${ev.timestamp},"id":${ev.id}` +
-    `${t.mysqlType},"old":${old},${t.pkToSqlType}"table":${JSON.stringify(ev.table)},"ts":${now},"type":"${TYPES[ev.op]}"}`;
+    `{"data":[${rowJson(c, t, image)}],"database":${t.databaseJson},"es":${ev.timestamp},"id":${ev.id}` +
+    `${t.mysqlType},"old":${old},${t.pkToSqlType}"table":${t.tableJson},"ts":${now},"type":"${TYPES[ev.op]}"}`;
   return Buffer.from(json);
 }
 
