@@ -64,7 +64,7 @@ export async function runStream(ctx: RunContext, opts: StreamOptions): Promise<v
         if (m) queue.push(m);
         events++;
       }
-      queuedEnd = b.end;
+      if (b.end) queuedEnd = b.end;
       if (queue.length >= highWater) reader.pause();
       poke();
     },

@@ -74,9 +74,13 @@ export type ChangeEvent =
       id: number;
     };
 
-/** A unit the binlog reader hands on: the changes of one transaction (or one DDL) and the position after it. */
+/**
+ * A unit the binlog reader hands on: the changes of one transaction (or one DDL) and the position
+ * after it. A large transaction comes in several parts; only the last carries `end`, so the
+ * checkpoint never lands inside a transaction while memory stays bounded.
+ */
 export interface TxBatch {
   events: ChangeEvent[];
   /** Position right after this transaction/DDL: the checkpoint once all its events are acknowledged. */
-  end: BinlogPosition;
+  end?: BinlogPosition;
 }

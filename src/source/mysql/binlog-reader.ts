@@ -27,6 +27,9 @@ export interface BinlogReaderOptions {
   values?: ValueOptions;
 }
 
+/** Changes of one transaction buffered before they are handed on as a part (no checkpoint). */
+const PART_SIZE = 5000;
+
 type RowsEvt = Extract<AnyBinlogEvent, { getTypeName(): 'WriteRows' | 'UpdateRows' | 'DeleteRows' }>;
 
 export class BinlogReader {
@@ -145,6 +148,12 @@ export class BinlogReader {
   }
 
   private rows(evt: RowsEvt): void {
+    // A huge transaction is handed on in parts rather than held whole in memory.
+    if (this.pending.length >= PART_SIZE) {
+      const part = this.pending;
+      this.pending = [];
+      this.o.onBatch({ events: part });
+    }
     const map = evt.tableMap[evt.tableId] as TableMapEntry | undefined;
     if (!map) return;
     const key = `${map.parentSchema}.${map.tableName}`;
