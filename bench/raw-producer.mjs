@@ -1,10 +1,20 @@
-// Baseline for the full-load benchmark: the fastest this Kafka client gets on this machine with
-// mig's delivery rules (acks=-1, one request in flight). Sends COUNT pre-built messages of about
-// SIZE bytes, keyed like mig's, in batches of BATCH, each batch awaited before the next.
-// The topic must exist. Prints one JSON line: {"messages", "bytes", "connectSeconds", "sendSeconds"}.
+// Baseline for the full load: the fastest this Kafka client gets on this machine with mig's
+// delivery rules and batching, sending messages that look like mig's. It reads a sample of the
+// messages mig wrote for the format being measured (run.mjs consumes them from a sizing run), and
+// sends COUNT of them (the sample cycled; same sizes, same compressibility) the way mig's writer
+// does: chunks of CHUNK messages (mig's default chunkSize), each cut into requests below
+// MAX_REQUEST bytes with the same size estimate, one request in flight, acks=-1, lz4. Every
+// message is built before the clock starts, so this measures the client and the broker only.
+// The topic must exist. Prints one JSON line: {"messages", "bytes", "requests", "connectSeconds",
+// "sendSeconds"}.
 //
-// Usage: node bench/raw-producer.mjs --brokers H:P --topic T --count N [--size 200] [--batch 2000]
-import { Kafka, logLevel } from 'kafkajs';
+// Usage: node bench/raw-producer.mjs --app DIR --brokers H:P --topic T --count N --sample FILE
+//          [--chunk 5000] [--max-request 900000] [--compression lz4]
+// DIR is the built mig: its dist/sink/kafka/compression.js registers the LZ4 and Snappy codecs
+// (and, loaded before kafkajs, the same kafkajs patch mig runs with).
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -15,36 +25,73 @@ function arg(name, fallback) {
   return process.argv[i + 1];
 }
 
+const app = arg('app');
 const brokers = arg('brokers').split(',');
 const topic = arg('topic');
 const count = Number(arg('count'));
-const size = Number(arg('size', '200'));
-const batchSize = Number(arg('batch', '2000'));
+const chunk = Number(arg('chunk', '5000'));
+const maxRequest = Number(arg('max-request', '900000'));
+const compressionName = arg('compression', 'lz4');
 
-// Build every message before the clock starts: this measures the client and the broker only.
-const filler = 'x'.repeat(size);
-const batches = [];
-let bytes = 0;
-for (let start = 0; start < count; start += batchSize) {
-  const messages = [];
-  for (let id = start + 1; id <= Math.min(count, start + batchSize); id++) {
-    const head = `{"id":${id},"pad":"`;
-    const value = Buffer.from(head + filler.slice(0, Math.max(0, size - head.length - 2)) + '"}');
-    bytes += value.length;
-    messages.push({ key: `["${id}"]`, value });
+// Before kafkajs: mig's module patches kafkajs as it loads, as in mig itself.
+const { registerCompressionCodecs } = await import(pathToFileURL(path.join(app, 'dist', 'sink', 'kafka', 'compression.js')).href);
+const kafkajs = (await import('kafkajs')).default;
+const { Kafka, logLevel, CompressionTypes } = kafkajs;
+registerCompressionCodecs();
+const compression = { lz4: CompressionTypes.LZ4, snappy: CompressionTypes.Snappy, gzip: CompressionTypes.GZIP, none: CompressionTypes.None }[compressionName];
+if (compression === undefined) throw new Error(`unknown --compression ${compressionName}`);
+
+/** The sample file: per message a u32 key length (0xffffffff: no key), the key, a u32 value length, the value. */
+function readSample(file) {
+  const buf = readFileSync(file);
+  const out = [];
+  let at = 0;
+  while (at < buf.length) {
+    const kl = buf.readUInt32BE(at);
+    at += 4;
+    const key = kl === 0xffffffff ? null : buf.subarray(at, (at += kl));
+    const vl = buf.readUInt32BE(at);
+    at += 4;
+    const value = buf.subarray(at, (at += vl));
+    // kafkajs takes string keys as mig passes them.
+    out.push({ key: key === null ? null : key.toString(), value });
   }
-  batches.push(messages);
+  if (out.length === 0) throw new Error(`${file} holds no messages`);
+  return out;
 }
 
-const kafka = new Kafka({ clientId: 'mig-bench-raw', brokers, logLevel: logLevel.NOTHING });
+const sample = readSample(arg('sample'));
+const requests = [];
+let bytes = 0;
+for (let start = 0; start < count; start += chunk) {
+  const end = Math.min(count, start + chunk);
+  // writer.ts's cut: value + key + 70 bytes of overhead per message, below maxRequest per request.
+  let messages = [];
+  let size = 0;
+  for (let i = start; i < end; i++) {
+    const m = sample[i % sample.length];
+    const s = m.value.length + (m.key?.length ?? 0) + 70;
+    if (messages.length > 0 && size + s > maxRequest) {
+      requests.push(messages);
+      messages = [];
+      size = 0;
+    }
+    size += s;
+    bytes += m.value.length + (m.key === null ? 0 : Buffer.byteLength(m.key));
+    messages.push({ key: m.key, value: m.value, partition: undefined });
+  }
+  if (messages.length > 0) requests.push(messages);
+}
+
+const kafka = new Kafka({ clientId: 'mig-bench-raw', brokers, logLevel: logLevel.NOTHING, connectionTimeout: 5000, requestTimeout: 30000, retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5000 } });
 const producer = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1, idempotent: false });
 const t0 = process.hrtime.bigint();
 await producer.connect();
 const t1 = process.hrtime.bigint();
-for (const messages of batches) {
-  await producer.send({ topic, messages, acks: -1, timeout: 30000 });
+for (const messages of requests) {
+  await producer.sendBatch({ topicMessages: [{ topic, messages }], acks: -1, compression, timeout: 30000 });
 }
 const t2 = process.hrtime.bigint();
 await producer.disconnect();
 const seconds = (a, b) => Number(b - a) / 1e9;
-process.stdout.write(JSON.stringify({ messages: count, bytes, connectSeconds: seconds(t0, t1), sendSeconds: seconds(t1, t2) }) + '\n');
+process.stdout.write(JSON.stringify({ messages: count, bytes, requests: requests.length, connectSeconds: seconds(t0, t1), sendSeconds: seconds(t1, t2) }) + '\n');

@@ -1,66 +1,136 @@
-// mig's throughput benchmark (`npm run bench`, see scripts/bench.sh for the services around it).
+// mig's benchmark (`npm run bench`; scripts/bench.sh builds mig and provides the services).
 //
-// Drives the built CLI (bin/run.js) as a user would and measures it from outside: wall time of
-// the process, its CPU time and its peak RSS. Every figure is set against a baseline measured in
-// the same run on the same data, because absolute numbers on a shared 2-core machine say little:
+// Drives the built CLI (bin/run.js) as a user would and measures it from outside: wall time of the
+// process, its CPU time and peak RSS, and the times at which it prints its phase lines. Every
+// throughput figure is set against baselines measured in the same run on the same data, because
+// absolute numbers on a shared 2-core machine say little. Each destination format (canal-json,
+// dts-avro, shareplex-json) is measured into a 1-partition topic with lz4, as mig writes by default.
 //
-//   Full load     N rows of bench.t_bulk, `mig apply --auto-approve` (types schema + full) into a
-//                 fresh topic with a fresh state directory. Baselines: mariadb-dump of the same
-//                 table to /dev/null, and a bare kafkajs producer sending N pre-built messages in
-//                 batches of 2000 with acks=-1 to a fresh 1-partition topic.
-//   Incremental   after a full load of bench.t_inc (types schema + full + incremental): N rows
-//                 inserted by 1000-row statements plus N/10 single-row UPDATEs, all autocommit;
-//                 then `mig apply --auto-approve --until-caught-up` is timed. Baseline:
-//                 mariadb-binlog --read-from-remote-server over the same binlog range, to /dev/null
-//                 (as is, and with --verbose, which decodes the row images).
+//   Sizing        per format, a mig full load of every k-th row of bench.t_bulk (a row filter, so
+//                 the messages are exactly those of the full load): their average size, and the
+//                 messages themselves, which the raw producer baseline then sends.
+//   Full load     N rows of ~200 bytes in bench.t_bulk; `mig apply --auto-approve` (types schema +
+//                 full) into a fresh topic with a fresh state directory, per format. Baselines:
+//                 a mysql2 streaming SELECT of the table, `mariadb-dump --quick` of it, and per
+//                 format a bare kafkajs producer sending N of mig's sampled messages (same sizes)
+//                 in mig's batches (5000-message chunks cut below 900 kB, one request in flight,
+//                 acks=-1, lz4).
+//   Incremental   per format a project whose full load of bench.t_inc (1000 rows) is done; then N
+//                 binlog row events are written once (90% inserted by 1000-row statements, 10%
+//                 single-row autocommitted UPDATEs) and each format's `mig apply --until-caught-up`
+//                 is timed. Baselines: mariadb-binlog --read-from-remote-server over the same binlog
+//                 range to /dev/null, as is and with --verbose (decodes the row images).
+//   Latency       canal-json, `mig apply --follow` streaming while a writer inserts a steady 5000
+//                 rows/s in autocommitted 10-row INSERTs, into a topic with
+//                 message.timestamp.type=LogAppendTime; a consumer takes, per row, the broker's append
+//                 time minus the time the writer saw the commit (see the report for the method).
 //
-// Each case runs --runs times (default 3) with the order of tool and baselines rotated; the report
-// gives median, min and max, and ratios to the baselines. Results go to stdout and to
-// bench/results/latest.json. It drops the bench database, deletes its topics and removes its
-// temporary directories when it finishes or is interrupted.
+// Each case runs --runs times with the order of tools and baselines rotated; the report gives the
+// median and [min – max], and ratios to the baselines (ratio of the medians, and the spread of the
+// per-run ratios, each run's figure against the baseline measured next to it), the peak RSS of every
+// mig process and the aims (full load ≥ 0.7 × raw kafkajs, catch-up ≥ 50k events/s, RSS < 256 MB).
+// Results go to stdout and to bench/results/latest.json. It drops the bench database, deletes its
+// topics and consumer groups and removes its temporary directories when it finishes or is
+// interrupted.
 //
-// Usage: node bench/run.mjs [--rows N] [--runs N] [--out FILE] [--profile] [--app DIR]
-// Needs the services of scripts/services.sh (ports from MIG_TEST_MYSQL_PORT, MIG_TEST_KAFKA_PORT)
-// and a build (npx tsc -p .). Imports nothing from src/.
+// --ref-app DIR measures a second build next to the first in every run (A/B: "mig / mig ref"),
+// which is how a change to src/ is judged on this noisy machine (scripts/bench.sh --compare REV).
+// --profile runs mig under node --cpu-prof and summarises each profile (bench/profile-summary.mjs:
+// self time by function and by package). The raw producer loads mig's kafkajs patches and codecs
+// from the build, so it is "kafkajs as mig runs it": a patch to kafkajs speeds up both.
+//
+// Needs the services of scripts/services.sh (ports from MIG_TEST_MYSQL_PORT, MIG_TEST_KAFKA_PORT) and
+// a build (--app DIR, else this checkout's bin/ and dist/). Imports nothing from src/.
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import mysql from 'mysql2/promise';
 import { Kafka, logLevel } from 'kafkajs';
+import { renderProfile, summarizeProfile } from './profile-summary.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Where the built mig lives (bin/run.js + dist/); --app, else this checkout. */
 let APP = ROOT;
-let MIG_BIN = path.join(ROOT, 'bin', 'run.js');
+/**
+ * The migs measured: the one under test, and with --ref-app a reference build measured next to it
+ * in every run (reported as the ratio mig ÷ mig ref). nodeOptions: extra node flags (--node-options).
+ */
+const VARIANTS = [];
 const HOST = '127.0.0.1';
 const MYSQL_PORT = Number(process.env.MIG_TEST_MYSQL_PORT ?? 3307);
 const KAFKA_PORT = Number(process.env.MIG_TEST_KAFKA_PORT ?? 19092);
 const BROKERS = [`${HOST}:${KAFKA_PORT}`];
 const DB = 'bench';
 const TOPIC_PREFIX = 'bench.';
+const FORMATS = ['canal-json', 'dts-avro', 'shareplex-json'];
+const CASES = ['full', 'incremental', 'latency'];
 const INC_BASE_ROWS = 1000; // rows of bench.t_inc before the incremental case's own writes
-const PROCESS_TIMEOUT_MS = 15 * 60 * 1000;
+const SAMPLE_MESSAGES = 4000; // messages of the sizing run (and of the raw producer's cycle)
+const MIG_CHUNK = 5000; // mig's default full.chunkSize: the raw producer's chunks
+const MAX_REQUEST_BYTES = 900_000; // mig's writer cuts requests below this (src/sink/kafka/writer.ts)
+const RSS_GOAL_MB = 256;
+const PROCESS_TIMEOUT_MS = 20 * 60 * 1000;
 
 // ------------------------------------------------------------------------------------- options
 
+const DEFAULTS = { rows: 1_000_000, runs: 2, latencySeconds: 20, latencyWarmup: 5, latencyRate: 5000 };
+
 function usage(code) {
   (code === 0 ? process.stdout : process.stderr).write(
-    'Usage: node bench/run.mjs [--rows N] [--runs N] [--out FILE] [--profile] [--app DIR]\n' +
-      '  --rows N   rows in the full-load table and rows inserted for the incremental case (200000)\n' +
-      '  --runs N   repetitions of each case; the report gives median, min and max (3)\n' +
-      '  --out FILE JSON results (bench/results/latest.json)\n' +
-      '  --profile  run mig under node --cpu-prof; profiles go to profiles/ next to the JSON file\n' +
-      '             (profiling slows mig down: those figures are not comparable with plain runs)\n' +
-      '  --app DIR  the built mig to run: DIR/bin/run.js with DIR/dist (this checkout)\n',
+    `Usage: node bench/run.mjs [--rows N] [--runs N] [--formats LIST] [--cases LIST] [--latency-seconds S]
+                          [--latency-rate R] [--out FILE] [--profile] [--app DIR] [--built-from TEXT]
+                          [--ref-app DIR [--ref-built-from TEXT]] [--node-options OPTS]
+  --rows N             rows of the full-load table (~200 bytes each), and binlog row events written
+                       for the incremental case (${DEFAULTS.rows.toLocaleString('en-US')})
+  --runs N             repetitions of each case; the report gives median and [min – max] (${DEFAULTS.runs}:
+                       at the defaults one run of everything takes about 4 minutes on 2 cores, the
+                       whole benchmark about 8; 3 runs would pass 11 minutes)
+  --formats LIST       comma-separated destination formats (${FORMATS.join(',')})
+  --cases LIST         comma-separated cases (${CASES.join(',')})
+  --latency-seconds S  measured seconds of the latency case, after ${DEFAULTS.latencyWarmup} s of warm-up (${DEFAULTS.latencySeconds})
+  --latency-rate R     rows per second the latency case's writer inserts (${DEFAULTS.latencyRate})
+  --out FILE           JSON results (bench/results/latest.json; with --profile bench/results/profile.json)
+  --profile            run mig under node --cpu-prof; profiles go to profiles/ next to the JSON file and
+                       are summarised (self time by function and by package) in the report. Profiling
+                       slows mig down: those figures are not comparable with plain runs
+  --app DIR            the built mig to run: DIR/bin/run.js with DIR/dist (this checkout)
+  --built-from TEXT    what DIR was built from, for the report (default: this checkout's git revision)
+  --ref-app DIR        a second build, measured next to the first in every run of the full-load and
+                       incremental cases (A/B: "mig / mig ref" ratios); --ref-built-from TEXT names it
+  --node-options OPTS  extra node flags for the mig under test only (e.g. "--max-semi-space-size=32")
+`,
   );
   process.exit(code);
 }
 
 function parseArgs(argv) {
-  const opts = { rows: 200_000, runs: 3, out: path.join(ROOT, 'bench', 'results', 'latest.json'), profile: false, app: ROOT };
+  const opts = {
+    rows: DEFAULTS.rows,
+    runs: DEFAULTS.runs,
+    formats: [...FORMATS],
+    cases: [...CASES],
+    latencySeconds: DEFAULTS.latencySeconds,
+    latencyRate: DEFAULTS.latencyRate,
+    out: undefined,
+    profile: false,
+    app: ROOT,
+    builtFrom: undefined,
+    refApp: undefined,
+    refBuiltFrom: undefined,
+    nodeOptions: [],
+  };
+  const list = (v, allowed, what) => {
+    const items = v.split(',').map((s) => s.trim()).filter(Boolean);
+    const bad = items.filter((s) => !allowed.includes(s));
+    if (items.length === 0 || bad.length > 0) {
+      process.stderr.write(`bench: unknown ${what} ${bad.join(', ') || '(none)'}; choose from ${allowed.join(', ')}\n`);
+      process.exit(2);
+    }
+    return allowed.filter((a) => items.includes(a));
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -71,30 +141,41 @@ function parseArgs(argv) {
     };
     if (flag === '--rows') opts.rows = Number(value());
     else if (flag === '--runs') opts.runs = Number(value());
+    else if (flag === '--formats') opts.formats = list(value(), FORMATS, 'format');
+    else if (flag === '--cases') opts.cases = list(value(), CASES, 'case');
+    else if (flag === '--latency-seconds') opts.latencySeconds = Number(value());
+    else if (flag === '--latency-rate') opts.latencyRate = Number(value());
     else if (flag === '--out') opts.out = path.resolve(value());
     else if (flag === '--profile') opts.profile = true;
     else if (flag === '--app') opts.app = path.resolve(value());
+    else if (flag === '--built-from') opts.builtFrom = value();
+    else if (flag === '--ref-app') opts.refApp = path.resolve(value());
+    else if (flag === '--ref-built-from') opts.refBuiltFrom = value();
+    else if (flag === '--node-options') opts.nodeOptions = value().split(/\s+/).filter(Boolean);
     else if (flag === '-h' || flag === '--help') usage(0);
     else {
       process.stderr.write(`bench: unknown argument ${a}\n`);
       usage(2);
     }
   }
-  if (!Number.isInteger(opts.rows) || opts.rows < 1000) {
-    process.stderr.write('bench: --rows must be an integer >= 1000\n');
-    process.exit(2);
-  }
-  if (!Number.isInteger(opts.runs) || opts.runs < 1) {
-    process.stderr.write('bench: --runs must be an integer >= 1\n');
-    process.exit(2);
-  }
+  const positiveInt = (v, min, what) => {
+    if (!Number.isInteger(v) || v < min) {
+      process.stderr.write(`bench: ${what} must be an integer >= ${min}\n`);
+      process.exit(2);
+    }
+  };
+  positiveInt(opts.rows, 10_000, '--rows');
+  positiveInt(opts.runs, 1, '--runs');
+  positiveInt(opts.latencySeconds, 1, '--latency-seconds');
+  positiveInt(opts.latencyRate, 10, '--latency-rate');
+  opts.out ??= path.join(ROOT, 'bench', 'results', opts.profile ? 'profile.json' : 'latest.json');
   return opts;
 }
 
 // ----------------------------------------------------------------------------------- processes
 
 let gnuTime = false;
-let currentChild;
+const children = new Set();
 /** Set on SIGINT/SIGTERM: cleanup runs, and whatever fails after that is not worth reporting. */
 let interrupted = false;
 
@@ -124,21 +205,36 @@ function procSample(pid) {
 /**
  * Runs a command to completion and measures it: wall seconds (hrtime, spawn to exit), CPU seconds
  * (user + system) and peak RSS of the command itself. stdout goes to /dev/null unless captured.
+ * `marks`: name → RegExp; the seconds after spawn at which a stdout line first matched.
+ * `onSpawn(child)`: for commands the caller stops itself (signals go to the process group; GNU time
+ * ignores SIGINT, so SIGINT reaches only the command).
  */
-function measure(cmd, args, { cwd = ROOT, captureStdout = true } = {}) {
+function measure(cmd, args, { cwd = ROOT, captureStdout = true, marks = {}, onLine, onSpawn } = {}) {
   return new Promise((resolve, reject) => {
-    const timeFile = gnuTime ? path.join(os.tmpdir(), `mig-bench-time-${process.pid}-${Date.now()}.txt`) : undefined;
+    const timeFile = gnuTime ? path.join(os.tmpdir(), `mig-bench-time-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.txt`) : undefined;
     const argv = gnuTime ? ['-v', '-o', timeFile, cmd, ...args] : args;
     const exe = gnuTime ? '/usr/bin/time' : cmd;
     const devnull = captureStdout ? undefined : openSync('/dev/null', 'w');
     const started = process.hrtime.bigint();
     // Own process group, so a timeout or an interrupt can stop the command and its children.
     const child = spawn(exe, argv, { cwd, detached: true, stdio: ['ignore', captureStdout ? 'pipe' : devnull, 'pipe'] });
-    currentChild = child;
+    children.add(child);
     let stdout = '';
     let stderr = '';
+    let partial = '';
     let sample;
-    child.stdout?.on('data', (d) => (stdout += d));
+    const markAt = {};
+    child.stdout?.on('data', (d) => {
+      const at = Number(process.hrtime.bigint() - started) / 1e9;
+      const text = d.toString();
+      stdout += text;
+      const lines = (partial + text).split('\n');
+      partial = lines.pop();
+      for (const line of lines) {
+        for (const [name, re] of Object.entries(marks)) if (markAt[name] === undefined && re.test(line)) markAt[name] = at;
+        onLine?.(line);
+      }
+    });
     child.stderr.on('data', (d) => (stderr += d));
     const poll = gnuTime ? undefined : setInterval(() => (sample = procSample(child.pid) ?? sample), 50);
     const timer = setTimeout(() => {
@@ -148,6 +244,7 @@ function measure(cmd, args, { cwd = ROOT, captureStdout = true } = {}) {
     child.on('error', (e) => {
       clearTimeout(timer);
       if (poll) clearInterval(poll);
+      children.delete(child);
       reject(e);
     });
     child.on('close', (code, signal) => {
@@ -155,7 +252,7 @@ function measure(cmd, args, { cwd = ROOT, captureStdout = true } = {}) {
       clearTimeout(timer);
       if (poll) clearInterval(poll);
       if (devnull !== undefined) closeSync(devnull);
-      currentChild = undefined;
+      children.delete(child);
       let cpuSeconds = sample?.cpuSeconds;
       let maxRssKb = sample?.maxRssKb;
       if (timeFile) {
@@ -166,10 +263,11 @@ function measure(cmd, args, { cwd = ROOT, captureStdout = true } = {}) {
         maxRssKb = num(/Maximum resident set size \(kbytes\): (\d+)/);
         const exit = /Command exited with non-zero status (\d+)/.exec(t);
         if (exit && code === 0) code = Number(exit[1]);
-        // GNU time's own notes ("Command exited with ...") are in the file, not in stderr.
+        if (/Command terminated by signal (\d+)/.test(t) && code === 0) code = 128;
       }
-      resolve({ code: code ?? (signal ? 128 : -1), signal, wallSeconds, cpuSeconds, maxRssKb, stdout, stderr });
+      resolve({ code: code ?? (signal ? 128 : -1), signal, wallSeconds, cpuSeconds, maxRssKb, marks: markAt, stdout, stderr });
     });
+    onSpawn?.(child);
   });
 }
 
@@ -189,17 +287,24 @@ function ensureOk(what, r) {
   return r;
 }
 
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
 // ---------------------------------------------------------------------------------- MariaDB
 
 async function sourceConnection() {
   return mysql.createConnection({ host: HOST, port: MYSQL_PORT, user: 'root', multipleStatements: true, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true });
 }
 
-const COLUMNS = 'id BIGINT PRIMARY KEY, a VARCHAR(64), n INT, dt DATETIME(6), amount DECIMAL(12,2)';
-/** A row per seq value of MariaDB's sequence engine: ~45-character text, spread values. */
+// About 200 bytes of text per row: a key, a short name, numbers, a time and a ~110-character note
+// (hex digests: neither random bytes nor endless repeats, so lz4 finds what it finds in real rows).
+const COLUMNS = 'id BIGINT PRIMARY KEY, a VARCHAR(64), n INT, dt DATETIME(6), amount DECIMAL(12,2), note VARCHAR(255)';
+/** A row per seq value of MariaDB's sequence engine. */
 const ROW_SELECT = (offset) =>
   `SELECT seq + ${offset}, CONCAT('customer ', seq + ${offset}, ' ', LEFT(MD5(seq), 24)), (seq * 7919) % 100003, ` +
-  `TIMESTAMP'2026-01-02 03:04:05.123456' + INTERVAL seq SECOND, ((seq * 37) % 1000000) / 100`;
+  `TIMESTAMP'2026-01-02 03:04:05.123456' + INTERVAL seq SECOND, ((seq * 37) % 1000000) / 100, ` +
+  `CONCAT_WS(' ', 'order note', MD5(seq + ${offset}), SHA1(seq + ${offset}), LEFT(SHA1(seq), 30))`;
+/** The text size of a row, as the sum of its values' text lengths. */
+const ROW_TEXT_BYTES = 'LENGTH(id) + LENGTH(a) + LENGTH(n) + LENGTH(dt) + LENGTH(amount) + LENGTH(note)';
 
 /** Inserts `count` rows numbered from first, `perStatement` rows per autocommitted statement. */
 async function insertRows(conn, table, first, count, perStatement) {
@@ -221,7 +326,7 @@ async function binlogFiles(conn, from, to) {
   const a = names.indexOf(from);
   const b = names.indexOf(to);
   if (a < 0 || b < a) throw new Error(`binlog files ${from}..${to} not found in SHOW BINARY LOGS`);
-  return names.slice(a, b + 1);
+  return { files: names.slice(a, b + 1), sizes: rows.slice(a, b + 1).map((r) => Number(r.File_size)) };
 }
 
 // ------------------------------------------------------------------------------------ Kafka
@@ -229,9 +334,10 @@ async function binlogFiles(conn, from, to) {
 const kafka = new Kafka({ clientId: 'mig-bench', brokers: BROKERS, logLevel: logLevel.NOTHING });
 let admin;
 const createdTopics = new Set();
+const createdGroups = new Set();
 
-async function createTopic(topic) {
-  await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+async function createTopic(topic, configEntries = []) {
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1, configEntries }], waitForLeaders: true });
   createdTopics.add(topic);
 }
 
@@ -249,45 +355,63 @@ async function topicCount(topic) {
   return offs.reduce((a, o) => a + Number(o.high) - Number(o.low), 0);
 }
 
-/** Average key and value size of the first messages of a topic (what mig actually writes). */
-async function sampleMessageSize(topic, want = 500) {
-  const consumer = kafka.consumer({ groupId: `mig-bench-sample-${process.pid}-${Date.now()}` });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    let n = 0;
-    let valueBytes = 0;
-    let keyBytes = 0;
-    let example;
-    await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => resolve(), 20000);
-      consumer
-        .run({
-          eachBatch: async ({ batch }) => {
-            for (const m of batch.messages) {
-              if (n >= want) break;
-              n++;
-              valueBytes += m.value?.length ?? 0;
-              keyBytes += m.key?.length ?? 0;
-              example ??= m.value?.toString();
-            }
-            if (n >= want) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        })
-        .catch(reject);
-    });
-    return n === 0 ? undefined : { messages: n, avgValueBytes: Math.round(valueBytes / n), avgKeyBytes: Math.round(keyBytes / n), example };
-  } finally {
-    await consumer.disconnect().catch(() => undefined);
-  }
+/**
+ * Consumes a topic from the beginning with a fresh group, handing every message to onMessage(m,
+ * receivedAtMs) until done() is true or timeoutMs passes. `ready` resolves once the group is joined.
+ */
+function consumeTopic(topic, { onMessage, done, timeoutMs, maxWaitTimeInMs = 200 }) {
+  const groupId = `mig-bench-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  createdGroups.add(groupId);
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs, sessionTimeout: 30000 });
+  let joined;
+  const ready = new Promise((r) => (joined = r));
+  consumer.on(consumer.events.GROUP_JOIN, () => joined());
+  const finished = (async () => {
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await new Promise((resolve, reject) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        const check = setInterval(() => {
+          if (done()) {
+            clearTimeout(timer);
+            clearInterval(check);
+            resolve();
+          }
+        }, 20);
+        consumer
+          .run({
+            autoCommit: false,
+            eachBatch: async ({ batch }) => {
+              const now = Date.now();
+              for (const m of batch.messages) onMessage(m, now);
+            },
+          })
+          .catch((e) => {
+            clearTimeout(timer);
+            clearInterval(check);
+            reject(e);
+          });
+      }).finally(() => joined());
+    } finally {
+      await consumer.disconnect().catch(() => undefined);
+    }
+  })();
+  return { ready, finished };
+}
+
+/** Every message of a topic (expected count known), with their key and value bytes. */
+async function readAll(topic, expected, timeoutMs = 60000) {
+  const out = [];
+  const { finished } = consumeTopic(topic, { onMessage: (m) => out.push({ key: m.key, value: m.value }), done: () => out.length >= expected, timeoutMs });
+  await finished;
+  return out;
 }
 
 // ------------------------------------------------------------------------------------- mig
 
 const tempDirs = new Set();
+let sampleDir;
 
 function projectDir(kind) {
   const dir = mkdtempSync(path.join(os.tmpdir(), `mig-bench-${kind}-`));
@@ -301,7 +425,7 @@ function removeDir(dir) {
   tempDirs.delete(dir);
 }
 
-function writeSpec(dir, { name, topic, table, types }) {
+function writeSpec(dir, { name, topic, table, types, format, filter }) {
   writeFileSync(
     path.join(dir, 'migrations.d', `${name}.yaml`),
     `apiVersion: mig/v1
@@ -311,20 +435,32 @@ metadata:
   description: benchmark run (bench/run.mjs)
 spec:
   source: { type: mariadb, host: ${HOST}, port: ${MYSQL_PORT}, user: root }
-  destination: { type: kafka, brokers: ${JSON.stringify(BROKERS)}, topic: ${topic}, format: canal-json }
+  destination: { type: kafka, brokers: ${JSON.stringify(BROKERS)}, topic: ${topic}, format: ${format}, compression: lz4, acks: all, partitions: 1 }
   types: [${types.join(', ')}]
   objects:
     - database: ${DB}
-      tables: [{ name: ${table} }]
+      tables: [{ name: ${table}${filter ? `, filter: ${JSON.stringify(filter)}` : ''} }]
 `,
   );
 }
 
 /** Set by --profile: every mig process writes a V8 CPU profile there (figures then run slower). */
 let profileDir;
+const profileLabels = [];
 
-const mig = (dir, label, ...args) =>
-  measure(process.execPath, [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${label}.cpuprofile`] : []), MIG_BIN, ...args], { cwd: dir });
+const MARKS = {
+  fullStart: /: full load( resuming after \d+ rows)? \(~/,
+  fullDone: /: \d+ rows in [\d.]+ s$/,
+  streamStart: /: streaming from /,
+  caughtUp: /: caught up: \d+ binlog change/,
+};
+
+function mig(dir, label, args, { variant = VARIANTS[0], ...extra } = {}) {
+  const name = `${label}${variant.suffix}`;
+  if (profileDir) profileLabels.push(name);
+  const prof = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+  return measure(process.execPath, [...variant.nodeOptions, ...prof, variant.bin, ...args], { cwd: dir, marks: MARKS, ...extra });
+}
 
 // ----------------------------------------------------------------------------------- stats
 
@@ -340,16 +476,28 @@ function stats(xs) {
   return { median: median(v), min: Math.min(...v), max: Math.max(...v), runs: v };
 }
 
-/** A rate figure from per-run seconds: rate = work / seconds. */
-function figure(unit, work, runs, pick = (r) => r.wallSeconds) {
+/** p-th percentile (nearest rank) of a sorted array. */
+function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/**
+ * A rate figure from per-run seconds: rate = work / seconds, and MB/s = rate × bytesPerUnit.
+ * `pick` chooses the seconds (whole process by default); CPU and RSS are the process's, unless
+ * `whole` is false (a phase inside it).
+ */
+function figure(unit, work, runs, { pick = (r) => r.wallSeconds, bytesPerUnit = null, whole = true } = {}) {
   const ok = runs.filter((r) => r && !r.error);
   const secs = ok.map(pick);
+  const rates = secs.map((s) => work / s);
   return {
     unit,
-    rate: stats(secs.map((s) => work / s)),
+    rate: stats(rates),
+    mbPerSecond: bytesPerUnit ? stats(rates.map((x) => (x * bytesPerUnit) / 1e6)) : null,
     seconds: stats(secs),
-    cpuSeconds: stats(ok.map((r) => r.cpuSeconds)),
-    maxRssMB: stats(ok.map((r) => r.maxRssKb / 1024)),
+    cpuSeconds: whole ? stats(ok.map((r) => r.cpuSeconds)) : null,
+    maxRssMB: whole ? stats(ok.map((r) => r.maxRssKb / 1024)) : null,
   };
 }
 
@@ -358,7 +506,7 @@ function figure(unit, work, runs, pick = (r) => r.wallSeconds) {
  * run's tool figure against the baseline measured next to it).
  */
 function ratio(tool, base, toolRuns, baseRuns, pickTool = (r) => r.wallSeconds, pickBase = (r) => r.wallSeconds) {
-  if (!tool.rate || !base.rate) return null;
+  if (!tool?.rate || !base?.rate) return null;
   const paired = [];
   for (let i = 0; i < Math.min(toolRuns.length, baseRuns.length); i++) {
     const t = toolRuns[i];
@@ -368,180 +516,482 @@ function ratio(tool, base, toolRuns, baseRuns, pickTool = (r) => r.wallSeconds, 
   return { ofMedians: tool.rate.median / base.rate.median, perRun: stats(paired) };
 }
 
-// ----------------------------------------------------------------------------------- cases
+const errorsOf = (runs) => Object.entries(runs).flatMap(([k, rs]) => rs.map((r, i) => (r?.error ? { step: k, run: i + 1, error: r.error } : null)).filter(Boolean));
+
+/** Runs the named steps in the given order, recording each result (or error) at runs[name][i]. */
+async function runSteps(steps, order, runs, i, label, log) {
+  for (const name of order) {
+    let r;
+    try {
+      r = await steps[name]();
+    } catch (e) {
+      r = { error: String(e.message ?? e) };
+      if (!interrupted) process.stderr.write(`bench: ${label} run ${i + 1}, ${name}: ${r.error}\n`);
+    }
+    (runs[name] ??= [])[i] = r;
+    log(`  ${label} run ${i + 1}: ${name.padEnd(26)} ${r.error ? 'FAILED' : `${r.wallSeconds.toFixed(2)} s`}`);
+  }
+}
 
 /** The order of the steps in run i: rotated, so no step always runs first or last. */
 function rotate(steps, i) {
   return steps.map((_, k) => steps[(k + i) % steps.length]);
 }
 
-async function fullLoadCase(opts, tag, log) {
+// ----------------------------------------------------------------------------------- cases
+
+/** Per format: mig's messages for every k-th row of t_bulk, written to a file for the raw producer. */
+async function sizingCase(opts, tag, log) {
+  const k = Math.max(1, Math.floor(opts.rows / SAMPLE_MESSAGES));
+  const expected = Math.floor(opts.rows / k);
+  const out = {};
+  for (const format of opts.formats) {
+    const topic = `${TOPIC_PREFIX}size.${tag}.${format}`;
+    const dir = projectDir('size');
+    createdTopics.add(topic);
+    try {
+      writeSpec(dir, { name: `bench-size-${format}`, topic, table: 't_bulk', types: ['schema', 'full'], format, filter: `id % ${k} = 0` });
+      const r = ensureOk(`mig apply (sizing, ${format})`, await mig(dir, `size-${format}`, ['apply', '--auto-approve']));
+      const msgs = await readAll(topic, expected);
+      if (msgs.length !== expected) throw new Error(`sizing ${format}: read ${msgs.length} messages of ${topic}, expected ${expected}`);
+      let keyBytes = 0;
+      let valueBytes = 0;
+      const parts = [];
+      for (const m of msgs) {
+        const kl = Buffer.alloc(4);
+        kl.writeUInt32BE(m.key === null ? 0xffffffff : m.key.length);
+        const vl = Buffer.alloc(4);
+        vl.writeUInt32BE(m.value.length);
+        parts.push(kl, m.key ?? Buffer.alloc(0), vl, m.value);
+        keyBytes += m.key?.length ?? 0;
+        valueBytes += m.value.length;
+      }
+      const file = path.join(sampleDir, `${format}.bin`);
+      writeFileSync(file, Buffer.concat(parts));
+      const v = msgs[Math.floor(msgs.length / 2)].value;
+      out[format] = {
+        sampledMessages: msgs.length,
+        everyKthRow: k,
+        avgKeyBytes: keyBytes / msgs.length,
+        avgValueBytes: valueBytes / msgs.length,
+        avgMessageBytes: (keyBytes + valueBytes) / msgs.length,
+        example: format === 'dts-avro' ? `(Avro binary, ${v.length} bytes) ${v.toString('base64')}` : v.toString(),
+        file,
+        migMaxRssMB: r.maxRssKb / 1024,
+      };
+      log(`  sizing ${format}: ${msgs.length} messages, ${out[format].avgMessageBytes.toFixed(1)} bytes (key ${out[format].avgKeyBytes.toFixed(1)} + value ${out[format].avgValueBytes.toFixed(1)}) on average`);
+    } finally {
+      removeDir(dir);
+      await deleteTopics([topic]);
+    }
+  }
+  return out;
+}
+
+async function fullLoadCase(opts, tag, sizes, table, log) {
   const N = opts.rows;
-  const runs = { dump: [], raw: [], mig: [] };
-  let messageSample;
-  for (let i = 0; i < opts.runs; i++) {
-    const steps = {
-      dump: async () => {
-        const r = await measure('mariadb-dump', ['--no-defaults', `-h${HOST}`, `-P${MYSQL_PORT}`, '-uroot', '--single-transaction', '--quick', '--no-create-info', '--skip-dump-date', DB, 't_bulk'], { captureStdout: false });
-        return ensureOk('mariadb-dump', r);
+  const runs = {};
+  const steps = (i) => {
+    const s = {
+      'mysql2 SELECT': async () => {
+        const r = ensureOk('mysql2 SELECT', await measure(process.execPath, [path.join(ROOT, 'bench', 'mysql2-select.mjs'), '--host', HOST, '--port', String(MYSQL_PORT), '--user', 'root', '--table', `${DB}.t_bulk`]));
+        const inner = JSON.parse(r.stdout.trim().split('\n').pop());
+        if (inner.rows !== N) throw new Error(`mysql2 SELECT read ${inner.rows} rows, expected ${N}`);
+        return { ...r, readSeconds: inner.readSeconds };
       },
-      raw: async () => {
-        const topic = `${TOPIC_PREFIX}raw.${tag}.${i}`;
+      'mariadb-dump': async () =>
+        ensureOk('mariadb-dump', await measure('mariadb-dump', ['--no-defaults', `-h${HOST}`, `-P${MYSQL_PORT}`, '-uroot', '--single-transaction', '--quick', '--no-create-info', '--skip-dump-date', DB, 't_bulk'], { captureStdout: false })),
+    };
+    for (const format of opts.formats) {
+      for (const variant of VARIANTS) {
+        s[`${variant.name} ${format}`] = async () => {
+          const topic = `${TOPIC_PREFIX}full.${tag}.${format}${variant.suffix}.${i}`;
+          const dir = projectDir('full');
+          createdTopics.add(topic); // mig creates it; we delete it
+          try {
+            writeSpec(dir, { name: `bench-full-${format}-${i}`, topic, table: 't_bulk', types: ['schema', 'full'], format });
+            const r = ensureOk(`${variant.name} apply (full load, ${format})`, await mig(dir, `full-${format}-${i + 1}`, ['apply', '--auto-approve'], { variant }));
+            const got = await topicCount(topic);
+            if (got !== N) throw new Error(`${variant.name} full load: ${got} messages in ${topic}, expected ${N}\n${r.stdout}`);
+            const { fullStart, fullDone } = r.marks;
+            return { ...r, phaseSeconds: fullDone !== undefined && fullStart !== undefined ? fullDone - fullStart : NaN };
+          } finally {
+            removeDir(dir);
+            await deleteTopics([topic]);
+          }
+        };
+      }
+      s[`raw kafkajs ${format}`] = async () => {
+        const topic = `${TOPIC_PREFIX}raw.${tag}.${format}.${i}`;
         await createTopic(topic);
         try {
-          const r = ensureOk('raw kafkajs producer', await measure(process.execPath, [path.join(ROOT, 'bench', 'raw-producer.mjs'), '--brokers', BROKERS.join(','), '--topic', topic, '--count', String(N), '--size', '200', '--batch', '2000']));
+          const args = ['--app', APP, '--brokers', BROKERS.join(','), '--topic', topic, '--count', String(N), '--sample', sizes[format].file, '--chunk', String(MIG_CHUNK), '--max-request', String(MAX_REQUEST_BYTES), '--compression', 'lz4'];
+          const r = ensureOk('raw kafkajs producer', await measure(process.execPath, [path.join(ROOT, 'bench', 'raw-producer.mjs'), ...args]));
           const inner = JSON.parse(r.stdout.trim().split('\n').pop());
           const got = await topicCount(topic);
           if (got !== N) throw new Error(`raw producer: ${got} messages in ${topic}, expected ${N}`);
-          return { ...r, sendSeconds: inner.sendSeconds, avgValueBytes: inner.bytes / inner.messages };
+          return { ...r, sendSeconds: inner.sendSeconds, requests: inner.requests, avgMessageBytes: inner.bytes / inner.messages };
         } finally {
           await deleteTopics([topic]);
         }
-      },
-      mig: async () => {
-        const topic = `${TOPIC_PREFIX}full.${tag}.${i}`;
-        const dir = projectDir('full');
-        createdTopics.add(topic); // mig creates it; we delete it
-        try {
-          writeSpec(dir, { name: `bench-full-${i}`, topic, table: 't_bulk', types: ['schema', 'full'] });
-          const r = ensureOk('mig apply (full load)', await mig(dir, `full-${i + 1}`, 'apply', '--auto-approve'));
-          const m = /: (\d+) rows in ([\d.]+) s$/m.exec(r.stdout);
-          const got = await topicCount(topic);
-          if (got !== N) throw new Error(`mig full load: ${got} messages in ${topic}, expected ${N}\n${r.stdout}`);
-          if (!messageSample) messageSample = await sampleMessageSize(topic).catch(() => undefined);
-          return { ...r, phaseSeconds: m ? Number(m[2]) : NaN, phaseRows: m ? Number(m[1]) : NaN };
-        } finally {
-          removeDir(dir);
-          await deleteTopics([topic]);
-        }
-      },
-    };
-    for (const name of rotate(Object.keys(steps), i)) {
-      let r;
-      try {
-        r = await steps[name]();
-      } catch (e) {
-        r = { error: String(e.message ?? e) };
-        if (!interrupted) process.stderr.write(`bench: full load run ${i + 1}, ${name}: ${r.error}\n`);
-      }
-      runs[name][i] = r;
-      log(`  full load run ${i + 1}/${opts.runs}: ${name.padEnd(4)} ${r.error ? 'FAILED' : `${r.wallSeconds.toFixed(2)} s`}`);
+      };
     }
+    return s;
+  };
+  for (let i = 0; i < opts.runs; i++) {
+    const s = steps(i);
+    await runSteps(s, rotate(Object.keys(s), i), runs, i, 'full load', log);
   }
-  const fig = {
-    mig: figure('rows/s', N, runs.mig),
-    migFullPhase: figure('rows/s', N, runs.mig, (r) => r.phaseSeconds),
-    mariadbDump: figure('rows/s', N, runs.dump),
-    rawKafkajs: figure('msgs/s', N, runs.raw),
-    rawKafkajsSendOnly: figure('msgs/s', N, runs.raw, (r) => r.sendSeconds),
+  const rowBytes = table.avgRowBytes;
+  const sel = runs['mysql2 SELECT'] ?? [];
+  const dump = runs['mariadb-dump'] ?? [];
+  const baselines = {
+    mysql2Select: figure('rows/s', N, sel, { bytesPerUnit: rowBytes }),
+    mysql2SelectReadOnly: figure('rows/s', N, sel, { pick: (r) => r.readSeconds, bytesPerUnit: rowBytes, whole: false }),
+    mariadbDump: figure('rows/s', N, dump, { bytesPerUnit: rowBytes }),
   };
-  return {
-    rows: N,
-    figures: fig,
-    ratios: {
-      'mig / mariadb-dump': ratio(fig.mig, fig.mariadbDump, runs.mig, runs.dump),
-      'mig / raw kafkajs': ratio(fig.mig, fig.rawKafkajs, runs.mig, runs.raw),
-      'mig full phase / mariadb-dump': ratio(fig.migFullPhase, fig.mariadbDump, runs.mig, runs.dump, (r) => r.phaseSeconds),
-      'mig full phase / raw kafkajs send': ratio(fig.migFullPhase, fig.rawKafkajsSendOnly, runs.mig, runs.raw, (r) => r.phaseSeconds, (r) => r.sendSeconds),
-    },
-    messages: {
-      mig: messageSample ? { avgValueBytes: messageSample.avgValueBytes, avgKeyBytes: messageSample.avgKeyBytes, sampled: messageSample.messages } : null,
-      rawKafkajs: { avgValueBytes: runs.raw.find((r) => r && !r.error)?.avgValueBytes ?? null },
-    },
-    example: messageSample?.example ?? null,
-    errors: Object.entries(runs).flatMap(([k, rs]) => rs.map((r, i) => (r?.error ? { step: k, run: i + 1, error: r.error } : null)).filter(Boolean)),
-  };
+  const formats = {};
+  for (const format of opts.formats) {
+    const rRuns = runs[`raw kafkajs ${format}`] ?? [];
+    const msgBytes = sizes[format].avgMessageBytes;
+    const fig = {
+      raw: figure('msgs/s', N, rRuns, { bytesPerUnit: msgBytes }),
+      rawSends: figure('msgs/s', N, rRuns, { pick: (r) => r.sendSeconds, bytesPerUnit: msgBytes, whole: false }),
+    };
+    const ratios = {};
+    const phase = (r) => r.phaseSeconds;
+    for (const v of VARIANTS) {
+      const mRuns = runs[`${v.name} ${format}`] ?? [];
+      fig[v.key] = figure('rows/s', N, mRuns, { bytesPerUnit: msgBytes });
+      fig[`${v.key}Phase`] = figure('rows/s', N, mRuns, { pick: phase, bytesPerUnit: msgBytes, whole: false });
+      ratios[`${v.name} full phase / raw kafkajs sends`] = ratio(fig[`${v.key}Phase`], fig.rawSends, mRuns, rRuns, phase, (r) => r.sendSeconds);
+      ratios[`${v.name} / raw kafkajs (whole processes)`] = ratio(fig[v.key], fig.raw, mRuns, rRuns);
+      ratios[`${v.name} / mysql2 SELECT (whole processes)`] = ratio(fig[v.key], baselines.mysql2Select, mRuns, sel);
+      ratios[`${v.name} / mariadb-dump`] = ratio(fig[v.key], baselines.mariadbDump, mRuns, dump);
+    }
+    if (VARIANTS.length > 1) {
+      const a = runs[`mig ${format}`] ?? [];
+      const b = runs[`mig ref ${format}`] ?? [];
+      ratios['mig / mig ref (whole processes)'] = ratio(fig.mig, fig.ref, a, b);
+      ratios['mig / mig ref (full phase)'] = ratio(fig.migPhase, fig.refPhase, a, b, phase, phase);
+    }
+    formats[format] = {
+      message: { avgMessageBytes: msgBytes, avgKeyBytes: sizes[format].avgKeyBytes, avgValueBytes: sizes[format].avgValueBytes, rawProducerAvgMessageBytes: rRuns.find((r) => r && !r.error)?.avgMessageBytes ?? null },
+      figures: fig,
+      ratios,
+    };
+  }
+  return { rows: N, avgRowBytes: rowBytes, baselines, formats, errors: errorsOf(runs) };
 }
 
 async function incrementalCase(opts, tag, conn, log) {
   const N = opts.rows;
   const updates = Math.floor(N / 10);
-  const events = N + updates;
-  const runs = { mig: [], binlog: [], binlogVerbose: [] };
+  const inserts = N - updates;
+  const runs = {};
   const writes = [];
   const warnings = [];
+  const migSteps = opts.formats.flatMap((format) => VARIANTS.map((variant) => ({ format, variant, step: `${variant.name} ${format}` })));
   for (let i = 0; i < opts.runs; i++) {
-    const topic = `${TOPIC_PREFIX}inc.${tag}.${i}`;
-    const dir = projectDir('inc');
-    createdTopics.add(topic);
+    const projects = {};
     try {
       await conn.query(`DROP TABLE IF EXISTS ${DB}.t_inc; CREATE TABLE ${DB}.t_inc (${COLUMNS})`);
       await insertRows(conn, 't_inc', 1, INC_BASE_ROWS, INC_BASE_ROWS);
-      writeSpec(dir, { name: `bench-inc-${i}`, topic, table: 't_inc', types: ['schema', 'full', 'incremental'] });
-      ensureOk('mig apply (full load before the incremental case)', await mig(dir, `inc-${i + 1}-initial`, 'apply', '--auto-approve'));
+      for (const { format, variant, step } of migSteps) {
+        const topic = `${TOPIC_PREFIX}inc.${tag}.${format}${variant.suffix}.${i}`;
+        const dir = projectDir('inc');
+        createdTopics.add(topic);
+        projects[step] = { dir, topic };
+        writeSpec(dir, { name: `bench-inc-${format}-${i}`, topic, table: 't_inc', types: ['schema', 'full', 'incremental'], format });
+        ensureOk(`${variant.name} apply (full load before the incremental case, ${format})`, await mig(dir, `inc-${format}-${i + 1}-initial`, ['apply', '--auto-approve'], { variant }));
+      }
 
-      // The writes mig has to catch up with.
+      // The writes every format's mig then catches up with.
       const start = await masterStatus(conn);
       const w0 = process.hrtime.bigint();
-      await insertRows(conn, 't_inc', INC_BASE_ROWS + 1, N, 1000);
-      const perQuery = 250;
-      for (let k = 0; k < updates; k += perQuery) {
-        const stmts = [];
-        for (let j = k; j < Math.min(updates, k + perQuery); j++) {
-          // Distinct rows spread over the inserted range; one autocommitted UPDATE each.
-          stmts.push(`UPDATE ${DB}.t_inc SET n = n + 1, amount = amount + 1.25 WHERE id = ${INC_BASE_ROWS + 1 + ((j * 10) % N)}`);
-        }
-        await conn.query(stmts.join(';\n'));
+      await insertRows(conn, 't_inc', INC_BASE_ROWS + 1, inserts, 1000);
+      // Single-row autocommitted UPDATEs of distinct rows spread over the inserted range, from four
+      // connections (group commit keeps the source's fsyncs from dominating the setup time).
+      const writers = await Promise.all([0, 1, 2, 3].map(() => sourceConnection()));
+      try {
+        let next = 0;
+        await Promise.all(
+          writers.map(async (w) => {
+            while (next < updates) {
+              const from = next;
+              next = Math.min(updates, next + 250);
+              const stmts = [];
+              for (let j = from; j < next; j++) stmts.push(`UPDATE ${DB}.t_inc SET n = n + 1, amount = amount + 1.25 WHERE id = ${INC_BASE_ROWS + 1 + ((j * 9) % inserts)}`);
+              await w.query(stmts.join(';\n'));
+            }
+          }),
+        );
+      } finally {
+        await Promise.all(writers.map((w) => w.end().catch(() => undefined)));
       }
       const writeSeconds = Number(process.hrtime.bigint() - w0) / 1e9;
       const end = await masterStatus(conn);
-      const files = await binlogFiles(conn, start.file, end.file);
-      writes[i] = { seconds: writeSeconds, from: start, to: end, files: files.length, binlogBytes: null };
-      log(`  incremental run ${i + 1}/${opts.runs}: wrote ${events} row changes in ${writeSeconds.toFixed(1)} s`);
+      const { files, sizes } = await binlogFiles(conn, start.file, end.file);
+      const binlogBytes = files.length === 1 ? end.pos - start.pos : sizes.reduce((a, b) => a + b, 0) - start.pos - (sizes[sizes.length - 1] - end.pos);
+      writes[i] = { seconds: writeSeconds, from: start, to: end, files: files.length, binlogBytes };
+      log(`  incremental run ${i + 1}: wrote ${N} row events (${(binlogBytes / 1048576).toFixed(0)} MiB of binlog) in ${writeSeconds.toFixed(1)} s`);
 
       const binlogArgs = ['--no-defaults', '--read-from-remote-server', `-h${HOST}`, `-P${MYSQL_PORT}`, '-uroot', `--start-position=${start.pos}`, `--stop-position=${end.pos}`];
       const steps = {
-        mig: async () => {
-          const r = ensureOk('mig apply --until-caught-up', await mig(dir, `inc-${i + 1}-catch-up`, 'apply', '--auto-approve', '--until-caught-up'));
+        'mariadb-binlog': async () => ensureOk('mariadb-binlog', await measure('mariadb-binlog', [...binlogArgs, ...files], { captureStdout: false })),
+        'mariadb-binlog --verbose': async () => ensureOk('mariadb-binlog --verbose', await measure('mariadb-binlog', [...binlogArgs, '--verbose', ...files], { captureStdout: false })),
+      };
+      for (const { format, variant, step } of migSteps) {
+        const { dir, topic } = projects[step];
+        steps[step] = async () => {
+          const r = ensureOk(`${variant.name} apply --until-caught-up`, await mig(dir, `inc-${format}-${i + 1}-catch-up`, ['apply', '--auto-approve', '--until-caught-up'], { variant }));
           const m = /caught up: (\d+) binlog change\(s\) handled/.exec(r.stdout);
           const handled = m ? Number(m[1]) : NaN;
-          if (handled !== events) warnings.push(`run ${i + 1}: mig reported ${handled} binlog changes, expected ${events}`);
+          if (handled !== N) warnings.push(`run ${i + 1} ${step}: reported ${handled} binlog changes, expected ${N}`);
           const got = await topicCount(topic);
-          if (got !== INC_BASE_ROWS + events) throw new Error(`mig incremental: ${got} messages in ${topic}, expected ${INC_BASE_ROWS + events}\n${r.stdout}`);
-          return { ...r, handled };
-        },
-        binlog: async () => ensureOk('mariadb-binlog', await measure('mariadb-binlog', [...binlogArgs, ...files], { captureStdout: false })),
-        binlogVerbose: async () => ensureOk('mariadb-binlog --verbose', await measure('mariadb-binlog', [...binlogArgs, '--verbose', ...files], { captureStdout: false })),
-      };
-      for (const name of rotate(Object.keys(steps), i)) {
-        let r;
-        try {
-          r = await steps[name]();
-        } catch (e) {
-          r = { error: String(e.message ?? e) };
-          if (!interrupted) process.stderr.write(`bench: incremental run ${i + 1}, ${name}: ${r.error}\n`);
-        }
-        runs[name][i] = r;
-        log(`  incremental run ${i + 1}/${opts.runs}: ${name.padEnd(13)} ${r.error ? 'FAILED' : `${r.wallSeconds.toFixed(2)} s`}`);
+          if (got !== INC_BASE_ROWS + N) throw new Error(`${step} incremental: ${got} messages in ${topic}, expected ${INC_BASE_ROWS + N}\n${r.stdout}`);
+          const { streamStart, caughtUp } = r.marks;
+          return { ...r, handled, phaseSeconds: streamStart !== undefined && caughtUp !== undefined ? caughtUp - streamStart : NaN };
+        };
       }
+      await runSteps(steps, rotate(Object.keys(steps), i), runs, i, 'incremental', log);
     } catch (e) {
       const error = String(e.message ?? e);
       if (!interrupted) process.stderr.write(`bench: incremental run ${i + 1}: ${error}\n`);
-      for (const k of Object.keys(runs)) runs[k][i] ??= { error };
+      for (const k of ['mariadb-binlog', 'mariadb-binlog --verbose', ...migSteps.map((m) => m.step)]) (runs[k] ??= [])[i] ??= { error };
     } finally {
-      removeDir(dir);
-      await deleteTopics([topic]).catch(() => undefined);
+      for (const { dir, topic } of Object.values(projects)) {
+        removeDir(dir);
+        await deleteTopics([topic]).catch(() => undefined);
+      }
       await conn.query(`DROP TABLE IF EXISTS ${DB}.t_inc`).catch(() => undefined);
     }
   }
-  const fig = {
-    mig: figure('events/s', events, runs.mig),
-    mariadbBinlog: figure('events/s', events, runs.binlog),
-    mariadbBinlogVerbose: figure('events/s', events, runs.binlogVerbose),
+  const binlogBytes = stats(writes.filter(Boolean).map((w) => w.binlogBytes));
+  const perEvent = binlogBytes ? binlogBytes.median / N : null;
+  const bl = runs['mariadb-binlog'] ?? [];
+  const blv = runs['mariadb-binlog --verbose'] ?? [];
+  const baselines = {
+    mariadbBinlog: figure('events/s', N, bl, { bytesPerUnit: perEvent }),
+    mariadbBinlogVerbose: figure('events/s', N, blv, { bytesPerUnit: perEvent }),
   };
+  const formats = {};
+  const phase = (r) => r.phaseSeconds;
+  for (const format of opts.formats) {
+    const fig = {};
+    const ratios = {};
+    for (const v of VARIANTS) {
+      const mRuns = runs[`${v.name} ${format}`] ?? [];
+      fig[v.key] = figure('events/s', N, mRuns, { bytesPerUnit: perEvent });
+      fig[`${v.key}Phase`] = figure('events/s', N, mRuns, { pick: phase, bytesPerUnit: perEvent, whole: false });
+      ratios[`${v.name} / mariadb-binlog`] = ratio(fig[v.key], baselines.mariadbBinlog, mRuns, bl);
+      ratios[`${v.name} / mariadb-binlog --verbose`] = ratio(fig[v.key], baselines.mariadbBinlogVerbose, mRuns, blv);
+    }
+    if (VARIANTS.length > 1) {
+      const a = runs[`mig ${format}`] ?? [];
+      const b = runs[`mig ref ${format}`] ?? [];
+      ratios['mig / mig ref (whole processes)'] = ratio(fig.mig, fig.ref, a, b);
+      ratios['mig / mig ref (streaming phase)'] = ratio(fig.migPhase, fig.refPhase, a, b, phase, phase);
+    }
+    formats[format] = { figures: fig, ratios };
+  }
   return {
-    events,
-    inserts: N,
+    events: N,
+    inserts,
     updates,
-    binlogBytes: stats(writes.filter(Boolean).map((w) => (w.from.file === w.to.file ? w.to.pos - w.from.pos : NaN))),
+    binlogBytes,
     sourceWriteSeconds: stats(writes.filter(Boolean).map((w) => w.seconds)),
-    figures: fig,
-    ratios: {
-      'mig / mariadb-binlog': ratio(fig.mig, fig.mariadbBinlog, runs.mig, runs.binlog),
-      'mig / mariadb-binlog --verbose': ratio(fig.mig, fig.mariadbBinlogVerbose, runs.mig, runs.binlogVerbose),
-    },
+    baselines,
+    formats,
     warnings,
-    errors: Object.entries(runs).flatMap(([k, rs]) => rs.map((r, i) => (r?.error ? { step: k, run: i + 1, error: r.error } : null)).filter(Boolean)),
+    errors: errorsOf(runs),
+  };
+}
+
+/**
+ * A writer inserting `rate` rows/s in autocommitted `txRows`-row INSERTs from `connections`
+ * connections, paced against the clock, for `seconds`. commitAt[id - firstId] = Date.now() when
+ * the server acknowledged the commit of that row.
+ */
+async function steadyWriter({ table, rate, seconds, txRows, connections, firstId, commitAt }) {
+  const conns = await Promise.all(Array.from({ length: connections }, () => sourceConnection()));
+  let next = firstId;
+  let txs = 0;
+  let behindMax = 0;
+  const t0 = Date.now();
+  const endAt = t0 + seconds * 1000;
+  try {
+    await Promise.all(
+      conns.map(async (c) => {
+        for (;;) {
+          const now = Date.now();
+          if (now >= endAt) return;
+          const due = firstId + Math.floor(((now - t0) / 1000) * rate);
+          if (next >= due) {
+            await sleep(1);
+            continue;
+          }
+          behindMax = Math.max(behindMax, due - next);
+          const from = next;
+          const n = Math.min(txRows, firstId + commitAt.length - from);
+          if (n <= 0) return;
+          next += n;
+          await c.query(`INSERT INTO ${DB}.${table} ${ROW_SELECT(from - 1)} FROM ${DB}.seq_1_to_${n}`);
+          const at = Date.now();
+          for (let id = from; id < from + n; id++) commitAt[id - firstId] = at;
+          txs++;
+        }
+      }),
+    );
+  } finally {
+    await Promise.all(conns.map((c) => c.end().catch(() => undefined)));
+  }
+  return { rows: next - firstId, txs, seconds: (Date.now() - t0) / 1000, startedAt: t0, behindMaxRows: behindMax };
+}
+
+async function latencyCase(opts, tag, conn, log) {
+  const { latencyRate: rate, latencySeconds: seconds } = opts;
+  const warmup = DEFAULTS.latencyWarmup;
+  const txRows = 10;
+  const connections = 2;
+  const runs = [];
+  for (let i = 0; i < opts.runs; i++) {
+    const topic = `${TOPIC_PREFIX}lat.${tag}.${i}`;
+    const dir = projectDir('lat');
+    let child;
+    let migDone;
+    try {
+      await conn.query(`DROP TABLE IF EXISTS ${DB}.t_lat; CREATE TABLE ${DB}.t_lat (${COLUMNS})`);
+      // Broker-side timestamps: each record's timestamp is when the leader appended it, which with
+      // acks=all and one replica is when the produce request is acknowledged.
+      await createTopic(topic, [{ name: 'message.timestamp.type', value: 'LogAppendTime' }]);
+      writeSpec(dir, { name: `bench-lat-${i}`, topic, table: 't_lat', types: ['schema', 'full', 'incremental'], format: 'canal-json' });
+      let streaming;
+      const streamingNow = new Promise((r) => (streaming = r));
+      migDone = mig(dir, `latency-${i + 1}`, ['apply', '--auto-approve', '--follow'], {
+        onSpawn: (c) => (child = c),
+        onLine: (line) => {
+          if (MARKS.streamStart.test(line)) streaming();
+        },
+      });
+      let startTimer;
+      await Promise.race([
+        streamingNow,
+        migDone.then((r) => {
+          throw new Error(`mig apply --follow exited before streaming (exit ${r.code}):\n${`${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-20).join('\n')}`);
+        }),
+        new Promise((_, reject) => {
+          startTimer = setTimeout(() => reject(new Error('mig apply --follow did not start streaming within 120 s')), 120_000);
+        }),
+      ]).finally(() => clearTimeout(startTimer));
+
+      const capacity = Math.ceil(rate * (warmup + seconds) * 1.05) + 10 * txRows;
+      const commitAt = new Float64Array(capacity);
+      const firstId = 1;
+      const appendLat = [];
+      const receiveLat = [];
+      const esLat = [];
+      const seen = new Uint8Array(capacity);
+      let received = 0;
+      let duplicates = 0;
+      let untimed = 0;
+      let written = Infinity;
+      let measureFrom = Infinity;
+      let measureTo = Infinity;
+      const { ready, finished } = consumeTopic(topic, {
+        maxWaitTimeInMs: 50,
+        timeoutMs: (warmup + seconds + 90) * 1000,
+        done: () => received >= written,
+        onMessage: (m, now) => {
+          const v = JSON.parse(m.value.toString());
+          const idx = Number(v.data?.[0]?.id) - firstId;
+          if (!(idx >= 0 && idx < capacity)) return;
+          if (seen[idx]) {
+            duplicates++;
+            return;
+          }
+          seen[idx] = 1;
+          received++;
+          const committed = commitAt[idx];
+          // A row whose commit acknowledgement the writer has not processed yet cannot be timed.
+          if (committed === 0) untimed++;
+          if (committed === 0 || committed < measureFrom || committed >= measureTo) return;
+          const appended = Number(m.timestamp);
+          appendLat.push(appended - committed);
+          receiveLat.push(now - committed);
+          esLat.push(appended - Number(v.es));
+        },
+      });
+      await ready;
+      const w = steadyWriter({ table: 't_lat', rate, seconds: warmup + seconds, txRows, connections, firstId, commitAt });
+      measureFrom = Date.now() + warmup * 1000;
+      measureTo = measureFrom + seconds * 1000;
+      const writer = await w;
+      written = writer.rows;
+      const drainStart = Date.now();
+      await finished;
+      const drainSeconds = (Date.now() - drainStart) / 1000;
+      killGroup(child, 'SIGINT');
+      const r = ensureOk('mig apply --follow', await migDone);
+      if (received < written) throw new Error(`latency: consumed ${received} of ${written} rows written`);
+      const sorted = (xs) => Float64Array.from(xs).sort();
+      const pct = (xs) => {
+        const s = sorted(xs);
+        return { p50: percentile(s, 50), p90: percentile(s, 90), p99: percentile(s, 99), max: s.length ? s[s.length - 1] : NaN, samples: s.length };
+      };
+      const run = {
+        writer: { rows: writer.rows, transactions: writer.txs, seconds: writer.seconds, rowsPerSecond: writer.rows / writer.seconds, behindMaxRows: writer.behindMaxRows },
+        commitToAppendMs: pct(appendLat),
+        commitToReceiveMs: pct(receiveLat),
+        esToAppendMs: pct(esLat),
+        duplicates,
+        untimedRows: untimed,
+        drainSeconds,
+        wallSeconds: r.wallSeconds,
+        cpuSeconds: r.cpuSeconds,
+        maxRssKb: r.maxRssKb,
+      };
+      runs[i] = run;
+      log(`  latency run ${i + 1}: ${writer.rows} rows at ${run.writer.rowsPerSecond.toFixed(0)} rows/s; commit → append p50 ${run.commitToAppendMs.p50} ms, p99 ${run.commitToAppendMs.p99} ms`);
+    } catch (e) {
+      runs[i] = { error: String(e.message ?? e) };
+      if (!interrupted) process.stderr.write(`bench: latency run ${i + 1}: ${runs[i].error}\n`);
+      if (child) killGroup(child, 'SIGKILL');
+      await migDone?.catch(() => undefined);
+    } finally {
+      removeDir(dir);
+      await deleteTopics([topic]).catch(() => undefined);
+      await conn.query(`DROP TABLE IF EXISTS ${DB}.t_lat`).catch(() => undefined);
+    }
+  }
+  const ok = runs.filter((r) => r && !r.error);
+  const over = (f) => stats(ok.map(f));
+  return {
+    format: 'canal-json',
+    targetRowsPerSecond: rate,
+    warmupSeconds: warmup,
+    measuredSeconds: seconds,
+    rowsPerTransaction: txRows,
+    writerConnections: connections,
+    summary: {
+      writerRowsPerSecond: over((r) => r.writer.rowsPerSecond),
+      commitToAppendP50Ms: over((r) => r.commitToAppendMs.p50),
+      commitToAppendP90Ms: over((r) => r.commitToAppendMs.p90),
+      commitToAppendP99Ms: over((r) => r.commitToAppendMs.p99),
+      commitToAppendMaxMs: over((r) => r.commitToAppendMs.max),
+      commitToReceiveP50Ms: over((r) => r.commitToReceiveMs.p50),
+      commitToReceiveP99Ms: over((r) => r.commitToReceiveMs.p99),
+      esToAppendP50Ms: over((r) => r.esToAppendMs.p50),
+      esToAppendP99Ms: over((r) => r.esToAppendMs.p99),
+      samples: over((r) => r.commitToAppendMs.samples),
+      duplicates: over((r) => r.duplicates),
+      untimedRows: over((r) => r.untimedRows),
+      drainSeconds: over((r) => r.drainSeconds),
+      cpuSeconds: over((r) => r.cpuSeconds),
+      maxRssMB: over((r) => r.maxRssKb / 1024),
+    },
+    runs,
+    errors: runs.map((r, i) => (r?.error ? { step: 'latency', run: i + 1, error: r.error } : null)).filter(Boolean),
   };
 }
 
@@ -549,66 +999,149 @@ async function incrementalCase(opts, tag, conn, log) {
 
 const int = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : 'n/a');
 const fix = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+const W = 44;
 
 function rateRow(label, f) {
-  if (!f.rate) return `  ${label.padEnd(38)} failed`;
+  if (!f?.rate) return `  ${label.padEnd(W)} failed`;
   const { median: m, min, max } = f.rate;
   const spread = `[${int(min)} – ${int(max)}]`;
+  const mb = f.mbPerSecond ? fix(f.mbPerSecond.median, 1) : '';
   const secs = `${fix(f.seconds.median)} s`;
-  const cpu = f.cpuSeconds ? `${fix(f.cpuSeconds.median, 1)} s` : 'n/a';
-  const rss = f.maxRssMB ? `${int(f.maxRssMB.median)} MB` : 'n/a';
-  return `  ${label.padEnd(38)} ${`${int(m)} ${f.unit}`.padStart(16)} ${spread.padEnd(22)} ${secs.padStart(9)} ${cpu.padStart(8)} ${rss.padStart(8)}`;
+  const cpu = f.cpuSeconds ? `${fix(f.cpuSeconds.median, 1)} s` : '';
+  const rss = f.maxRssMB ? `${int(f.maxRssMB.median)} MB` : '';
+  return `  ${label.padEnd(W)} ${`${int(m)} ${f.unit}`.padStart(17)} ${spread.padEnd(21)} ${mb.padStart(6)} ${secs.padStart(9)} ${cpu.padStart(7)} ${rss.padStart(7)}`;
 }
 
 function ratioRow(label, r) {
-  if (!r) return `  ${label.padEnd(38)} n/a`;
-  const per = r.perRun ? `per run [${fix(r.perRun.min, 3)} – ${fix(r.perRun.max, 3)}], median ${fix(r.perRun.median, 3)}` : '';
-  return `  ${label.padEnd(38)} ${fix(r.ofMedians, 3).padStart(8)}   ${per}`;
+  if (!r) return `  ${label.padEnd(W)} n/a`;
+  const per = r.perRun ? `per run [${fix(r.perRun.min, 3)} – ${fix(r.perRun.max, 3)}]` : '';
+  return `  ${label.padEnd(W)} ${fix(r.ofMedians, 3).padStart(8)}   ${per}`;
+}
+
+const HEAD = `  ${'figure'.padEnd(W)} ${'median'.padStart(17)} ${'[min – max]'.padEnd(21)} ${'MB/s'.padStart(6)} ${'wall'.padStart(9)} ${'cpu'.padStart(7)} ${'RSS'.padStart(7)}`;
+
+function aims(result) {
+  const out = [];
+  const f = result.cases.fullLoad;
+  if (f) {
+    for (const [format, v] of Object.entries(f.formats)) {
+      const r = v.ratios['mig full phase / raw kafkajs sends'];
+      out.push({ aim: `full load ≥ 0.7 × raw kafkajs produce (${format}; full phase ÷ sends)`, value: r ? r.ofMedians : null, met: r ? r.ofMedians >= 0.7 : null });
+    }
+  }
+  const c = result.cases.incremental;
+  if (c) {
+    for (const [format, v] of Object.entries(c.formats)) {
+      const m = v.figures.migPhase.rate?.median;
+      out.push({ aim: `incremental catch-up ≥ 50,000 events/s (${format}; streaming phase)`, value: m ?? null, met: Number.isFinite(m) ? m >= 50_000 : null });
+    }
+  }
+  const rss = result.rss.maxMB;
+  out.push({ aim: `peak RSS of every mig process < ${RSS_GOAL_MB} MB`, value: rss, met: Number.isFinite(rss) ? rss < RSS_GOAL_MB : null });
+  return out;
+}
+
+function rssSummary(result) {
+  const rows = [];
+  const add = (what, f) => {
+    if (f?.maxRssMB) rows.push({ what, medianMB: f.maxRssMB.median, maxMB: f.maxRssMB.max });
+  };
+  for (const [format, s] of Object.entries(result.sizing ?? {})) rows.push({ what: `sizing full load, ${format} (${int(s.sampledMessages)} rows)`, medianMB: s.migMaxRssMB, maxMB: s.migMaxRssMB });
+  for (const [format, v] of Object.entries(result.cases.fullLoad?.formats ?? {})) add(`full load, ${format} (${int(result.params.rows)} rows)`, v.figures.mig);
+  for (const [format, v] of Object.entries(result.cases.incremental?.formats ?? {})) add(`catch-up, ${format} (${int(result.params.rows)} events)`, v.figures.mig);
+  const lat = result.cases.latency?.summary;
+  if (lat?.maxRssMB) rows.push({ what: 'apply --follow under the latency load', medianMB: lat.maxRssMB.median, maxMB: lat.maxRssMB.max });
+  const all = rows.map((r) => r.maxMB).filter(Number.isFinite);
+  return { rows, maxMB: all.length ? Math.max(...all) : NaN };
 }
 
 function render(result) {
   const out = [];
-  const head = `  ${'figure'.padEnd(38)} ${'median'.padStart(16)} ${'[min – max]'.padEnd(22)} ${'wall'.padStart(9)} ${'cpu'.padStart(8)} ${'peak RSS'.padStart(8)}`;
   const f = result.cases.fullLoad;
   if (f) {
-    out.push('', `Full load: ${int(f.rows)} rows of ${DB}.t_bulk, ${result.params.runs} runs`, head);
-    out.push(rateRow('mig apply (whole command)', f.figures.mig));
-    out.push(rateRow('mig full-load phase (its own log)', { ...f.figures.migFullPhase, cpuSeconds: null, maxRssMB: null }));
-    out.push(rateRow('mariadb-dump --quick', f.figures.mariadbDump));
-    out.push(rateRow('raw kafkajs producer (process)', f.figures.rawKafkajs));
-    out.push(rateRow('raw kafkajs producer (sends only)', { ...f.figures.rawKafkajsSendOnly, cpuSeconds: null, maxRssMB: null }));
-    out.push('  ratios (rate ÷ rate; > 1 means mig is faster)');
-    for (const [k, v] of Object.entries(f.ratios)) out.push(ratioRow(k, v));
-    const mm = f.messages.mig;
-    out.push(`  message size: mig ~${mm ? `${mm.avgValueBytes} B value + ${mm.avgKeyBytes} B key` : 'n/a'}, raw producer ~${int(f.messages.rawKafkajs.avgValueBytes)} B value`);
+    out.push('', `Full load: ${int(f.rows)} rows of ${DB}.t_bulk (${fix(f.avgRowBytes, 0)} bytes of text per row), 1-partition topic, lz4, ${result.params.runs} runs`);
+    out.push(HEAD);
+    out.push(rateRow('mysql2 streaming SELECT (process)', f.baselines.mysql2Select));
+    out.push(rateRow('mysql2 streaming SELECT (rows only)', f.baselines.mysql2SelectReadOnly));
+    out.push(rateRow('mariadb-dump --quick', f.baselines.mariadbDump));
+    for (const [format, v] of Object.entries(f.formats)) {
+      out.push(`  ${format}: messages of ${fix(v.message.avgMessageBytes, 0)} bytes (key ${fix(v.message.avgKeyBytes, 0)} + value ${fix(v.message.avgValueBytes, 0)})`);
+      for (const x of VARIANTS) {
+        out.push(rateRow(`  ${x.name} apply (whole process)`, v.figures[x.key]));
+        out.push(rateRow(`  ${x.name} full-load phase`, v.figures[`${x.key}Phase`]));
+      }
+      out.push(rateRow(`  raw kafkajs produce (whole process)`, v.figures.raw));
+      out.push(rateRow(`  raw kafkajs produce (sends only)`, v.figures.rawSends));
+      for (const [k, r] of Object.entries(v.ratios)) out.push(ratioRow(`  ${k}`, r));
+    }
+    out.push('  MB/s: rate × bytes per row — the message (key + value, before compression) for mig and raw');
+    out.push('  kafkajs, the row\'s text for mysql2 and mariadb-dump. Ratios: rate ÷ rate, > 1 means mig is faster.');
     for (const e of f.errors) out.push(`  ERROR run ${e.run} ${e.step}: ${e.error.split('\n')[0]}`);
   }
   const c = result.cases.incremental;
   if (c) {
-    out.push('', `Incremental catch-up: ${int(c.inserts)} inserted rows (1000 per statement) + ${int(c.updates)} single-row UPDATEs = ${int(c.events)} events, ${result.params.runs} runs`);
-    if (c.binlogBytes) out.push(`  binlog range ~${fix(c.binlogBytes.median / 1048576, 1)} MiB; the source took ${fix(c.sourceWriteSeconds?.median, 1)} s to write it`);
-    out.push(head);
-    out.push(rateRow('mig apply --until-caught-up', c.figures.mig));
-    out.push(rateRow('mariadb-binlog (remote, to /dev/null)', c.figures.mariadbBinlog));
-    out.push(rateRow('mariadb-binlog --verbose', c.figures.mariadbBinlogVerbose));
-    out.push('  ratios (rate ÷ rate; > 1 means mig is faster)');
-    for (const [k, v] of Object.entries(c.ratios)) out.push(ratioRow(k, v));
+    out.push('', `Incremental catch-up: ${int(c.events)} binlog row events (${int(c.inserts)} inserted rows, 1000 per statement; ${int(c.updates)} single-row autocommitted UPDATEs), ${result.params.runs} runs`);
+    if (c.binlogBytes) out.push(`  binlog range ~${fix(c.binlogBytes.median / 1048576, 0)} MiB; the source took ${fix(c.sourceWriteSeconds?.median, 1)} s to write it. MB/s: binlog bytes per second.`);
+    out.push(HEAD);
+    out.push(rateRow('mariadb-binlog (remote, to /dev/null)', c.baselines.mariadbBinlog));
+    out.push(rateRow('mariadb-binlog --verbose', c.baselines.mariadbBinlogVerbose));
+    for (const [format, v] of Object.entries(c.formats)) {
+      out.push(`  ${format}:`);
+      for (const x of VARIANTS) {
+        out.push(rateRow(`  ${x.name} apply --until-caught-up (process)`, v.figures[x.key]));
+        out.push(rateRow(`  ${x.name} streaming phase`, v.figures[`${x.key}Phase`]));
+      }
+      for (const [k, r] of Object.entries(v.ratios)) out.push(ratioRow(`  ${k}`, r));
+    }
     for (const w of c.warnings) out.push(`  warning: ${w}`);
     for (const e of c.errors) out.push(`  ERROR run ${e.run} ${e.step}: ${e.error.split('\n')[0]}`);
   }
+  const l = result.cases.latency;
+  if (l) {
+    const s = l.summary;
+    const ms = (st) => (st ? `${int(st.median)} ms [${int(st.min)} – ${int(st.max)}]` : 'n/a');
+    out.push('', `Latency: canal-json, mig apply --follow, writer at ${int(l.targetRowsPerSecond)} rows/s for ${l.warmupSeconds} s warm-up + ${l.measuredSeconds} s measured, ${result.params.runs} runs`);
+    out.push(`  writer achieved ${s.writerRowsPerSecond ? int(s.writerRowsPerSecond.median) : 'n/a'} rows/s (autocommitted ${l.rowsPerTransaction}-row INSERTs from ${l.writerConnections} connections)`);
+    out.push(`  commit → Kafka append (≈ ack)  p50 ${ms(s.commitToAppendP50Ms)}   p90 ${ms(s.commitToAppendP90Ms)}   p99 ${ms(s.commitToAppendP99Ms)}   max ${ms(s.commitToAppendMaxMs)}`);
+    out.push(`  commit → consumer              p50 ${ms(s.commitToReceiveP50Ms)}   p99 ${ms(s.commitToReceiveP99Ms)}`);
+    out.push(`  es → Kafka append              p50 ${ms(s.esToAppendP50Ms)}   p99 ${ms(s.esToAppendP99Ms)}`);
+    out.push(`  ${s.samples ? int(s.samples.median) : 'n/a'} rows timed per run; duplicates ${s.duplicates ? int(s.duplicates.max) : 'n/a'}; untimed ${s.untimedRows ? int(s.untimedRows.max) : 'n/a'}; the last row arrived ${s.drainSeconds ? fix(s.drainSeconds.median, 2) : 'n/a'} s after the writer stopped`);
+    out.push(`  mig apply --follow: ${s.cpuSeconds ? fix(s.cpuSeconds.median, 1) : 'n/a'} s CPU over the run, peak RSS ${s.maxRssMB ? int(s.maxRssMB.median) : 'n/a'} MB`);
+    out.push('  Method: the topic has message.timestamp.type=LogAppendTime, so each record carries the time the');
+    out.push('  broker appended it (with acks=all and one replica, the time its produce request is acknowledged).');
+    out.push('  The writer notes Date.now() when the server acknowledges each autocommitted INSERT (the commit, at');
+    out.push('  most a round trip late); the consumer matches each message to its row by data[0].id. Same host,');
+    out.push('  same clock. "consumer" adds the consumer\'s fetch (max wait 50 ms). "es" is the binlog event time');
+    out.push('  Canal JSON carries: whole seconds, so that figure is up to 1000 ms too high. Percentiles over the');
+    out.push('  rows committed in the measured window of each run; the figures are the median [min – max] of runs.');
+    for (const e of l.errors) out.push(`  ERROR run ${e.run}: ${e.error.split('\n')[0]}`);
+  }
+  out.push('', `Peak RSS of mig (goal: < ${RSS_GOAL_MB} MB whatever the table size):`);
+  for (const r of result.rss.rows) out.push(`  ${r.what.padEnd(W + 8)} median ${int(r.medianMB)} MB, max ${int(r.maxMB)} MB`);
+  out.push('', 'Aims:');
+  for (const a of result.aims) {
+    const v = a.value === null || !Number.isFinite(a.value) ? 'n/a' : a.aim.startsWith('incremental') ? `${int(a.value)} events/s` : a.aim.startsWith('peak') ? `${int(a.value)} MB` : fix(a.value, 3);
+    out.push(`  ${a.met === null ? '  ?   ' : a.met ? '  met ' : 'NOT met'} ${a.aim}: ${v}`);
+  }
+  if (result.profiles) {
+    out.push('', 'CPU profiles (mig under --cpu-prof):');
+    for (const p of result.profiles) out.push(renderProfile(p), '');
+  }
   if (result.params.profiled) out.push('', 'mig ran under --cpu-prof: its figures are slower than in a plain run.');
-  out.push('', `Total ${fix(result.totalSeconds, 0)} s. Wall = process start to exit; cpu = user + system of that process; peak RSS = its maximum resident set.`);
+  out.push('', `Total ${fix(result.totalSeconds, 0)} s. Wall = process start to exit; phase = between mig's own progress lines; cpu = user + system of that process; RSS = its peak resident set.`);
   return out.join('\n');
 }
 
 // ------------------------------------------------------------------------------------ main
 
 async function cleanup(conn) {
-  if (currentChild) killGroup(currentChild);
+  for (const c of [...children]) killGroup(c);
   for (const dir of [...tempDirs]) removeDir(dir);
+  if (sampleDir) rmSync(sampleDir, { recursive: true, force: true });
   if (conn) await conn.query(`DROP DATABASE IF EXISTS ${DB}`).catch((e) => process.stderr.write(`bench: could not drop ${DB}: ${e.message}\n`));
   if (admin) {
     await deleteTopics(createdTopics).catch((e) => process.stderr.write(`bench: could not delete topics: ${e.message}\n`));
+    if (createdGroups.size > 0) await admin.deleteGroups([...createdGroups]).catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
   }
   if (conn) await conn.end().catch(() => undefined);
@@ -647,16 +1180,23 @@ function gitDescribe() {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   APP = opts.app;
-  MIG_BIN = path.join(APP, 'bin', 'run.js');
-  if (!existsSync(path.join(APP, 'dist', 'commands', 'apply.js'))) throw new Error(`mig is not built in ${APP}: run npx tsc -p . first`);
+  for (const dir of [opts.app, opts.refApp].filter(Boolean)) {
+    if (!existsSync(path.join(dir, 'dist', 'commands', 'apply.js'))) throw new Error(`mig is not built in ${dir}: run npx tsc -p . first`);
+  }
+  VARIANTS.push({ key: 'mig', name: 'mig', suffix: '', bin: path.join(opts.app, 'bin', 'run.js'), nodeOptions: opts.nodeOptions });
+  if (opts.refApp) VARIANTS.push({ key: 'ref', name: 'mig ref', suffix: '-ref', bin: path.join(opts.refApp, 'bin', 'run.js'), nodeOptions: [] });
+  // The consumers here read mig's lz4 batches: the codecs come from mig's own module.
+  const { registerCompressionCodecs } = await import(pathToFileURL(path.join(APP, 'dist', 'sink', 'kafka', 'compression.js')).href);
+  registerCompressionCodecs();
   const build = buildDigest(path.join(APP, 'dist'));
-  const commit = gitDescribe();
+  const commit = opts.builtFrom ?? gitDescribe();
   gnuTime = detectGnuTime();
   if (opts.profile) {
     profileDir = path.join(path.dirname(opts.out), 'profiles');
     rmSync(profileDir, { recursive: true, force: true });
     mkdirSync(profileDir, { recursive: true });
   }
+  sampleDir = mkdtempSync(path.join(os.tmpdir(), 'mig-bench-samples-'));
   const t0 = Date.now();
   const tag = `${process.pid}${Date.now().toString(36)}`;
   const log = (s) => process.stdout.write(`${s}\n`);
@@ -676,43 +1216,81 @@ async function main() {
     conn = await sourceConnection();
     admin = kafka.admin();
     await admin.connect();
-    // Leftovers of an interrupted earlier run (topics are named bench.<case>.<tag>.<run>).
-    const stale = (await admin.listTopics()).filter((t) => /^bench\.(full|raw|inc)\.[0-9a-z]+\.\d+$/.test(t));
+    // Leftovers of an interrupted earlier run (topics are named bench.<case>.<tag>.…).
+    const stale = (await admin.listTopics()).filter((t) => /^bench\.(full|raw|inc|size|lat)\.[0-9a-z]+\./.test(t));
     if (stale.length > 0) await admin.deleteTopics({ topics: stale, timeout: 30000 });
 
     const [[ver]] = await conn.query('SELECT VERSION() AS v');
-    log(`mig benchmark: ${int(opts.rows)} rows, ${opts.runs} runs; build ${build} (checkout ${commit ?? 'n/a'})`);
+    log(`mig benchmark: ${int(opts.rows)} rows, ${opts.runs} runs, formats ${opts.formats.join(', ')}, cases ${opts.cases.join(', ')}; build ${build} (${commit ?? 'n/a'})`);
     log(`  MariaDB ${ver.v} on ${HOST}:${MYSQL_PORT}, Kafka ${BROKERS[0]}; ${os.cpus().length} CPUs, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}; ${gnuTime ? 'GNU time' : '/proc sampling'} for CPU and RSS`);
     if (profileDir) log(`  --profile: mig runs under node --cpu-prof (slower); profiles in ${shown(profileDir)}`);
-    await conn.query(`DROP DATABASE IF EXISTS ${DB}; CREATE DATABASE ${DB}; CREATE TABLE ${DB}.t_bulk (${COLUMNS})`);
-    const f0 = Date.now();
-    // The full-load table is not part of any binlog measurement: keep it out of the log.
-    await conn.query('SET SESSION sql_log_bin = 0');
-    await insertRows(conn, 't_bulk', 1, opts.rows, 50_000);
-    await conn.query('SET SESSION sql_log_bin = 1');
-    await conn.query(`ANALYZE TABLE ${DB}.t_bulk`);
-    log(`  filled ${DB}.t_bulk with ${int(opts.rows)} rows in ${fix((Date.now() - f0) / 1000, 1)} s`);
+    if (opts.refApp) log(`  reference: mig ref is build ${buildDigest(path.join(opts.refApp, 'dist'))} (${opts.refBuiltFrom ?? 'n/a'}), measured next to mig in every run`);
+    if (opts.nodeOptions.length > 0) log(`  mig runs with node ${opts.nodeOptions.join(' ')}`);
+    await conn.query(`DROP DATABASE IF EXISTS ${DB}; CREATE DATABASE ${DB}`);
 
     const result = {
       benchmark: 'mig',
-      version: 1,
+      version: 2,
       date: new Date().toISOString(),
       commit,
       build,
       machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? null, memoryGB: Math.round(os.totalmem() / 2 ** 30), node: process.version, mariadb: ver.v, loadAverageAtStart: os.loadavg() },
-      params: { rows: opts.rows, runs: opts.runs, profiled: opts.profile, chunkSize: 'mig default', rawMessageBytes: 200, rawBatch: 2000, incBaseRows: INC_BASE_ROWS, resourceUsage: gnuTime ? 'GNU time' : '/proc sampling' },
+      params: {
+        rows: opts.rows,
+        runs: opts.runs,
+        formats: opts.formats,
+        cases: opts.cases,
+        profiled: opts.profile,
+        migNodeOptions: opts.nodeOptions,
+        reference: opts.refApp ? { build: buildDigest(path.join(opts.refApp, 'dist')), builtFrom: opts.refBuiltFrom ?? null } : null,
+        topic: { partitions: 1, compression: 'lz4', acks: 'all' },
+        chunkSize: MIG_CHUNK,
+        rawProducer: { chunk: MIG_CHUNK, maxRequestBytes: MAX_REQUEST_BYTES, sampleMessages: SAMPLE_MESSAGES },
+        incBaseRows: INC_BASE_ROWS,
+        latency: { rowsPerSecond: opts.latencyRate, seconds: opts.latencySeconds, warmupSeconds: DEFAULTS.latencyWarmup },
+        resourceUsage: gnuTime ? 'GNU time' : '/proc sampling',
+      },
       cases: {},
     };
-    result.cases.fullLoad = await fullLoadCase(opts, tag, log);
-    result.cases.incremental = await incrementalCase(opts, tag, conn, log);
+
+    if (opts.cases.includes('full')) {
+      await conn.query(`CREATE TABLE ${DB}.t_bulk (${COLUMNS})`);
+      const f0 = Date.now();
+      // The full-load table is not part of any binlog measurement: keep it out of the log.
+      await conn.query('SET SESSION sql_log_bin = 0');
+      await insertRows(conn, 't_bulk', 1, opts.rows, 50_000);
+      await conn.query('SET SESSION sql_log_bin = 1');
+      await conn.query(`ANALYZE TABLE ${DB}.t_bulk`);
+      const [[rb]] = await conn.query(`SELECT AVG(${ROW_TEXT_BYTES}) AS b FROM ${DB}.t_bulk`);
+      const table = { avgRowBytes: Number(rb.b) };
+      log(`  filled ${DB}.t_bulk with ${int(opts.rows)} rows of ${fix(table.avgRowBytes, 0)} bytes in ${fix((Date.now() - f0) / 1000, 1)} s`);
+      result.sizing = await sizingCase(opts, tag, log);
+      result.cases.fullLoad = await fullLoadCase(opts, tag, result.sizing, table, log);
+      await conn.query(`DROP TABLE ${DB}.t_bulk`);
+    }
+    if (opts.cases.includes('incremental')) result.cases.incremental = await incrementalCase(opts, tag, conn, log);
+    if (opts.cases.includes('latency')) result.cases.latency = await latencyCase(opts, tag, conn, log);
     result.totalSeconds = (Date.now() - t0) / 1000;
     result.machine.loadAverageAtEnd = os.loadavg();
+    result.rss = rssSummary(result);
+    result.aims = aims(result);
+    if (profileDir) {
+      result.profiles = [];
+      for (const label of profileLabels) {
+        const file = path.join(profileDir, `${label}.cpuprofile`);
+        if (!existsSync(file)) continue;
+        // The sizing and pre-load runs are small; the report shows the measured ones.
+        if (/^(size-|inc-.*-initial(-ref)?$)/.test(label)) continue;
+        result.profiles.push({ label, file: shown(file), ...summarizeProfile(file, 20) });
+      }
+    }
+    for (const s of Object.values(result.sizing ?? {})) delete s.file;
 
     mkdirSync(path.dirname(opts.out), { recursive: true });
     writeFileSync(opts.out, JSON.stringify(result, null, 2) + '\n');
     log(render(result));
     log(`Results: ${shown(opts.out)}`);
-    const failed = result.cases.fullLoad.errors.length + result.cases.incremental.errors.length;
+    const failed = (result.cases.fullLoad?.errors.length ?? 0) + (result.cases.incremental?.errors.length ?? 0) + (result.cases.latency?.errors.length ?? 0);
     if (failed > 0) process.exitCode = 1;
   } finally {
     if (!interrupted) await cleanup(conn);

@@ -1,37 +1,93 @@
 #!/usr/bin/env bash
-# Throughput benchmark (npm run bench): installs npm packages if missing, builds, starts the
-# project's MariaDB and Kafka if they are not running (and stops only those it started), then runs
-# bench/run.mjs, which drives the built CLI and compares it with baselines measured in the same run.
-# Arguments go to bench/run.mjs: --rows N (200000), --runs N (3), --out FILE, --profile (V8 CPU
-# profiles of every mig process, next to the JSON file).
-# Results: a table on stdout and bench/results/latest.json.
+# Benchmark (npm run bench): installs npm packages if missing, builds mig, starts the project's
+# MariaDB and Kafka if they are not running (and stops only those it started), then runs
+# bench/run.mjs, which drives the built CLI and sets it against baselines measured in the same run:
+#   full load      1,000,000 rows of ~200 bytes, per format (canal-json, dts-avro, shareplex-json),
+#                  into a 1-partition lz4 topic; against a mysql2 streaming SELECT, mariadb-dump
+#                  --quick and a raw kafkajs producer sending messages of mig's size in mig's batches
+#   catch-up       1,000,000 pre-written binlog row events, per format; against mariadb-binlog
+#   latency        commit → Kafka append p50/p99 under a steady 5,000 rows/s write load (canal-json)
+#   peak RSS of every mig process, and the aims (full load ≥ 0.7 × raw kafkajs, catch-up ≥ 50k
+#   events/s, RSS < 256 MB)
+# Defaults: --rows 1000000 --runs 2: one run of everything takes about 4 minutes on 2 cores, so the
+# whole benchmark takes about 8 (--runs 3 would pass 11); use --runs 3 or more for a tighter spread
+# when there is time, or --cases/--formats to measure less.
+#
+# Usage: npm run bench -- [--ref REV] [--compare REV] [bench/run.mjs options]
+#   --ref REV      benchmark a committed revision (git archive of REV) instead of the working tree,
+#                  e.g. while the working tree does not compile
+#   --compare REV  also build REV and measure it next to mig in every run (A/B, "mig / mig ref"
+#                  ratios), e.g. --compare HEAD to see what uncommitted changes gain
+#   bench/run.mjs options: --rows N, --runs N, --formats LIST, --cases full,incremental,latency,
+#   --latency-seconds S, --latency-rate R, --out FILE, --profile, --node-options OPTS
+#   (node bench/run.mjs --help)
+# Profile: npm run bench -- --profile --runs 1 --formats canal-json,dts-avro --cases full,incremental
+# Results: a table on stdout and bench/results/latest.json (bench/results/profile.json with --profile).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+
+REF=""
+COMPARE=""
+ARGS=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --ref) REF="${2:?--ref needs a revision}"; shift 2 ;;
+    --ref=*) REF="${1#--ref=}"; shift ;;
+    --compare) COMPARE="${2:?--compare needs a revision}"; shift 2 ;;
+    --compare=*) COMPARE="${1#--compare=}"; shift ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
+    *) ARGS+=("$1"); shift ;;
+  esac
+done
 
 # shellcheck source=lib/run-env.sh
 . scripts/lib/run-env.sh
 ensure_npm bench
 APP=""
+REF_APP=""
 finish() {
   if [ -n "$APP" ]; then rm -rf "$APP"; fi
+  if [ -n "$REF_APP" ]; then rm -rf "$REF_APP"; fi
   stop_started_services
 }
 trap finish EXIT
 
+# Builds revision $2 (git archive, no working-tree changes) into the app directory $1.
+build_rev() {
+  git archive "$2" src tsconfig.json bin package.json schemas templates | tar -x -C "$1"
+  (cd "$1" && npx tsc -p tsconfig.json --outDir "$1/dist")
+}
+
 # A private build, so that a concurrent `tsc` in this checkout cannot change mig under a running
 # benchmark: dist/ compiled into a temporary app directory next to copies of bin/ and package.json.
 APP="$(mktemp -d "${TMPDIR:-/tmp}/mig-bench-app.XXXXXX")"
-echo "bench: building…"
-npx tsc -p tsconfig.json --outDir "$APP/dist"
-cp -R bin package.json schemas templates "$APP/"
 ln -s "$ROOT/node_modules" "$APP/node_modules"
+if [ -n "$REF" ]; then
+  BUILT_FROM="$(git rev-parse --short "$REF^{commit}")"
+  echo "bench: building $REF ($BUILT_FROM)…"
+  build_rev "$APP" "$BUILT_FROM"
+else
+  BUILT_FROM=""
+  echo "bench: building the working tree…"
+  npx tsc -p tsconfig.json --outDir "$APP/dist"
+  cp -R bin package.json schemas templates "$APP/"
+fi
+REF_ARGS=()
+if [ -n "$COMPARE" ]; then
+  REF_APP="$(mktemp -d "${TMPDIR:-/tmp}/mig-bench-ref.XXXXXX")"
+  ln -s "$ROOT/node_modules" "$REF_APP/node_modules"
+  REF_FROM="$(git rev-parse --short "$COMPARE^{commit}")"
+  echo "bench: building the reference $COMPARE ($REF_FROM)…"
+  build_rev "$REF_APP" "$REF_FROM"
+  REF_ARGS=(--ref-app "$REF_APP" --ref-built-from "$REF_FROM")
+fi
 
 start_services
-# The baselines: both come with the MariaDB client, which services.sh installs with the server.
+# Baselines that come with the MariaDB client, which services.sh installs with the server.
 for tool in mariadb-dump mariadb-binlog; do
   command -v "$tool" >/dev/null 2>&1 || { echo "bench: $tool not found (install mariadb-client)" >&2; exit 1; }
 done
 start=$(date +%s)
-node bench/run.mjs --app "$APP" "$@"
+node bench/run.mjs --app "$APP" ${BUILT_FROM:+--built-from "$BUILT_FROM"} ${REF_ARGS[@]+"${REF_ARGS[@]}"} ${ARGS[@]+"${ARGS[@]}"}
 echo "bench: took $(( $(date +%s) - start )) s"
