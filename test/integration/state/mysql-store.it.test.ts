@@ -12,6 +12,7 @@ import { MysqlStateStore, type MysqlStoreOptions } from '../../../src/state/mysq
 import { LockedError, MigError } from '../../../src/util/errors.js';
 import { sampleState } from '../../unit/state/sample-state.js';
 import { MYSQL_PORT, REPO_ROOT, rootConnection, uniqueName } from '../helpers/env.js';
+import { runMig } from '../../e2e/helpers/run-mig.js';
 
 const DB = uniqueName('mig_state_it');
 const URL = `mysql://root@127.0.0.1:${MYSQL_PORT}/${DB}`;
@@ -219,19 +220,7 @@ interface Run {
 }
 
 function mig(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'run.js'), ...args], {
-      cwd: projectDir,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+  return runMig(args, { cwd: projectDir, env });
 }
 
 describe('mig with a MySQL state (built CLI)', () => {
