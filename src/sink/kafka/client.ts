@@ -10,13 +10,19 @@ import { MigError } from '../../util/errors.js';
 import { registerCompressionCodecs } from './compression.js';
 import type { KafkaSecrets } from './secrets.js';
 
+/**
+ * What a connection needs from a Kafka spec: the destination's, or a source feed's (the TiDB
+ * source's binlogKafka has the same fields).
+ */
+export type KafkaEndpoint = Pick<KafkaDestination, 'brokers' | 'sasl' | 'tls' | 'clientId'>;
+
 export interface KafkaClientOptions {
   retries?: number;
   /** From resolveKafkaSecrets; required when the destination sets sasl. */
   secrets?: KafkaSecrets;
 }
 
-export function kafkaClient(dest: KafkaDestination, opts: KafkaClientOptions = {}): Kafka {
+export function kafkaClient(dest: KafkaEndpoint, opts: KafkaClientOptions = {}): Kafka {
   registerCompressionCodecs();
   const secrets = opts.secrets ?? {};
   const config: KafkaConfig = {
@@ -35,7 +41,7 @@ export function kafkaClient(dest: KafkaDestination, opts: KafkaClientOptions = {
   return new Kafka(config);
 }
 
-function saslOptions(dest: KafkaDestination, secrets: KafkaSecrets): SASLOptions | undefined {
+function saslOptions(dest: KafkaEndpoint, secrets: KafkaSecrets): SASLOptions | undefined {
   if (!dest.sasl) return undefined;
   const { mechanism, username } = dest.sasl;
   if (secrets.saslPassword === undefined) {
@@ -46,7 +52,7 @@ function saslOptions(dest: KafkaDestination, secrets: KafkaSecrets): SASLOptions
   return { mechanism, username, password: secrets.saslPassword };
 }
 
-function sslOptions(dest: KafkaDestination, secrets: KafkaSecrets): ConnectionOptions | undefined {
+function sslOptions(dest: KafkaEndpoint, secrets: KafkaSecrets): ConnectionOptions | undefined {
   if (!dest.tls) return undefined;
   // An empty object still means TLS: Node then verifies against its bundled CAs.
   const out: ConnectionOptions = {};
@@ -98,7 +104,7 @@ function chain(e: unknown): ErrorLink[] {
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_|ERR_TLS_|ERR_SSL_|EPROTO|HOSTNAME_MISMATCH/;
 const TLS_TEXT = /certificate|self[- ]signed|secure TLS connection|SSL routines|wrong version number|altnames/i;
 
-export function kafkaError(dest: KafkaDestination, e: unknown): MigError {
+export function kafkaError(dest: KafkaEndpoint, e: unknown): MigError {
   if (e instanceof MigError) return e;
   const links = chain(e);
   const brokers = dest.brokers.join(', ');
@@ -129,7 +135,7 @@ export function kafkaError(dest: KafkaDestination, e: unknown): MigError {
   return new MigError('kafka-error', `Kafka (${brokers}): ${msg}`);
 }
 
-function authError(dest: KafkaDestination, brokers: string, msg: string, all: string): MigError {
+function authError(dest: KafkaEndpoint, brokers: string, msg: string, all: string): MigError {
   const { mechanism, username } = dest.sasl!;
   const mech = mechanism.toUpperCase();
   const who = `SASL ${mech} as user ${username}`;
@@ -145,7 +151,7 @@ function authError(dest: KafkaDestination, brokers: string, msg: string, all: st
     `check the user name and the password behind ${dest.sasl!.password}, and that the user has ${mech} credentials`);
 }
 
-function tlsError(dest: KafkaDestination, brokers: string, link: ErrorLink): MigError {
+function tlsError(dest: KafkaEndpoint, brokers: string, link: ErrorLink): MigError {
   const caFile = dest.tls!.ca;
   const ca = caFile ? `the CA file ${caFile}` : "the system's CAs (spec.destination.tls.ca is not set)";
   const what = `${redactSecrets(link.message.replace(/^(Connection error|Failed to connect): /, ''))}${link.code ? ` (${link.code})` : ''}`;
