@@ -1,0 +1,238 @@
+// Writes row operations and resolves only once Tablestore acknowledged every one (the caller
+// checkpoints after). Ops go to `buckets` ordered lanes by key: a lane sends one request at a time,
+// so a key's changes are never in flight together nor reordered; lanes run side by side, with at
+// most `concurrency` requests in flight across the whole writer.
+import type { TablestoreDestination } from '../../spec/schema.js';
+import { MigError } from '../../util/errors.js';
+import { cutBatches, MAX_BATCH_ROWS, MAX_REQUEST_BYTES } from './batch.js';
+import { bucketOf } from './bucket.js';
+import { TablestoreClient, type TablestoreClientOptions } from './client.js';
+import { isTransient, otsErrorOf, type OtsError } from './errors.js';
+import type { BulkImportRow } from './proto.js';
+import { backoffMs, sleepFor } from './retry.js';
+import type { RowOp } from './row-ops.js';
+import { IGNORE, TableStore, type SdkBatchRow, type SdkUpdateColumns } from './sdk.js';
+import type { TablestoreSecrets } from './secrets.js';
+import { Semaphore } from './semaphore.js';
+
+export interface WriterOptions {
+  buckets: number;
+  concurrency: number;
+  dirtyData: 'skip' | 'block';
+  batchMode: 'batch-write' | 'bulk-import';
+  /** Request limits; the defaults are the service's (200 rows, 4 MB). */
+  maxRows?: number;
+  maxBytes?: number;
+}
+
+/** A row Tablestore rejected (or mig could not convert), recorded under dirtyData: skip. */
+export interface DirtyRow {
+  table: string;
+  /** `database.table` it came from. */
+  source: string;
+  key: string;
+  code: string;
+  message: string;
+}
+
+export interface WriteResult {
+  /** Rows acknowledged. */
+  written: number;
+  dirty: DirtyRow[];
+  /** Requests sent, retries included. */
+  requests: number;
+  /** Row writes resent after a per-row throttling error. */
+  retriedRows: number;
+}
+
+/** Request-level failures that no row of the request causes: stop, whatever dirtyData says. */
+const FATAL = new Set(['OTSAuthFailed', 'OTSNoPermissionAccess', 'OTSAccessDenied', 'OTSObjectNotExist', 'OTSMethodNotAllowed', 'OTSUnsupportOperation', 'BadResponse']);
+
+export class TablestoreWriter {
+  private readonly slots: Semaphore;
+
+  constructor(readonly client: TablestoreClient, readonly opts: WriterOptions) {
+    if (opts.buckets < 1 || opts.concurrency < 1) throw new RangeError('buckets and concurrency must be at least 1');
+    this.slots = new Semaphore(opts.concurrency);
+  }
+
+  static fromDestination(dest: TablestoreDestination, secrets: TablestoreSecrets, clientOpts?: TablestoreClientOptions): TablestoreWriter {
+    return new TablestoreWriter(new TablestoreClient(dest, secrets, clientOpts), {
+      buckets: Math.min(dest.buckets, dest.concurrency),
+      concurrency: dest.concurrency,
+      dirtyData: dest.dirtyData,
+      batchMode: dest.batchMode,
+    });
+  }
+
+  /**
+   * Writes `ops`; order holds per key (table + primary key). Concurrent calls share the
+   * concurrency limit but not the lanes, so they must not hold the same keys (full-load chunks
+   * do not). Rejects with a MigError on a blocking dirty row or a failure retries cannot cure;
+   * rows already acknowledged stay written (every op is idempotent, replaying them is safe).
+   */
+  async send(ops: readonly RowOp[]): Promise<WriteResult> {
+    const result: WriteResult = { written: 0, dirty: [], requests: 0, retriedRows: 0 };
+    const lanes: RowOp[][] = Array.from({ length: this.opts.buckets }, () => []);
+    for (const op of ops) {
+      if (op.invalid) this.dirty(result, op, op.invalid);
+      else lanes[bucketOf(`${op.table}\u0000${op.keyText}`, this.opts.buckets)]!.push(op);
+    }
+    const stop: { error?: unknown } = {};
+    await Promise.all(lanes.map((lane) => this.runLane(lane, result, stop)));
+    if (stop.error !== undefined) throw stop.error;
+    return result;
+  }
+
+  private async runLane(lane: RowOp[], result: WriteResult, stop: { error?: unknown }): Promise<void> {
+    const batches = cutBatches(lane, {
+      maxRows: this.opts.maxRows ?? MAX_BATCH_ROWS,
+      maxBytes: this.opts.maxBytes ?? MAX_REQUEST_BYTES,
+      oneTable: this.opts.batchMode === 'bulk-import',
+    });
+    for (const batch of batches) {
+      // Another lane hit a blocking error: do not start more work, the run stops anyway.
+      if (stop.error !== undefined) return;
+      try {
+        await this.writeBatch(batch, result);
+      } catch (e) {
+        stop.error ??= e;
+        return;
+      }
+    }
+  }
+
+  /**
+   * One request's rows until each is acknowledged or recorded as dirty. Rows failing with a
+   * throttling-type error are resent alone after a backoff, before the lane moves on, so a
+   * later change of the same key cannot overtake them.
+   */
+  private async writeBatch(batch: RowOp[], result: WriteResult): Promise<void> {
+    let pending = batch;
+    for (let round = 0; pending.length > 0; round++) {
+      let outcomes: Array<OtsError | null>;
+      try {
+        outcomes = await this.slots.use(() => this.client.request(this.opName(), () => {
+          result.requests++;
+          return this.sendOnce(pending);
+        }));
+      } catch (e) {
+        const ots = otsErrorOf(e);
+        if (isTransient(ots) || FATAL.has(ots.code) || !ots.code.startsWith('OTS')) throw this.client.error(e, this.opName(), pending[0]!.table);
+        // A request-level rejection that a row may cause (a bad value, a too-large row): halve
+        // until the culprit stands alone, so the good rows are still written, in order.
+        if (pending.length === 1) {
+          this.dirty(result, pending[0]!, ots);
+          return;
+        }
+        const mid = Math.ceil(pending.length / 2);
+        await this.writeBatch(pending.slice(0, mid), result);
+        await this.writeBatch(pending.slice(mid), result);
+        return;
+      }
+      const again: RowOp[] = [];
+      outcomes.forEach((err, i) => {
+        const op = pending[i]!;
+        if (err === null) result.written++;
+        else if (isTransient(err)) again.push(op);
+        else this.dirty(result, op, err);
+      });
+      if (again.length === 0) return;
+      if (round + 1 >= this.client.retry.attempts) {
+        const first = again[0]!;
+        throw new MigError(
+          'tablestore-busy',
+          `Tablestore kept throttling ${again.length} row(s) of table ${first.table} (first key ${first.keyText}) after ${round + 1} attempts`,
+          "lower spec.destination.concurrency, or raise the instance's capacity; mig resumes from its last checkpoint",
+        );
+      }
+      result.retriedRows += again.length;
+      await sleepFor(this.client.retry)(backoffMs(round, this.client.retry));
+      pending = again;
+    }
+  }
+
+  private opName(): string {
+    return this.opts.batchMode === 'bulk-import' ? 'BulkImport' : 'BatchWriteRow';
+  }
+
+  /** Sends the rows once; per row null (acknowledged) or its error, in the order given. */
+  private async sendOnce(rows: RowOp[]): Promise<Array<OtsError | null>> {
+    return this.opts.batchMode === 'bulk-import' ? this.bulkImportOnce(rows) : this.batchWriteOnce(rows);
+  }
+
+  private async batchWriteOnce(rows: RowOp[]): Promise<Array<OtsError | null>> {
+    // Rows are grouped by table; the response lists them table by table in request order.
+    const byTable = new Map<string, number[]>();
+    rows.forEach((op, i) => {
+      const list = byTable.get(op.table) ?? [];
+      list.push(i);
+      byTable.set(op.table, list);
+    });
+    const tables = [...byTable].map(([tableName, idx]) => ({ tableName, rows: idx.map((i) => batchRow(rows[i]!)) }));
+    const res = await this.client.sdk.batchWriteRow({ tables });
+    const order = [...byTable.values()].flat();
+    if (res.tables.length !== order.length) {
+      throw Object.assign(new Error(`BatchWriteRow answered ${res.tables.length} rows for ${order.length}`), { code: 'BadResponse' });
+    }
+    const out: Array<OtsError | null> = new Array(rows.length).fill(null);
+    res.tables.forEach((r, j) => {
+      if (!r.isOk) out[order[j]!] = { code: r.errorCode ?? 'Unknown', message: r.errorMessage ?? '' };
+    });
+    return out;
+  }
+
+  private async bulkImportOnce(rows: RowOp[]): Promise<Array<OtsError | null>> {
+    const res = await this.client.bulkImport(rows[0]!.table, rows.map(bulkRow));
+    if (res.length !== rows.length) {
+      throw Object.assign(new Error(`BulkImport answered ${res.length} rows for ${rows.length}`), { code: 'BadResponse' });
+    }
+    return res.map((r) => (r.isOk ? null : { code: r.error?.code ?? 'Unknown', message: r.error?.message ?? '' }));
+  }
+
+  private dirty(result: WriteResult, op: RowOp, err: Pick<OtsError, 'code' | 'message'>): void {
+    const row: DirtyRow = { table: op.table, source: op.source, key: op.keyText, code: err.code, message: err.message };
+    if (this.opts.dirtyData === 'block') {
+      throw new MigError(
+        'tablestore-dirty-data',
+        `Tablestore table ${op.table} rejected the row ${op.keyText} from ${op.source}: ${err.code}${err.message ? `: ${err.message}` : ''}`,
+        'fix the value at the source or the mapping (columnTypes, primaryKey types), or set spec.destination.dirtyData: skip to record such rows and go on',
+      );
+    }
+    result.dirty.push(row);
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+function updateColumns(op: Extract<RowOp, { type: 'update' }>): SdkUpdateColumns {
+  const cols: SdkUpdateColumns = [{ PUT: op.put }];
+  if (op.deleteAll.length > 0) cols.push({ DELETE_ALL: op.deleteAll });
+  return cols;
+}
+
+function batchRow(op: RowOp): SdkBatchRow {
+  switch (op.type) {
+    case 'put':
+      return { type: 'PUT', condition: IGNORE(), primaryKey: op.primaryKey, attributeColumns: op.columns };
+    case 'update':
+      return { type: 'UPDATE', condition: IGNORE(), primaryKey: op.primaryKey, attributeColumns: updateColumns(op) };
+    case 'delete':
+      return { type: 'DELETE', condition: IGNORE(), primaryKey: op.primaryKey };
+  }
+}
+
+/** BulkImport rows carry no condition: the service applies them unconditionally (like IGNORE). */
+function bulkRow(op: RowOp): BulkImportRow {
+  const b = TableStore.PlainBufferBuilder;
+  switch (op.type) {
+    case 'put':
+      return { type: 1, rowChange: b.serializeForPutRow(op.primaryKey, op.columns) };
+    case 'update':
+      return { type: 2, rowChange: b.serializeForUpdateRow(op.primaryKey, updateColumns(op)) };
+    case 'delete':
+      return { type: 3, rowChange: b.serializeForDeleteRow(op.primaryKey) };
+  }
+}
