@@ -3,7 +3,8 @@
 // resuming, stopping when caught up, aborting; mig's canal-json read back across partitions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { KAFKA_BROKERS, rootConnection, uniqueName } from './helpers/env.js';
+import { KAFKA_BROKERS, KAFKA_SCRAM_BROKERS, KAFKA_SCRAM_PASSWORD, KAFKA_SCRAM_USER, KAFKA_TLS_BROKERS, KAFKA_TLS_CA, rootConnection, uniqueName } from './helpers/env.js';
+import { resolveFeedSecrets } from '../../src/source/tidb/feed-kafka.js';
 import { FeedReader, type FeedUnit } from '../../src/source/tidb/feed-reader.js';
 import { decodeDrainer } from '../../src/source/tidb/drainer-decode.js';
 import { decodeCanal } from '../../src/source/tidb/canal-decode.js';
@@ -169,6 +170,36 @@ describe('FeedReader on a Drainer topic', () => {
     expect(await fail(new FeedReader({ feed: feed(), migration: 'm', from: { 0: '0' } }))).toMatchObject({ code: 'feed-offset-lost', message: expect.stringMatching(/offset 0 .*earliest is 1/) });
     const down = await fail(new FeedReader({ feed: feed({ brokers: ['127.0.0.1:1'] }), migration: 'm', from: {}, retries: 0 }));
     expect(down).toMatchObject({ code: 'kafka-unreachable', hint: expect.stringMatching(/spec\.source\.binlogKafka\.brokers/) });
+  });
+});
+
+describe('FeedReader errors and security', () => {
+  it("a handler's error ends the run with that error, and the message is not counted as read", async () => {
+    const seen: string[] = [];
+    const boom = new Error('applier failed');
+    const err = await new FeedReader({ feed: feed(), migration: uniqueName('m'), from: { 0: '6' } })
+      .run(async (u) => {
+        seen.push(u.offset);
+        if (u.offset === '6') throw boom;
+      })
+      .then(() => undefined, (e: unknown) => e);
+    expect(err).toBe(boom);
+    expect(seen).toEqual(['6']);
+  });
+
+  it('reads over SASL/SCRAM and over TLS with the shared client (secrets resolved from spec.source.binlogKafka)', async () => {
+    const specDir = '/nonexistent/project/migrations.d';
+    const scram = feed({ brokers: KAFKA_SCRAM_BROKERS, sasl: { mechanism: 'scram-sha-256', username: KAFKA_SCRAM_USER, password: '${env:MIG_FEED_TEST_PW}' } });
+    const secrets = await resolveFeedSecrets(scram, specDir, { MIG_FEED_TEST_PW: KAFKA_SCRAM_PASSWORD });
+    const viaScram = await collect(new FeedReader({ feed: scram, secrets, migration: uniqueName('m'), from: { 0: '6' }, until: 'caught-up' }));
+    expect(viaScram.offsets).toEqual([6, 7]);
+    const tls = feed({ brokers: KAFKA_TLS_BROKERS, tls: { ca: KAFKA_TLS_CA } });
+    const viaTls = await collect(new FeedReader({ feed: tls, secrets: await resolveFeedSecrets(tls, specDir), migration: uniqueName('m'), from: { 0: '7' }, until: 'caught-up' }));
+    expect(viaTls.offsets).toEqual([7]);
+    const wrong = await resolveFeedSecrets(scram, specDir, { MIG_FEED_TEST_PW: 'wrong' });
+    const denied = await new FeedReader({ feed: scram, secrets: wrong, migration: 'm', from: {}, retries: 0 }).run(async () => undefined).then(() => undefined, (e: unknown) => e);
+    expect(denied).toMatchObject({ code: 'kafka-auth' });
+    await expect(resolveFeedSecrets(scram, specDir, {})).rejects.toThrow(/spec\.source\.binlogKafka\.sasl\.password/);
   });
 });
 
