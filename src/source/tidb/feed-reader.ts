@@ -163,7 +163,7 @@ export class FeedReader {
         if (caughtUp()) end('caught-up');
       });
 
-      const eachBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
+      const eachBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale, pause }: EachBatchPayload) => {
         const p = batch.partition;
         if (ended || !next.has(p)) return;
         // A long transaction must not cost the group membership (and with it the assignment).
@@ -174,13 +174,15 @@ export class FeedReader {
             const off = BigInt(m.offset);
             // Already delivered (a fetch from before a re-seek): skip, never deliver twice.
             if (off < next.get(p)!) continue;
-            if (this.o.until === 'caught-up' && off >= high.get(p)!) return;
+            // Caught up here while other partitions are not: stop fetching this one.
+            if (this.o.until === 'caught-up' && off >= high.get(p)!) return void pause();
             const bytes = (m.value?.length ?? 0) + (m.key?.length ?? 0);
             if (bytes > feed.maxMessageBytes) return end(tooLarge(feed, p, m.offset, bytes));
             await handler({ topic: batch.topic, partition: p, offset: m.offset, bytes, message: m.value ?? Buffer.alloc(0) });
             resolveOffset(m.offset);
             next.set(p, off + 1n);
             if (caughtUp()) return end('caught-up');
+            if (this.o.until === 'caught-up' && off + 1n >= high.get(p)!) return void pause();
           }
         } catch (e) {
           end(e instanceof Error ? e : new Error(String(e)));
