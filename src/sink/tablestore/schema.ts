@@ -42,7 +42,9 @@ export async function describeTable(client: TablestoreClient, name: string): Pro
       primaryKey: res.tableMeta.primaryKey.map((k) => ({
         name: k.name,
         type: KEY_TYPE_NAMES[k.type] ?? 'STRING',
-        ...(k.option ? { autoIncrement: true } : {}),
+        // protobufjs puts an absent optional enum's default (the first value, AUTO_INCREMENT) on
+        // the prototype: only an own property means the service sent the option.
+        ...(Object.hasOwn(k, 'option') && k.option === TableStore.PrimaryKeyOption.AUTO_INCREMENT ? { autoIncrement: true } : {}),
       })),
       maxVersions: protoInt(res.tableOptions?.maxVersions),
       timeToLive: protoInt(res.tableOptions?.timeToLive),

@@ -103,6 +103,7 @@ interface SdkModule {
   Condition: new (expectation: number, columnCondition: null) => SdkCondition;
   RowExistenceExpectation: { IGNORE: number; EXPECT_EXIST: number; EXPECT_NOT_EXIST: number };
   PrimaryKeyType: { INTEGER: number; STRING: number; BINARY: number };
+  PrimaryKeyOption: { AUTO_INCREMENT: number };
   PlainBufferBuilder: {
     serializeForPutRow(pk: SdkPrimaryKey, columns: SdkColumns): Buffer;
     serializeForUpdateRow(pk: SdkPrimaryKey, columns: SdkUpdateColumns): Buffer;
