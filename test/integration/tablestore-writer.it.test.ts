@@ -301,6 +301,18 @@ describe('connection failures', () => {
     bad.close();
   });
 
+  it("the SDK's own retries are off: every retry is mig's", async () => {
+    const codes: string[] = [];
+    const c = new TablestoreClient({ endpoint: server.endpoint, instance: server.instance }, { accessKeyId: server.accessKeyId, accessKeySecret: server.accessKeySecret }, { retry: FAST, onRetry: (_op, code) => codes.push(code) });
+    const before = server.requests('ListTable');
+    // ListTable is an operation the SDK itself would retry on a 503.
+    server.failNext(2, 'OTSServerBusy', 'ListTable');
+    expect(await listTables(c)).toContain('orders');
+    expect(codes).toEqual(['OTSServerBusy', 'OTSServerBusy']);
+    expect(server.requests('ListTable') - before).toBe(3);
+    c.close();
+  });
+
   it('an unreachable endpoint is reported as such', async () => {
     const down = new TablestoreClient({ endpoint: 'http://127.0.0.1:1', instance: 'x' }, { accessKeyId: 'a', accessKeySecret: 'b' }, { retry: { attempts: 2, baseMs: 1, maxMs: 1 } });
     await expect(listTables(down)).rejects.toMatchObject({ code: 'tablestore-unreachable' });

@@ -108,3 +108,12 @@ describe('tablestoreError', () => {
     expect(tablestoreError(dest, { code: 'OTSServerBusy', message: 'busy' }, 'BatchWriteRow').code).toBe('tablestore-busy');
   });
 });
+
+describe('resolveTablestoreSecrets', () => {
+  it('resolves both references and names the missing one', async () => {
+    const { resolveTablestoreSecrets } = await import('../../src/sink/tablestore/secrets.js');
+    const refs = { accessKeyId: '${env:TS_AK}', accessKeySecret: '${env:TS_SK}' };
+    expect(await resolveTablestoreSecrets(refs, '/tmp/project/migrations.d', { TS_AK: 'id', TS_SK: 'secret' })).toEqual({ accessKeyId: 'id', accessKeySecret: 'secret' });
+    await expect(resolveTablestoreSecrets(refs, '/tmp/project/migrations.d', { TS_AK: 'id' })).rejects.toThrow(/spec\.destination\.accessKeySecret.*TS_SK/);
+  });
+});
