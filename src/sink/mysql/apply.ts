@@ -57,6 +57,8 @@ export interface ApplyResult {
 
 const ER_LOCK_WAIT_TIMEOUT = 1205;
 const ER_LOCK_DEADLOCK = 1213;
+const ER_BAD_DB = 1049;
+const ER_NO_SUCH_TABLE = 1146;
 /** Margin under max_allowed_packet for the protocol header and the statement's own text. */
 const PACKET_MARGIN = 4096;
 
@@ -136,15 +138,17 @@ export class MysqlApplier {
 
   /** Creates the checkpoint database and table when missing. */
   ensureCheckpointTable(): Promise<void> {
-    return this.#serial(async () => {
-      const conn = await this.#session();
-      try {
-        await conn.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(this.#o.checkpointDatabase)}`);
-        await conn.query(createCheckpointTableSql(this.#o.checkpointDatabase));
-      } catch (e) {
-        throw this.#o.describeError(e, `creating ${checkpointTable(this.#o.checkpointDatabase)}`);
-      }
-    });
+    return this.#serial(() => this.#ensureCheckpointTable());
+  }
+
+  async #ensureCheckpointTable(): Promise<void> {
+    const conn = await this.#session();
+    try {
+      await conn.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(this.#o.checkpointDatabase)}`);
+      await conn.query(createCheckpointTableSql(this.#o.checkpointDatabase));
+    } catch (e) {
+      throw this.#o.describeError(e, `creating ${checkpointTable(this.#o.checkpointDatabase)}`);
+    }
   }
 
   /** Every feed's checkpoint of a migration (default: this applier's). */
@@ -227,12 +231,24 @@ export class MysqlApplier {
   async #feed(feed: string): Promise<FeedState> {
     let st = this.#feeds.get(feed);
     if (!st) {
-      const rows = await readCheckpointRows(await this.#session(), this.#o.checkpointDatabase, this.#o.migration, feed);
+      const rows = await this.#readFeed(feed);
       st = rows[0] ? feedState(rows[0]) : {};
       this.#feeds.set(feed, st);
     }
     if (st.pending) await this.#finishDdl(feed, st.pending);
     return st;
+  }
+
+  /** The feed's checkpoint row; the checkpoint table is created the first time it is missing. */
+  async #readFeed(feed: string): Promise<FeedCheckpoint[]> {
+    const conn = await this.#session();
+    try {
+      return await readCheckpointRows(conn, this.#o.checkpointDatabase, this.#o.migration, feed);
+    } catch (e) {
+      if ((e as { errno?: number }).errno !== ER_NO_SUCH_TABLE && (e as { errno?: number }).errno !== ER_BAD_DB) throw this.#o.describeError(e, 'reading the checkpoint');
+    }
+    await this.#ensureCheckpointTable();
+    return [];
   }
 
   /** Resolves tables and builds the statements before the transaction starts (no locks held meanwhile). */
