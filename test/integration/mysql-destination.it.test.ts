@@ -83,6 +83,26 @@ afterAll(async () => {
   await root.end();
 });
 
+describe('connecting', () => {
+  const fails = async (over: Partial<MysqlDestination>, password?: string) => {
+    const err = await connectDestination({ spec: spec(over), password, projectRoot: process.cwd() }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MigError);
+    return err as MigError;
+  };
+
+  it('says what to fix, and never prints the password', async () => {
+    const auth = await fails({ user: 'nobody_here' }, 'S3cret-pw!');
+    expect(auth.code).toBe('destination-auth');
+    expect(`${auth.message} ${auth.hint}`).not.toContain('S3cret-pw!');
+    expect(auth.hint).toMatch(/spec.destination.user/);
+    expect((await fails({ port: 1 })).code).toBe('destination-unreachable');
+    // The test server has TLS off: asking for TLS must fail, not fall back to plain text.
+    const tls = await fails({ tls: {} });
+    expect(tls.code).toBe('destination-tls');
+    expect(tls.hint).toMatch(/enable TLS|tls/);
+  });
+});
+
 describe('schema', () => {
   it('creates databases and tables under mapped names, without left-out columns and foreign keys', async () => {
     const src = await rootConnection();
@@ -244,6 +264,21 @@ describe('incremental', () => {
       expect(await rows(`SELECT id, name FROM ${DST}.users WHERE id >= 20 ORDER BY id`)).toEqual([{ id: 20, name: 'u20b' }, { id: 21, name: 'u21' }, { id: 22, name: 'u22' }]);
       expect(await rows(`SELECT * FROM ${DST2}.t`)).toEqual([{ id: 1, v: 'x' }]);
       expect((await a.readCheckpoints()).find((c) => c.feed === feed)!.kafkaOffset).toBe('105');
+    } finally {
+      await a.close();
+    }
+  });
+
+  it('keeps the order of changes to one key inside a transaction (batched statements included)', async () => {
+    const a = await openApplier();
+    try {
+      const u = (id: string, name: string) => ({ id, name });
+      await a.applyTransaction([
+        ins('users', u('200', 'a')), ins('users', u('201', 'a')), upd('users', u('200', 'a'), u('200', 'b')),
+        del('users', u('200', 'b')), del('users', u('201', 'a')), ins('users', u('200', 'c')), upd('users', u('200', 'c'), u('202', 'd')),
+        ins('users', u('203', 'e')), del('users', u('203', 'e')),
+      ], { feed: 'order:0', offset: 1 });
+      expect(await rows(`SELECT id, name FROM ${DST}.users WHERE id >= 200 ORDER BY id`)).toEqual([{ id: 202, name: 'd' }]);
     } finally {
       await a.close();
     }

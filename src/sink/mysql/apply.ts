@@ -16,9 +16,9 @@ import { connectDestination, destinationError, isConnectionLost, type Destinatio
 import { translateDdl } from './ddl-translate.js';
 import { runDdl } from './ddl-run.js';
 import { describeDestTable, type DestTable } from './dest-table.js';
-import { deleteSql, insertParts, tuple, updateSql, writable, type InsertMode } from './dml.js';
+import { deleteSql, insertParts, keepsKey, keyCondition, tuple, updateSql, writable, type InsertMode } from './dml.js';
 import type { TableRef, TargetNames } from './names.js';
-import { quoteIdent } from './names.js';
+import { qualified, quoteIdent } from './names.js';
 
 export interface MysqlApplierOptions {
   /** metadata.name of the migration: the checkpoint rows' key. */
@@ -72,7 +72,8 @@ interface FeedState {
 type Op =
   | { kind: 'insert'; table: DestTable; columns: string[]; key: string; tuple: string; what: string }
   | { kind: 'update'; table: DestTable; sql: string; after: Row; what: string }
-  | { kind: 'delete'; sql: string; what: string };
+  /** keyed: `cond` is a key condition, so consecutive keyed deletes of a table share one statement. */
+  | { kind: 'delete'; table: DestTable; sql: string; cond?: string; what: string };
 
 export class MysqlApplier {
   readonly #o: Required<Omit<MysqlApplierOptions, 'onNote'>> & Pick<MysqlApplierOptions, 'onNote'>;
@@ -270,9 +271,16 @@ export class MysqlApplier {
         const columns = Object.keys(after);
         ops.push({ kind: 'insert', table: t, columns, key: `${map.target.database}.${map.target.table}\u0000${columns.join('\u0000')}`, tuple: tuple(t, columns, after), what });
       } else if (ev.op === 'update' && after && before) {
-        ops.push({ kind: 'update', table: t, sql: updateSql(t, before, after), after, what });
+        if (keepsKey(t, before, after) && Object.keys(after).length === Object.keys(writable(t, before)).length) {
+          // Same key, whole row: UPDATE … WHERE key, or the after image when the row is missing, is
+          // exactly what an upsert of the after image does, and upserts batch with inserts.
+          const columns = Object.keys(after);
+          ops.push({ kind: 'insert', table: t, columns, key: `${map.target.database}.${map.target.table}\u0000${columns.join('\u0000')}`, tuple: tuple(t, columns, after), what });
+        } else {
+          ops.push({ kind: 'update', table: t, sql: updateSql(t, before, after), after, what });
+        }
       } else if (ev.op === 'delete' && before) {
-        ops.push({ kind: 'delete', sql: deleteSql(t, before), what });
+        ops.push({ kind: 'delete', table: t, sql: deleteSql(t, before), cond: keyCondition(t, before), what });
       } else {
         throw new MigError('feed-event', `${what}: the change lacks its ${ev.op === 'insert' ? 'after' : 'before'} image`, 'this is a bug in the feed decoder; report it');
       }
@@ -338,6 +346,22 @@ export class MysqlApplier {
           await this.#query(conn, head + tuple(op.table, columns, op.after) + tail, `${op.what} (row missing: inserted)`);
         }
         i++;
+      } else if (op.cond !== undefined) {
+        // Deletes by key of one table: one statement, each key finds at most one row.
+        const conds = [op.cond];
+        let bytes = Buffer.byteLength(op.sql) + 8;
+        let j = i + 1;
+        for (; j < ops.length && conds.length < this.#o.batchRows; j++) {
+          const next = ops[j]!;
+          if (next.kind !== 'delete' || next.table !== op.table || next.cond === undefined) break;
+          const b = Buffer.byteLength(next.cond) + 8;
+          if (bytes + b > limit) break;
+          conds.push(next.cond);
+          bytes += b;
+        }
+        const sql = conds.length === 1 ? op.sql : `DELETE FROM ${qualified(op.table.ref)} WHERE ${conds.map((c) => `(${c})`).join(' OR ')}`;
+        await this.#query(conn, sql, op.what);
+        i = j;
       } else {
         await this.#query(conn, op.sql, op.what);
         i++;

@@ -153,8 +153,21 @@ export function destinationError(ep: DestinationEndpoint, e: unknown, doing?: st
   if (code === 'PROTOCOL_CONNECTION_LOST' || code === 'ECONNRESET' || code === 'EPIPE') {
     return new MigError('destination-unreachable', `${what}the connection to the destination at ${where} was lost: ${msg}`, 'check that the server is up; mig resumes from its checkpoint');
   }
-  return new MigError('destination-error', `${what}destination ${where}: ${msg}`);
+  const hint = DATA_HINTS[err.errno ?? 0];
+  return new MigError('destination-error', `${what}destination ${where}: ${msg}`, hint);
 }
+
+/** What to do about the errors a destination most often raises on source rows and DDL. */
+const DATA_HINTS: Record<number, string> = {
+  1054: "the destination table lacks a column the source has: add it at the destination, or leave the column out (spec.objects[].tables[].columns)",
+  1146: 'the destination table does not exist: run the schema phase (spec.types has schema) or create it by hand',
+  1062: 'a unique key at the destination rejects a row the source holds: the destination table has a key the source lacks, or was changed by hand',
+  1264: "the destination column cannot hold the source value: give it the source column's type",
+  1265: "the destination column cannot hold the source value: give it the source column's type",
+  1366: "the destination column cannot hold the source value: give it the source column's type",
+  1406: "the destination column is shorter than the source value: give it the source column's type",
+  1292: "the destination rejects a date or time value the source holds: give the column the source's type (mig loads with ALLOW_INVALID_DATES and zero dates allowed)",
+};
 
 /** Errors after which the session is gone and a new one is needed. */
 export function isConnectionLost(e: unknown): boolean {

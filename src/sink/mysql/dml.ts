@@ -57,11 +57,8 @@ const INEXACT = new Set(['float', 'double', 'real', 'json']);
  * string) and geometry are skipped in that case; LIMIT 1 on the statement keeps one row changed.
  */
 export function whereSql(t: DestTable, before: Row): string {
-  const has = (c: string) => Object.prototype.hasOwnProperty.call(before, c);
-  const keyCols = t.key.map((k) => Object.keys(before).find((c) => c.toLowerCase() === k.toLowerCase()) ?? k);
-  if (t.key.length > 0 && keyCols.every(has) && keyCols.every((c) => before[c] !== null)) {
-    return keyCols.map((c) => `${quoteIdent(c)} = ${valueSql(t.byName.get(c.toLowerCase()), before[c]!)}`).join(' AND ');
-  }
+  const byKey = keyCondition(t, before);
+  if (byKey !== undefined) return byKey;
   const parts: string[] = [];
   for (const [c, v] of Object.entries(before)) {
     const col = t.byName.get(c.toLowerCase());
@@ -69,6 +66,37 @@ export function whereSql(t: DestTable, before: Row): string {
     parts.push(`${quoteIdent(c)} <=> ${valueSql(col, v)}`);
   }
   return parts.length > 0 ? parts.join(' AND ') : '1 = 1';
+}
+
+/**
+ * The key condition (`k = v AND …`) when the table has a key and the image holds all of it, NOT NULL;
+ * undefined otherwise (the row is then matched on every column, see whereSql).
+ */
+export function keyCondition(t: DestTable, image: Row): string | undefined {
+  if (t.key.length === 0) return undefined;
+  const parts: string[] = [];
+  for (const k of t.key) {
+    const c = Object.keys(image).find((n) => n.toLowerCase() === k.toLowerCase());
+    const v = c === undefined ? null : image[c]!;
+    if (v === null) return undefined;
+    parts.push(`${quoteIdent(c!)} = ${valueSql(t.byName.get(k.toLowerCase()), v)}`);
+  }
+  return parts.join(' AND ');
+}
+
+/** Whether the update keeps the row's key (same key values before and after). */
+export function keepsKey(t: DestTable, before: Row, after: Row): boolean {
+  if (t.key.length === 0) return false;
+  const find = (r: Row, k: string) => Object.keys(r).find((n) => n.toLowerCase() === k.toLowerCase());
+  return t.key.every((k) => {
+    const b = find(before, k);
+    const a = find(after, k);
+    if (a === undefined || b === undefined) return false;
+    const x = before[b]!;
+    const y = after[a]!;
+    if (x === null || y === null) return false;
+    return Buffer.isBuffer(x) && Buffer.isBuffer(y) ? x.equals(y) : x === y;
+  });
 }
 
 export function updateSql(t: DestTable, before: Row, after: Row): string {
