@@ -387,6 +387,10 @@ describe('DDL', () => {
       expect(await rows(`SELECT id, extra, secret2 FROM ${DST}.orders_v2 WHERE id = 70`)).toEqual([{ id: 70, extra: 1, secret2: 2 }]);
       await a.applyTransaction([ddl('CREATE TABLE fresh (id INT PRIMARY KEY)', SRC2)], { feed, offset: 3 });
       expect(await existingTables(root, [{ database: DST2, table: 'fresh' }])).toHaveLength(1);
+      // A database that does not exist at the destination yet (dropped here by hand) is created.
+      await root.query(`DROP DATABASE ${DST2}`);
+      await a.applyTransaction([ddl('CREATE TABLE again (id INT PRIMARY KEY)', SRC2)], { feed: 'ddl2:0', offset: 1 });
+      expect(await existingTables(root, [{ database: DST2, table: 'again' }])).toHaveLength(1);
       // Outside the migration: nothing runs, the position still moves.
       await a.applyTransaction([ddl('CREATE TABLE not_listed (id INT)')], { feed, offset: 4 });
       expect(await existingTables(root, [{ database: DST, table: 'not_listed' }])).toHaveLength(0);

@@ -203,6 +203,11 @@ describe('statements mig does not replicate', () => {
     expect((err as MigError).code).toBe('ddl-unsupported');
     expect((err as MigError).hint).toMatch(/operations/);
     expect(tr('other', 'CREATE TRIGGER trg BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1')).toBeUndefined();
+    // A database whose tables all leave ddl out: skipped too.
+    const quiet = new TargetNames([{ database: 'q', tables: [{ name: 't', operations: ['insert'] }] }]);
+    expect(translateDdl({ database: 'q', sql: 'CREATE TRIGGER x BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1' }, quiet)).toBeUndefined();
+    expect(quiet.replicatesDdl('q')).toBe(false);
+    expect(names.replicatesDdl('shop')).toBe(true);
   });
 });
 

@@ -7,6 +7,7 @@ import type { PendingDdl } from './checkpoint.js';
 import type { DdlKind } from './ddl-translate.js';
 import { quoteIdent } from './names.js';
 
+const ER_BAD_DB = 1049;
 const ER_TABLE_EXISTS = 1050;
 const ER_BAD_TABLE = 1051;
 const ER_BAD_FIELD = 1054;
@@ -53,7 +54,15 @@ export function isAlreadyDone(ddl: PendingDdl, e: unknown): boolean {
  * view bodies resolve there, as they did at the source).
  */
 export async function runDdl(conn: Connection, ddl: PendingDdl): Promise<DdlOutcome> {
-  await conn.query(`USE ${quoteIdent(ddl.database)}`);
+  try {
+    await conn.query(`USE ${quoteIdent(ddl.database)}`);
+  } catch (e) {
+    // A table created in a database the schema phase did not make (new at the source, or the
+    // phase was skipped): the database is created first, as DTS does.
+    if ((e as { errno?: number }).errno !== ER_BAD_DB || !ddl.kind.startsWith('create-')) throw e;
+    await conn.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(ddl.database)}`);
+    await conn.query(`USE ${quoteIdent(ddl.database)}`);
+  }
   try {
     await conn.query(ddl.sql);
     return {};

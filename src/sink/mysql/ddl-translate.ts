@@ -80,8 +80,9 @@ export function translateDdl(ev: DdlStatement, names: TargetNames): TranslatedDd
   } else if (w(0, 'TRUNCATE')) {
     return truncate(ctx, w(1, 'TABLE') ? 2 : 1);
   }
-  // Unknown: nothing to do when it is clearly about a database outside the migration.
-  if (names.database(ev.database) === undefined) return undefined;
+  // Unknown: nothing to do when it is about a database outside the migration, or one whose tables
+  // all leave ddl out of their operations.
+  if (!names.replicatesDdl(ev.database)) return undefined;
   throw unsupported(ev, names, 'mig replicates CREATE/DROP/ALTER/RENAME/TRUNCATE TABLE, CREATE/DROP/ALTER VIEW and CREATE/DROP INDEX');
 }
 

@@ -116,6 +116,14 @@ export class TargetNames {
     return e !== undefined && e.tables === undefined;
   }
 
+  /** Whether DDL is replicated for anything in the source database (a whole database, or a listed table with ddl). */
+  replicatesDdl(database: string): boolean {
+    const e = this.#entry(database);
+    if (!e) return false;
+    if (!e.tables) return true;
+    return [...e.tables.values()].some((t) => !t.operations || t.operations.includes('ddl'));
+  }
+
   /** The mapping of a source table; undefined outside the migration. */
   table(database: string, table: string): TableMap | undefined {
     const e = this.#entry(database);
