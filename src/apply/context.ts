@@ -1,27 +1,29 @@
 // Everything one migration's run needs, passed explicitly (no global state).
+import type { Connection } from 'mysql2/promise';
 import type { Migration } from '../spec/schema.js';
 import type { ValueOptions } from '../source/mysql/type-map.js';
 import type { MigrationState } from '../state/model.js';
 import type { TableInfo } from '../source/types.js';
 import type { SourceEndpoint } from '../source/mysql/connect.js';
-import type { KafkaWriter } from '../sink/kafka/writer.js';
 import type { DesiredTable } from '../plan/desired.js';
-import type { Router } from './router.js';
+import type { ChangeSink } from './sink.js';
 import type { Checkpointer } from './checkpointer.js';
 import type { ApplyHook } from './events.js';
 
-export interface RunContext {
+/** `Out` is the destination's unit of write (a Kafka message, a Tablestore row operation…). */
+export interface RunContext<Out> {
   migration: Migration;
   mstate: MigrationState;
   endpoint: SourceEndpoint;
   flavor: 'mariadb' | 'mysql';
-  writer: KafkaWriter;
-  router: Router;
+  sink: ChangeSink<Out>;
   /** Current shape of every migrated table, `db.table` → info. */
   shapes: Map<string, TableInfo>;
   desired: Map<string, DesiredTable>;
   checkpointer: Checkpointer;
   hook: ApplyHook;
+  /** Starts the consistent snapshot on `conn` and records where incremental will start. */
+  openSnapshot: (conn: Connection) => Promise<void>;
   /** Aborted on SIGINT/SIGTERM: stop at the next boundary, checkpoint, return. */
   signal: AbortSignal;
 }

@@ -6,15 +6,18 @@ export type ApplyEvent =
   | { type: 'change-applied'; migration: string; summary: string }
   | { type: 'topic-created'; migration: string; topic: string; partitions: number }
   | { type: 'topic-partitions'; migration: string; topic: string; from: number; to: number }
-  | { type: 'snapshot-opened'; migration: string; position: BinlogPosition; reused: boolean }
+  | { type: 'snapshot-opened'; migration: string; /** Where incremental starts, as text (binlog file:pos, or a TiDB commit ts). */ at: string; reused: boolean }
   | { type: 'table-start'; migration: string; table: string; resumeFrom: number; estimatedRows: number }
   | { type: 'table-warning'; migration: string; table: string; message: string }
   | { type: 'chunk'; migration: string; table: string; rows: number; total: number }
   | { type: 'table-done'; migration: string; table: string; rows: number; seconds: number }
-  | { type: 'handoff'; migration: string; position: BinlogPosition }
+  | { type: 'handoff'; migration: string; /** Where incremental will start, as text. */ at: string }
   | { type: 'stream-start'; migration: string; from: BinlogPosition; until?: { file: string; pos: number } }
   | { type: 'stream-progress'; migration: string; events: number; checkpoint: BinlogPosition }
   | { type: 'stream-stop'; migration: string; events: number; checkpoint?: BinlogPosition; reason: 'caught-up' | 'signal' }
+  | { type: 'feed-start'; migration: string; topic: string; from: string; afterTs: string; untilCaughtUp: boolean }
+  | { type: 'feed-progress'; migration: string; transactions: number; position: string }
+  | { type: 'feed-stop'; migration: string; transactions: number; skipped: number; position: string; reason: 'caught-up' | 'signal' }
   | { type: 'migration-done'; migration: string };
 
 export type ApplyHook = (e: ApplyEvent) => void;

@@ -1,37 +1,25 @@
 // The full phase: every table that still needs it is copied from one consistent snapshot, chunk by
-// chunk; each chunk's cursor is checkpointed only after Kafka acknowledged the chunk.
+// chunk; each chunk's cursor is checkpointed only after the destination acknowledged the chunk.
 import type { Connection } from 'mysql2/promise';
 import type { TableState } from '../state/model.js';
-import type { OutboundMessage } from '../sink/kafka/message.js';
 import { connectSource, sourceError } from '../source/mysql/connect.js';
 import { closeSnapshot, openSnapshot, TableChunker } from '../source/mysql/snapshot-reader.js';
 import { valueOptions } from './context.js';
 import type { RunContext } from './context.js';
 
 /** Tables whose full load is not finished, in spec order. */
-export function tablesNeedingFull(ctx: RunContext): TableState[] {
+export function tablesNeedingFull<O>(ctx: RunContext<O>): TableState[] {
   return [...ctx.desired.keys()]
     .map((id) => ctx.mstate.tables[id]!)
     .filter((t) => t && !t.fullDoneAt);
 }
 
-export async function runFullLoad(ctx: RunContext): Promise<void> {
+export async function runFullLoad<O>(ctx: RunContext<O>): Promise<void> {
   const todo = tablesNeedingFull(ctx);
   if (todo.length === 0 || ctx.signal.aborted) return;
   const conn = await connectSource(ctx.endpoint);
   try {
-    const position = await openSnapshot(conn, ctx.flavor).catch((e) => {
-      throw sourceError(ctx.endpoint, e);
-    });
-    const reused = ctx.mstate.snapshot !== undefined;
-    // The first snapshot's position stays the stream's start even when a later run (after a crash)
-    // reads the rest of the tables from a newer snapshot: replaying from the older point re-sends
-    // some changes but can never skip one.
-    if (!ctx.mstate.snapshot) {
-      ctx.mstate.snapshot = { position, takenAt: new Date().toISOString() };
-      await ctx.checkpointer.save();
-    }
-    ctx.hook({ type: 'snapshot-opened', migration: ctx.migration.metadata.name, position, reused });
+    await ctx.openSnapshot(conn);
     for (const ts of todo) {
       if (ctx.signal.aborted) break;
       await loadTable(ctx, conn, ts);
@@ -42,7 +30,25 @@ export async function runFullLoad(ctx: RunContext): Promise<void> {
   }
 }
 
-async function loadTable(ctx: RunContext, conn: Connection, ts: TableState): Promise<void> {
+/**
+ * Opens the consistent snapshot on a MySQL-family source and records where the binlog stands.
+ * The first snapshot's position stays the stream's start even when a later run (after a crash)
+ * reads the rest of the tables from a newer snapshot: replaying from the older point re-sends some
+ * changes but can never skip one.
+ */
+export async function openBinlogSnapshot<O>(ctx: RunContext<O>, conn: Connection): Promise<void> {
+  const position = await openSnapshot(conn, ctx.flavor).catch((e) => {
+    throw sourceError(ctx.endpoint, e);
+  });
+  const reused = ctx.mstate.snapshot !== undefined;
+  if (!ctx.mstate.snapshot) {
+    ctx.mstate.snapshot = { position, takenAt: new Date().toISOString() };
+    await ctx.checkpointer.save();
+  }
+  ctx.hook({ type: 'snapshot-opened', migration: ctx.migration.metadata.name, at: `binlog ${position.file}:${position.pos}`, reused });
+}
+
+async function loadTable<O>(ctx: RunContext<O>, conn: Connection, ts: TableState): Promise<void> {
   const name = ctx.migration.metadata.name;
   const shape = ctx.shapes.get(ts.id)!;
   const desired = ctx.desired.get(ts.id)!;
@@ -63,25 +69,25 @@ async function loadTable(ctx: RunContext, conn: Connection, ts: TableState): Pro
   await ctx.checkpointer.save();
 
   const chunker = new TableChunker(conn, shape, ctx.migration.spec.full.chunkSize, desired.filter, valueOptions(ctx.migration));
-  const es = Date.parse(ctx.mstate.snapshot!.takenAt);
+  const es = Date.parse(ctx.mstate.snapshot?.takenAt ?? ctx.mstate.feed?.takenAt ?? new Date().toISOString());
   let readCursor = shape.keyKind === 'none' ? undefined : ts.cursor;
   let inFlight: Promise<void> = Promise.resolve();
   for (;;) {
     if (ctx.signal.aborted) break;
-    // Read the next chunk while the previous one is on its way to Kafka.
+    // Read the next chunk while the previous one is on its way to the destination.
     const chunk = await chunker.next(readCursor).catch((e) => {
       throw sourceError(ctx.endpoint, e);
     });
     readCursor = chunk.cursor ?? readCursor;
     const now = Date.now();
-    const msgs: OutboundMessage[] = [];
+    const msgs: O[] = [];
     for (let i = 0; i < chunk.rows.length; i++) {
-      const m = ctx.router.snapshotRow(shape, chunk.rows[i]!, es, now);
+      const m = ctx.sink.snapshotRow(shape, chunk.rows[i]!, es, now);
       if (m) msgs.push(m);
     }
     await inFlight;
     const cursor = chunk.cursor;
-    inFlight = ctx.writer.send(msgs).then(async () => {
+    inFlight = ctx.sink.send(msgs).then(async () => {
       if (cursor) ts.cursor = cursor;
       ts.rowsCopied += chunk.rows.length;
       await ctx.checkpointer.save();

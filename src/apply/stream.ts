@@ -1,8 +1,7 @@
-// The incremental phase: binlog → router → Kafka, with the checkpoint moved only to transaction or
-// DDL boundaries whose messages (and all before them) Kafka acknowledged.
+// The incremental phase: binlog → sink, with the checkpoint moved only to transaction or DDL
+// boundaries whose changes (and all before them) the destination acknowledged.
 import type { BinlogPosition } from '../state/model.js';
 import type { TxBatch } from '../source/types.js';
-import type { OutboundMessage } from '../sink/kafka/message.js';
 import { BinlogReader } from '../source/mysql/binlog-reader.js';
 import { connectSource } from '../source/mysql/connect.js';
 import { currentBinlogEnd, describeTable } from '../source/mysql/inspect.js';
@@ -17,7 +16,7 @@ export interface StreamOptions {
   highWater?: number;
 }
 
-export async function runStream(ctx: RunContext, opts: StreamOptions): Promise<void> {
+export async function runStream<O>(ctx: RunContext<O>, opts: StreamOptions): Promise<void> {
   const name = ctx.migration.metadata.name;
   const from = ctx.mstate.checkpoint ?? ctx.mstate.snapshot?.position;
   if (!from) throw new Error(`migration ${name} has no snapshot position to stream from`);
@@ -38,7 +37,7 @@ export async function runStream(ctx: RunContext, opts: StreamOptions): Promise<v
 
   // 5000 queued messages keep the stream as fast as 20000 did (npm run bench) with ~60 MB less peak RSS.
   const highWater = opts.highWater ?? 5000;
-  let queue: OutboundMessage[] = [];
+  let queue: O[] = [];
   let queuedEnd: BinlogPosition | undefined;
   let events = 0;
   let failure: Error | undefined;
@@ -61,7 +60,7 @@ export async function runStream(ctx: RunContext, opts: StreamOptions): Promise<v
     onBatch: (b: TxBatch) => {
       const now = Date.now();
       for (const ev of b.events) {
-        const m = ctx.router.change(ev, (id) => ctx.shapes.get(id), now);
+        const m = ctx.sink.change(ev, (id) => ctx.shapes.get(id), now);
         if (m) queue.push(m);
         events++;
       }
@@ -93,7 +92,7 @@ export async function runStream(ctx: RunContext, opts: StreamOptions): Promise<v
         queue = [];
         queuedEnd = undefined;
         reader.resume();
-        await ctx.writer.send(batch);
+        await ctx.sink.send(batch);
         if (end) {
           ctx.mstate.checkpoint = { ...end, serverId: end.serverId ?? ctx.mstate.snapshot?.position.serverId };
           ctx.mstate.eventsStreamed = (ctx.mstate.eventsStreamed ?? 0) + batch.length;

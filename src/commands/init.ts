@@ -24,6 +24,9 @@ export default class Init extends MigCommand {
     port: Flags.integer({ description: 'source port', default: 3306 }),
     user: Flags.string({ description: 'source user', default: 'root' }),
     brokers: Flags.string({ description: 'Kafka bootstrap broker host:port', default: '127.0.0.1:9092' }),
+    instance: Flags.string({ description: 'Tablestore instance name (mysql-to-tablestore)', default: 'myinstance' }),
+    destHost: Flags.string({ description: 'destination MySQL host (tidb-to-mysql)', default: '127.0.0.1' }),
+    destUser: Flags.string({ description: 'destination MySQL user (tidb-to-mysql)', default: 'root' }),
     force: Flags.boolean({ description: 'overwrite an existing spec file' }),
   };
 
@@ -50,8 +53,8 @@ export default class Init extends MigCommand {
     const schemaCopied = await copySchema();
     this.out(`Wrote ${target} from template ${flags.template}.${ignored ? ' Added .mig/ (local state) to .gitignore.' : ''}${schemaCopied ? ' Wrote schemas/migration.schema.json for editor completion.' : ''}`);
     this.out('\nNext steps:');
-    this.out(`  1. Edit ${target}: source, brokers, objects.`);
-    this.out('  2. export MIG_SOURCE_PASSWORD=…   (the source password; never written to files)');
+    this.out(`  1. Edit ${target}: source, destination, objects.`);
+    this.out('  2. export the variables its ${env:…} references name (passwords, keys; never written to files)');
     this.out('  3. mig validate');
     this.out('  4. mig plan            # review what will happen');
     this.out('  5. mig apply           # schema + full load; then: mig apply --follow');

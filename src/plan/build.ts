@@ -3,8 +3,9 @@
 import { createTwoFilesPatch } from 'diff';
 import type { Migration } from '../spec/schema.js';
 import type { MigrationState, State } from '../state/model.js';
-import type { Change, MigrationPlan, Plan, PlanNote, Risk } from './change.js';
-import { desiredFor, type Desired, type DesiredTable, type LiveSource, type LiveTopics } from './desired.js';
+import type { Change, MigrationPlan, Plan, PlanNote, Risk, TargetKind } from './change.js';
+import { desiredFor, type Desired, type DesiredTable, type LiveSource, type LiveTargets, type LiveTopics } from './desired.js';
+import { destinationHow, destinationSettingChanges } from './destination-settings.js';
 
 export interface PlanMigrationInput {
   file: string;
@@ -14,7 +15,16 @@ export interface PlanMigrationInput {
 
 export interface LiveView {
   source: LiveSource;
+  /** Kafka destinations: the topics that exist ({ok, empty} for other destinations). */
   topics: LiveTopics;
+  /** Tablestore and MySQL destinations: the tables that exist. */
+  targets?: LiveTargets;
+}
+
+/** What kind of object a migration's `topic` names. */
+export function targetKind(m: Migration): TargetKind {
+  const t = m.spec.destination.type;
+  return t === 'kafka' ? 'topic' : t === 'tablestore' ? 'tablestore-table' : 'mysql-table';
 }
 
 export interface PlanInput {
@@ -46,6 +56,13 @@ export function buildPlan(input: PlanInput): Plan {
       partial = true;
       notes.push({ severity: 'warning', migration: name, message: `Kafka not inspected: ${live.topics.error}`, hint: 'topics and partition counts are unverified' });
     }
+    if (live.targets && !live.targets.ok) {
+      partial = true;
+      notes.push({ severity: 'warning', migration: name, message: `destination not inspected: ${live.targets.error}`, hint: 'destination tables are unverified' });
+    }
+    if (mi.migration.spec.destination.type === 'tablestore' && mi.migration.spec.types.includes('incremental')) {
+      notes.push({ severity: 'info', migration: name, message: 'DDL is not replicated to Tablestore (as DTS): an ALTER TABLE on a migrated table is reported during apply, and the destination table keeps its columns', hint: 'to follow a schema change, change the spec (columnTypes, columns) and apply; the table is re-snapshotted if its layout changes' });
+    }
     const desired = desiredFor(mi.migration, live.source);
     for (const e of desired.errors) notes.push({ severity: 'error', migration: name, message: e, hint: 'fix spec.objects or create it on the source' });
     if (live.source.ok) {
@@ -59,6 +76,9 @@ export function buildPlan(input: PlanInput): Plan {
     for (const db of desired.unresolved) notes.push({ severity: 'warning', migration: name, message: `tables of database \`${db}\` are taken from the live source, which could not be read` });
     const prev = input.state.migrations[name];
     let changes = prev ? diffExisting(mi, prev, desired, live.topics) : createAll(mi, desired, live.topics);
+    changes.push(...targetChanges(mi, prev, desired, live.targets));
+    const into = targetKind(mi.migration);
+    if (into !== 'topic') changes = changes.map((c) => (c.kind === 'table' ? { ...c, into } : c));
     if (prev && input.replace?.has(name)) changes = replaceAll(mi, desired, changes);
     const specDiff = unifiedDiff(name, prev ? input.normalizedText(prev.spec) : '', input.normalizedText(mi.migration));
     plans.push({ name, file: mi.file, changes, specDiff, digest: mi.digest });
@@ -141,8 +161,7 @@ function topicChanges(name: string, desired: Desired, topics: LiveTopics, known:
 
 function createAll(mi: PlanMigrationInput, desired: Desired, topics: LiveTopics): Change[] {
   const name = mi.migration.metadata.name;
-  const d = mi.migration.spec.destination;
-  const how = `${d.format}, ${d.compression ?? 'lz4'}, partitioning ${d.partitioning?.policy ?? 'primary-key'}, acks ${d.acks ?? 'all'}${d.ddlTopic ? `, DDL to ${d.ddlTopic}` : ''}${d.nameCase && d.nameCase !== 'source' ? `, names ${d.nameCase} case` : ''}`;
+  const how = destinationHow(mi.migration.spec.destination);
   const changes: Change[] = [{ kind: 'migration', action: 'create', migration: name, reason: `new migration (${mi.migration.spec.types.join(', ')}; ${how})`, risks: [] }];
   changes.push(...topicChanges(name, desired, topics, {}));
   const full = mi.migration.spec.types.includes('full');
@@ -246,25 +265,7 @@ function settingChanges(name: string, a: Migration, b: Migration): Change[] {
     out.push({ kind: 'setting', action: 'update', migration: name, field: 'spec.source', reason: `source endpoint ${sa.host}:${sa.port} → ${sb.host}:${sb.port}: streaming resumes from the checkpoint there, which must hold the same binary logs`, risks: [] });
   }
   if (sa.user !== sb.user || sa.password !== sb.password) out.push({ kind: 'setting', action: 'update', migration: name, field: 'spec.source.user/password', reason: 'credentials changed', risks: [] });
-  if (JSON.stringify(a.spec.destination.brokers) !== JSON.stringify(b.spec.destination.brokers)) {
-    out.push({ kind: 'setting', action: 'update', migration: name, field: 'spec.destination.brokers', reason: 'brokers changed: the same topics are expected on the new bootstrap list', risks: [] });
-  }
-  const da = a.spec.destination;
-  const db = b.spec.destination;
-  const dest = (field: string, was: unknown, now: unknown, reason: string, risks: Risk[] = []) => {
-    if (JSON.stringify(was ?? null) !== JSON.stringify(now ?? null)) out.push({ kind: 'setting', action: 'update', migration: name, field: `spec.destination.${field}`, reason: `${field} ${show(was)} → ${show(now)}: ${reason}`, risks });
-  };
-  dest('format', da.format, db.format, 'messages from the checkpoint on use the new format; consumers must read both until the old messages expire', ['destructive']);
-  dest('partitioning', da.partitioning?.policy ?? 'primary-key', db.partitioning?.policy ?? 'primary-key', 'partition policy change breaks per-key ordering', ['breaks-key-order']);
-  dest('ddlTopic', da.ddlTopic, db.ddlTopic, 'DDL from the checkpoint on goes to the new topic');
-  dest('nameCase', da.nameCase ?? 'source', db.nameCase ?? 'source', 'names in messages from the checkpoint on change case');
-  dest('compression', da.compression ?? 'lz4', db.compression ?? 'lz4', 'new batches use it; consumers read either');
-  dest('acks', da.acks ?? 'all', db.acks ?? 'all', (db.acks ?? 'all') === 'all' ? 'every checkpoint waits for all in-sync replicas' : 'a broker failure can lose changes mig already checkpointed', (db.acks ?? 'all') === 'all' ? [] : ['destructive']);
-  dest('oversizedRow', da.oversizedRow ?? 'fail', db.oversizedRow ?? 'fail', 'applies to rows from the checkpoint on');
-  dest('maxMessageBytes', da.maxMessageBytes ?? 10485760, db.maxMessageBytes ?? 10485760, 'applies to rows from the checkpoint on');
-  dest('schemaRegistry', da.schemaRegistry?.url, db.schemaRegistry?.url, 'value schemas are registered there from now on');
-  dest('sasl', da.sasl && { ...da.sasl, password: '(secret)' }, db.sasl && { ...db.sasl, password: '(secret)' }, 'authentication changed');
-  dest('tls', da.tls, db.tls, 'connection security changed');
+  out.push(...destinationSettingChanges(name, a.spec.destination, b.spec.destination));
   const ta = a.spec.types.join(', ');
   const tb = b.spec.types.join(', ');
   if (ta !== tb) out.push({ kind: 'setting', action: 'update', migration: name, field: 'spec.types', reason: `types ${ta} → ${tb}`, risks: [] });
@@ -272,9 +273,34 @@ function settingChanges(name: string, a: Migration, b: Migration): Change[] {
   return out;
 }
 
-function show(v: unknown): string {
-  if (v === undefined || v === null) return '(none)';
-  return typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v);
+/**
+ * Destination tables (Tablestore, MySQL) that must be created, and drift: a table mig created or
+ * filled that is gone now. Its rows are lost with it, so the tables writing to it are copied again.
+ */
+function targetChanges(mi: PlanMigrationInput, prev: MigrationState | undefined, desired: Desired, live: LiveTargets | undefined): Change[] {
+  const into = targetKind(mi.migration);
+  if (into === 'topic' || !live) return [];
+  const name = mi.migration.metadata.name;
+  const createMissing = mi.migration.spec.types.includes('schema');
+  const out: Change[] = [];
+  const seen = new Set<string>();
+  for (const t of desired.tables) {
+    if (seen.has(t.topic)) continue;
+    seen.add(t.topic);
+    if (!live.ok) {
+      if (!prev?.tables[t.id]) out.push({ kind: 'target', action: 'create', migration: name, target: t.topic, into, reason: 'created unless it exists (destination not inspected)', risks: [] });
+      continue;
+    }
+    if (live.names.has(t.topic)) continue;
+    const filled = desired.tables.filter((x) => x.topic === t.topic && prev?.tables[x.id]?.rowsCopied);
+    if (filled.length > 0) {
+      out.push({ kind: 'target', action: 'create', migration: name, target: t.topic, into, reason: `drift: the table was deleted outside mig; ${createMissing ? 'it is created again and' : 'add schema to spec.types so mig creates it;'} ${filled.map((x) => x.id).join(', ')} copied again from a new snapshot`, risks: ['re-snapshot', 'long-running'] });
+      for (const x of filled) out.push({ kind: 'table', action: 'replace', migration: name, table: x.id, topic: x.topic, reason: `drift: its destination table ${x.topic} is gone: copied again`, risks: ['re-snapshot', 'long-running'] });
+    } else {
+      out.push({ kind: 'target', action: 'create', migration: name, target: t.topic, into, reason: createMissing ? 'new table' : 'missing, and schema is not in spec.types: apply stops until it exists', risks: [] });
+    }
+  }
+  return out;
 }
 
 export function unifiedDiff(name: string, before: string, after: string): string {

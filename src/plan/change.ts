@@ -14,6 +14,15 @@ export const ACTION_SYMBOL: Record<Action, string> = {
 /** Risk labels a reviewer should see next to an action. */
 export type Risk = 're-snapshot' | 'destructive' | 'breaks-key-order' | 'long-running';
 
+/** Kinds of destination object a table's rows go to, as plans name them. */
+export type TargetKind = 'topic' | 'tablestore-table' | 'mysql-table';
+
+export const TARGET_LABEL: Record<TargetKind, string> = {
+  topic: 'topic',
+  'tablestore-table': 'Tablestore table',
+  'mysql-table': 'MySQL table',
+};
+
 export type Change =
   | { kind: 'migration'; action: Action; migration: string; reason: string; risks: Risk[] }
   | {
@@ -22,7 +31,10 @@ export type Change =
       migration: string;
       /** `database.table` */
       table: string;
+      /** Where its rows go: a topic, or a destination table (see `into`). */
       topic: string;
+      /** What `topic` names; absent means a Kafka topic. */
+      into?: TargetKind;
       reason: string;
       risks: Risk[];
       /** Rows copied so far, for a full load that resumes. */
@@ -35,6 +47,16 @@ export type Change =
       topic: string;
       partitions: number;
       fromPartitions?: number;
+      reason: string;
+      risks: Risk[];
+    }
+  | {
+      kind: 'target';
+      action: Action;
+      migration: string;
+      /** A destination table (Tablestore table name, or `database.table` at a MySQL destination). */
+      target: string;
+      into: TargetKind;
       reason: string;
       risks: Risk[];
     }

@@ -1,6 +1,6 @@
 // What a migration spec asks for, resolved against the live source: the tables and topics it implies.
 import { createHash } from 'node:crypto';
-import type { Migration, Operation } from '../spec/schema.js';
+import type { Destination, Migration, Operation, TableSpec } from '../spec/schema.js';
 import type { TableInfo } from '../source/types.js';
 import { topicPartitionCounts } from '../spec/semantic.js';
 
@@ -10,7 +10,10 @@ export interface DesiredTable {
   id: string;
   database: string;
   table: string;
+  /** Where the rows go: the Kafka topic, the Tablestore table, or `database.table` at a MySQL destination. */
   topic: string;
+  /** The table's own settings in the spec (destination-specific mapping reads them). */
+  settings: TableSpec;
   filter?: string;
   operations: Operation[];
   /** Columns carried in messages, and their names there. */
@@ -35,6 +38,9 @@ export type LiveSource =
 
 export type LiveTopics = { ok: true; topics: Map<string, number> } | { ok: false; error: string };
 
+/** Destination tables that exist (Tablestore, MySQL destinations). */
+export type LiveTargets = { ok: true; names: Set<string> } | { ok: false; error: string };
+
 export interface Desired {
   tables: DesiredTable[];
   topics: DesiredTopic[];
@@ -44,8 +50,30 @@ export interface Desired {
   unresolved: string[];
 }
 
-export function snapshotDigest(topic: string, filter: string | undefined): string {
-  return 'sha256:' + createHash('sha256').update(JSON.stringify({ topic, filter: filter ?? null })).digest('hex').slice(0, 16);
+/**
+ * `layout` holds what else shapes the destination's copy (Tablestore key and types); it is left out
+ * when empty so Kafka digests recorded before it existed stay the same.
+ */
+export function snapshotDigest(topic: string, filter: string | undefined, layout?: object): string {
+  const basis = layout ? { topic, filter: filter ?? null, layout } : { topic, filter: filter ?? null };
+  return 'sha256:' + createHash('sha256').update(JSON.stringify(basis)).digest('hex').slice(0, 16);
+}
+
+/** The destination object a table's rows go to. */
+export function targetOf(d: Destination, database: string, t: TableSpec, targetDatabase: string | undefined): string {
+  switch (d.type) {
+    case 'kafka':
+      return t.topic ?? d.topic;
+    case 'tablestore':
+      return t.target ?? t.name;
+    case 'mysql':
+      return `${targetDatabase ?? database}.${t.target ?? t.name}`;
+  }
+}
+
+function layoutOf(d: Destination, t: TableSpec): object | undefined {
+  if (d.type !== 'tablestore') return undefined;
+  return { primaryKey: t.primaryKey ?? null, columnTypes: t.columnTypes ?? null, columns: t.columns ?? null, rename: t.rename ?? null, writeMode: d.writeMode };
 }
 
 export function desiredFor(m: Migration, live: LiveSource): Desired {
@@ -55,7 +83,7 @@ export function desiredFor(m: Migration, live: LiveSource): Desired {
   const unresolved: string[] = [];
   // One rule for topic sizes, shared with validation: a table's `partitions` sizes only its own topic.
   const partitionsByTopic = topicPartitionCounts(m.spec);
-  if (d.ddlTopic && !partitionsByTopic.has(d.ddlTopic)) partitionsByTopic.set(d.ddlTopic, d.partitions);
+  if (d.type === 'kafka' && d.ddlTopic && !partitionsByTopic.has(d.ddlTopic)) partitionsByTopic.set(d.ddlTopic, d.partitions);
 
   for (const obj of m.spec.objects) {
     if (live.ok && !live.databases.has(obj.database)) {
@@ -70,7 +98,7 @@ export function desiredFor(m: Migration, live: LiveSource): Desired {
       }
       specs = [...live.tables.values()]
         .filter((t) => t.database === obj.database)
-        .map((t) => ({ name: t.table }));
+        .map((t): TableSpec => ({ name: t.table }));
     }
     for (const t of specs) {
       const id = `${obj.database}.${t.name}`;
@@ -78,7 +106,7 @@ export function desiredFor(m: Migration, live: LiveSource): Desired {
         errors.push(`table \`${id}\` does not exist on the source`);
         continue;
       }
-      const topic = t.topic ?? d.topic;
+      const topic = targetOf(d, obj.database, t, obj.target);
       const info = live.ok ? live.tables.get(id) : undefined;
       if (info) errors.push(...columnErrors(id, t, info));
       tables.push({
@@ -86,12 +114,13 @@ export function desiredFor(m: Migration, live: LiveSource): Desired {
         database: obj.database,
         table: t.name,
         topic,
+        settings: t,
         filter: t.filter,
         operations: t.operations ?? ALL_OPERATIONS,
         columns: 'columns' in t ? t.columns : undefined,
         rename: 'rename' in t ? t.rename : undefined,
         partitionKey: 'partitionKey' in t ? t.partitionKey : undefined,
-        snapshotDigest: snapshotDigest(topic, t.filter),
+        snapshotDigest: snapshotDigest(topic, t.filter, layoutOf(d, t)),
         live: liveInfo(live, id),
       });
     }

@@ -111,8 +111,8 @@ export const CHECKS = {
   'destination.connection': {
     severity: 'error',
     ignorable: false,
-    title: 'the Kafka brokers are reachable',
-    reads: 'a Kafka admin connection; the topic list',
+    title: 'the destination (Kafka brokers, Tablestore instance or MySQL server) is reachable and accepts the credentials',
+    reads: 'a Kafka admin connection and the topic list; ListTable on the Tablestore instance; a MySQL session',
   },
   'destination.topic-names': {
     severity: 'error',
@@ -131,6 +131,24 @@ export const CHECKS = {
     ignorable: false,
     title: 'topics holding messages exist only if this migration created them (conflictMode: error)',
     reads: "the brokers' topic list and offsets; the recorded state",
+  },
+  'destination.existing-tables': {
+    severity: 'error',
+    ignorable: false,
+    title: 'destination tables exist only if this migration created them (conflictMode: error; DTS "Precheck and Report Errors")',
+    reads: 'ListTable (Tablestore) or information_schema.TABLES (MySQL); the recorded state',
+  },
+  'destination.tablestore-limits': {
+    severity: 'error',
+    ignorable: false,
+    title: 'Tablestore: at most 64 tables per instance, valid names, 1 to 4 key columns of STRING, INTEGER or BINARY',
+    reads: 'ListTable; the source tables and the spec mapping',
+  },
+  'source.feed-topic': {
+    severity: 'error',
+    ignorable: false,
+    title: 'TiDB: the TiDB-Binlog (or canal-json) topic exists and is readable',
+    reads: 'the topic metadata and offsets of spec.source.binlogKafka.topic',
   },
   'migration.table-count': {
     severity: 'warning',

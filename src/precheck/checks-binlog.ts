@@ -1,7 +1,7 @@
 // Checks that the source's binary log can feed incremental migration: on, row-based, full row
 // images with their metadata, complete on a replica, and kept long enough to resume from.
 import type { Check, CheckContext, Outcome, ServerFacts } from './types.js';
-import { atLeast, fail, incrementalOnly, isManaged, isOn, needsConfigToo, pass, setVariable, skip, withServer } from './outcome.js';
+import { atLeast, fail, flavorOf, incrementalOnly, isManaged, isOn, needsConfigToo, pass, setVariable, skip, withServer } from './outcome.js';
 import { binlogRetention, DAY_SECONDS, formatDuration, requiredRetentionDays, retentionMeets } from './retention.js';
 
 function binlogCheck(ctx: CheckContext, f: (server: ServerFacts) => Outcome): Outcome {
@@ -22,7 +22,7 @@ export const binlogEnabled: Check = {
     binlogCheck(ctx, (server) => {
       const [name, value] = logBinVariable(ctx, server);
       if (isOn(value)) return pass(`${name}=${value}`, `${name}=ON`);
-      const type = ctx.migration.spec.source.type;
+      const type = flavorOf(ctx);
       const fix =
         type === 'polardb-mysql'
           ? 'in the PolarDB console, set the parameter loose_polar_log_bin to ON (the cluster restarts)'
@@ -40,7 +40,7 @@ function variableCheck(id: 'source.binlog-format' | 'source.binlog-row-image', v
       binlogCheck(ctx, (server) => {
         const value = server.variables[variable];
         if (value !== undefined && value.toUpperCase() === want) return pass(`${variable}=${value}`, `${variable}=${want}`);
-        const type = ctx.migration.spec.source.type;
+        const type = flavorOf(ctx);
         const keep = needsConfigToo(type, server) ? ` Also set ${variable} = ${want} under [mysqld] so it survives a restart.` : '';
         const sessions = ' Sessions open before the change keep the old value until they reconnect.';
         return fail(`${variable}=${value ?? 'absent'}`, `${variable}=${want}`, `${why}.${keep}${sessions}`, setVariable(type, server, variable, want));
@@ -62,7 +62,7 @@ export const binlogRowMetadata: Check = {
       const value = server.variables['binlog_row_metadata'];
       if (value === undefined) return skip(`not applicable: ${server.version} has no binlog_row_metadata (MariaDB before 10.5, MySQL before 8.0); column names come from information_schema`, 'binlog_row_metadata=FULL');
       if (value.toUpperCase() === 'FULL') return pass(`binlog_row_metadata=${value}`, 'binlog_row_metadata=FULL');
-      const type = ctx.migration.spec.source.type;
+      const type = flavorOf(ctx);
       const keep = needsConfigToo(type, server) ? ' Also set binlog_row_metadata = FULL under [mysqld] so it survives a restart.' : '';
       return fail(`binlog_row_metadata=${value}`, 'binlog_row_metadata=FULL', `without it row events do not name their columns, and a change logged before an ALTER could be decoded with the new layout.${keep}`, setVariable(type, server, 'binlog_row_metadata', 'FULL'));
     }),
@@ -84,7 +84,7 @@ export const logSlaveUpdates: Check = {
       if (!r.value.isReplica) return pass(`not a replica (${r.value.evidence})`, `${name}=ON on a replica`);
       const from = r.value.sources.length > 0 ? ` of ${r.value.sources.join(', ')}` : '';
       if (isOn(value)) return pass(`replica${from}, ${name}=${value}`, `${name}=ON on a replica`);
-      const fix = isManaged(ctx.migration.spec.source.type)
+      const fix = isManaged(flavorOf(ctx))
         ? `in the console, set the parameter ${name} to ON`
         : `add ${name} = ON under [mysqld] in the server configuration and restart (it cannot be changed at run time)`;
       return fail(`replica${from}, ${name}=${value ?? 'absent'}`, `${name}=ON on a replica`, `the source replicates from another server (a dual-primary or chained setup): without ${name}, changes it receives are not in its own binary log and mig would miss them`, fix);
@@ -95,7 +95,7 @@ export const binlogRetentionCheck: Check = {
   id: 'source.binlog-retention',
   run: (ctx) =>
     binlogCheck(ctx, (server) => {
-      const type = ctx.migration.spec.source.type;
+      const type = flavorOf(ctx);
       const days = requiredRetentionDays(type);
       const r = binlogRetention(server.variables);
       const observed = `${formatDuration(r.seconds)} (${r.from})`;

@@ -1,36 +1,38 @@
 // Checks on the Kafka side: the brokers answer, topic names are ones Kafka accepts, and no topic
 // holding someone else's messages would be written into (DTS's "Precheck and Report Errors").
 import type { Check } from './types.js';
-import { fail, listSome, pass, skip } from './outcome.js';
+import { fail, kafkaOnly, listSome, pass, skip } from './outcome.js';
 import { topicCollisions, topicNameProblem, topicsWritten } from './topic-names.js';
 
 export const destinationConnection: Check = {
   id: 'destination.connection',
   run(ctx) {
-    const brokers = ctx.migration.spec.destination.brokers.join(', ');
+    const d = ctx.migration.spec.destination;
+    const where = d.type === 'kafka' ? d.brokers.join(', ') : d.type === 'tablestore' ? `Tablestore instance ${d.instance} at ${d.endpoint}` : `MySQL ${d.host}:${d.port}`;
     const c = ctx.destination.connection;
     if (c.ok) {
-      const n = ctx.destination.topics.ok ? `, ${ctx.destination.topics.value.length} topic(s) on the cluster` : '';
-      return pass(`connected to ${brokers}${n}`, 'a connection to the brokers');
+      const n = d.type === 'kafka' && ctx.destination.topics.ok ? `, ${ctx.destination.topics.value.length} topic(s) on the cluster` : '';
+      return pass(`connected to ${where}${n}`, 'a connection to the destination');
     }
-    return fail(c.error, `a connection to ${brokers}`, 'mig cannot reach Kafka', c.hint ?? 'check spec.destination.brokers and that the brokers are running');
+    const fix = d.type === 'kafka' ? 'check spec.destination.brokers and that the brokers are running' : d.type === 'tablestore' ? 'check spec.destination.endpoint, instance and the AccessKey the references name' : 'check spec.destination.host, port, user and the password it refers to';
+    return fail(c.error, `a connection to ${where}`, 'mig cannot reach the destination', c.hint ?? fix);
   },
 };
 
 export const topicNames: Check = {
   id: 'destination.topic-names',
-  run(ctx) {
+  run: (ctx) => kafkaOnly(ctx, () => {
     const topics = topicsWritten(ctx.migration);
     const bad = topics.map((t) => [t, topicNameProblem(t)] as const).filter(([, p]) => p !== undefined);
     const expected = "letters, digits, '.', '_' and '-', at most 249 characters, not '.' or '..'";
     if (bad.length === 0) return pass(listSome(topics), expected);
     return fail(bad.map(([t, p]) => `'${t}' ${p}`).join('; '), expected, 'Kafka refuses to create topics with these names', 'rename the topics in spec.destination and spec.objects[].tables[].topic');
-  },
+  }),
 };
 
 export const topicCollision: Check = {
   id: 'destination.topic-collision',
-  run(ctx) {
+  run: (ctx) => kafkaOnly(ctx, () => {
     const ours = topicsWritten(ctx.migration);
     const existing = ctx.destination.topics.ok ? ctx.destination.topics.value : undefined;
     const found = topicCollisions(ours, existing);
@@ -43,7 +45,7 @@ export const topicCollision: Check = {
       "Kafka's metric names turn '.' into '_', so the broker refuses to create a topic that differs from another only there",
       `rename ${listSome([...new Set(found.map((c) => c.topic))])} so that it differs by more than '.' versus '_'`,
     );
-  },
+  }),
 };
 
 /**
@@ -55,7 +57,7 @@ export const topicCollision: Check = {
  */
 export const existingTopics: Check = {
   id: 'destination.existing-topics',
-  run(ctx) {
+  run: (ctx) => kafkaOnly(ctx, (dest) => {
     const mode = ctx.migration.spec.conflictMode ?? 'error';
     const expected = 'topics with messages exist only if this migration created them';
     if (mode === 'ignore') return skip('conflictMode is ignore: existing messages are kept and mig appends after them; per key, later messages win', expected);
@@ -74,7 +76,7 @@ export const existingTopics: Check = {
       const note = unknown.length > 0 ? `could not count messages in ${listSome(unknown)}` : adopted.length > 0 ? `empty topics created outside mig are adopted: ${listSome(adopted)}` : '';
       return pass(adopted.length > 0 ? `${adopted.length} empty topic(s) not created by mig` : 'no topics with messages outside this migration\'s state', expected, note);
     }
-    const brokers = ctx.migration.spec.destination.brokers[0];
+    const brokers = dest.brokers[0];
     const names = [...ctx.destination.messages].filter(([, n]) => n.ok && n.value > 0).map(([t]) => t);
     return fail(
       `not created by this migration, yet holding messages: ${listSome(conflicts)}`,
@@ -82,5 +84,5 @@ export const existingTopics: Check = {
       'another producer (or an earlier migration whose state is gone) wrote these; mig would mix its messages with theirs. Set spec.conflictMode: ignore to append after them',
       names.map((t) => `kafka-topics.sh --bootstrap-server ${brokers} --delete --topic ${t}`).join('; ') + ' (or choose other topic names, or set spec.conflictMode: ignore)',
     );
-  },
+  }),
 };

@@ -48,7 +48,8 @@ export const sourceVersion: Check = {
 
 /** The id mig registers with when it reads the binary log (the same rule apply uses). */
 export function effectiveServerId(m: Migration): number {
-  return m.spec.source.serverId ?? defaultServerId(m.metadata.name);
+  const s = m.spec.source;
+  return (s.type === 'tidb' ? undefined : s.serverId) ?? defaultServerId(m.metadata.name);
 }
 
 function sameSource(a: Migration, b: Migration): boolean {
@@ -74,6 +75,7 @@ export const sourceServerId: Check = {
   run(ctx) {
     const m = ctx.migration;
     if (!m.spec.types.includes('incremental')) return skip('not needed: incremental is not in spec.types, so mig does not register as a replica');
+    if (m.spec.source.type === 'tidb') return skip('not applicable: mig reads TiDB\'s changes from Kafka and does not register as a replica');
     const mine = effectiveServerId(m);
     const how = m.spec.source.serverId === undefined ? ' (derived from the migration name)' : '';
     const others = ctx.all.filter((o) => o.metadata.name !== m.metadata.name && sameSource(o, m) && effectiveServerId(o) === mine);

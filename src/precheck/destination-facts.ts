@@ -1,7 +1,7 @@
 // Reads what the destination checks look at: whether the brokers answer, every topic name on the
 // cluster, and how many messages sit in topics this migration would write but did not create.
 import type { Admin } from 'kafkajs';
-import type { Migration } from '../spec/schema.js';
+import type { KafkaDestination, Migration } from '../spec/schema.js';
 import type { MigrationState } from '../state/model.js';
 import { kafkaClient, kafkaError } from '../sink/kafka/client.js';
 import type { KafkaSecrets } from '../sink/kafka/secrets.js';
@@ -12,8 +12,7 @@ export function unreachableDestination(error: string, hint?: string): Destinatio
   return { connection: { ok: false, error, hint }, topics: { ok: false, error: 'Kafka could not be reached' }, messages: new Map() };
 }
 
-export async function gatherDestinationFacts(m: Migration, secrets: KafkaSecrets, state: MigrationState | undefined): Promise<DestinationFacts> {
-  const dest = m.spec.destination;
+export async function gatherDestinationFacts(m: Migration, dest: KafkaDestination, secrets: KafkaSecrets, state: MigrationState | undefined): Promise<DestinationFacts> {
   let admin: Admin | undefined;
   try {
     // One retry: a precheck should answer quickly when the brokers are down, not wait out apply's backoff.

@@ -1,6 +1,6 @@
 // Small builders shared by the checks: outcomes, the usual reasons to skip, and how to change a
 // server variable on each kind of source.
-import type { MysqlSource } from '../spec/schema.js';
+import type { KafkaDestination, MysqlSource } from '../spec/schema.js';
 import type { CheckContext, Outcome, ServerFacts } from './types.js';
 
 export function pass(observed: string, expected: string, message = ''): Outcome {
@@ -23,7 +23,20 @@ export function withServer(ctx: CheckContext, f: (server: ServerFacts) => Outcom
 
 /** Binlog checks only matter when the migration streams the binary log. */
 export function incrementalOnly(ctx: CheckContext, f: () => Outcome): Outcome {
+  if (ctx.migration.spec.source.type === 'tidb') return skip('not applicable: TiDB\'s changes come from TiDB-Binlog in Kafka, not from a MySQL binary log');
   return ctx.migration.spec.types.includes('incremental') ? f() : skip('not needed: incremental is not in spec.types, so the binary log is not read');
+}
+
+/** The source's flavour for messages and fixes; TiDB speaks the MySQL protocol. */
+export function flavorOf(ctx: CheckContext): MysqlSource['type'] {
+  const t = ctx.migration.spec.source.type;
+  return t === 'tidb' ? 'mysql' : t;
+}
+
+/** Checks of Kafka topics only mean something when the destination is Kafka. */
+export function kafkaOnly(ctx: CheckContext, f: (dest: KafkaDestination) => Outcome): Outcome {
+  const d = ctx.migration.spec.destination;
+  return d.type === 'kafka' ? f(d) : skip(`not applicable: the destination is ${d.type}`);
 }
 
 export function isOn(v: string | undefined): boolean {

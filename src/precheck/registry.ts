@@ -6,6 +6,7 @@ import { binlogEnabled, binlogFormat, binlogRetentionCheck, binlogRowImage, binl
 import { privilegeReplication, privilegeSelect } from './checks-privileges.js';
 import { invisibleColumns, objectsExist, primaryKey, tableCount, views } from './checks-tables.js';
 import { destinationConnection, existingTopics, topicCollision, topicNames } from './checks-destination.js';
+import { existingTables, feedTopic, tablestoreLimits } from './checks-table-destination.js';
 
 export const REGISTRY: readonly Check[] = [
   sourceConnection,
@@ -27,5 +28,8 @@ export const REGISTRY: readonly Check[] = [
   topicNames,
   topicCollision,
   existingTopics,
+  existingTables,
+  tablestoreLimits,
+  feedTopic,
   tableCount,
 ];

@@ -1,7 +1,7 @@
 // Runs the precheck: gathers the facts of each migration's source and destination (I/O, in
 // parallel), then evaluates every registered check on them (pure) into one report.
 import type { LoadedMigration } from '../spec/load.js';
-import type { Migration } from '../spec/schema.js';
+import type { KafkaDestination, Migration } from '../spec/schema.js';
 import type { MigrationState, State } from '../state/model.js';
 import { endpointFor } from '../plan/make.js';
 import { resolveKafkaSecrets } from '../sink/kafka/secrets.js';
@@ -12,6 +12,7 @@ import { REGISTRY } from './registry.js';
 import { summarize, toFinding } from './report.js';
 import { gatherSourceFacts, unreachableSource } from './source-facts.js';
 import { gatherDestinationFacts, unreachableDestination } from './destination-facts.js';
+import { gatherTableFacts } from './table-destination-facts.js';
 import type { Check, DestinationFacts, MigrationPrecheck, PrecheckReport, SourceFacts } from './types.js';
 
 export interface PrecheckInput {
@@ -39,7 +40,16 @@ export interface PrecheckOptions {
   specDir: string;
   /** Replace the fact gatherers (tests). */
   gatherSource?: (m: Migration, endpoint: SourceEndpoint) => Promise<SourceFacts>;
-  gatherDestination?: (m: Migration, secrets: KafkaSecrets, state: MigrationState | undefined) => Promise<DestinationFacts>;
+  gatherDestination?: (m: Migration, dest: KafkaDestination, secrets: KafkaSecrets, state: MigrationState | undefined) => Promise<DestinationFacts>;
+}
+
+function destinationFacts(m: Migration, specDir: string, mstate: MigrationState | undefined, gatherKafka: NonNullable<PrecheckOptions['gatherDestination']>): Promise<DestinationFacts> {
+  const d = m.spec.destination;
+  if (d.type !== 'kafka') return gatherTableFacts(m, d, specDir, mstate);
+  return resolveKafkaSecrets(d, specDir).then(
+    (s) => gatherKafka(m, d, s, mstate),
+    (e: MigError) => unreachableDestination(e.message, e.hint ?? 'set the environment variable or file spec.destination.sasl.password refers to'),
+  );
 }
 
 export async function runPrechecks(loaded: readonly LoadedMigration[], state: State, opts: PrecheckOptions): Promise<PrecheckReport> {
@@ -55,10 +65,7 @@ export async function runPrechecks(loaded: readonly LoadedMigration[], state: St
           (ep) => gatherSource(m, ep),
           (e: MigError) => unreachableSource(e.message, e.code ?? 'secret-unresolved', e.hint ?? 'set the environment variable or file spec.source.password refers to'),
         ),
-        resolveKafkaSecrets(m.spec.destination, opts.specDir).then(
-          (s) => gatherDestination(m, s, mstate),
-          (e: MigError) => unreachableDestination(e.message, e.hint ?? 'set the environment variable or file spec.destination.sasl.password refers to'),
-        ),
+        destinationFacts(m, opts.specDir, mstate, gatherDestination),
       ]);
       const otherTopics = new Map<string, string>();
       for (const [name, ms] of Object.entries(state.migrations)) {

@@ -58,7 +58,7 @@ export function topicCollisions(ours: readonly string[], existing: readonly stri
 /** Every topic the migration writes: data topics, the default topic and the DDL topic. */
 export function topicsWritten(m: Migration): string[] {
   const out = [...topicPartitionCounts(m.spec).keys()];
-  const ddl = m.spec.destination.ddlTopic;
+  const ddl = m.spec.destination.type === 'kafka' ? m.spec.destination.ddlTopic : undefined;
   if (ddl && !out.includes(ddl)) out.push(ddl);
   return out;
 }

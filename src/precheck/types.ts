@@ -90,6 +90,12 @@ export interface DestinationFacts {
   topics: Known<string[]>;
   /** Messages in the topics this migration writes that exist but are not in its state. */
   messages: Map<string, Known<number>>;
+  /** Tablestore and MySQL destinations: the destination tables this migration writes that exist. */
+  tables?: Known<string[]>;
+  /** Tablestore: tables in the instance, and what keeps source tables from mapping (names, keys). */
+  tablestore?: Known<{ tableCount: number; newTables: number; mappingProblems: string[] }>;
+  /** TiDB sources: the feed topic's partitions and how many messages it holds. */
+  feed?: Known<{ partitions: number; messages: number }>;
 }
 
 export interface CheckContext {

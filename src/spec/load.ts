@@ -8,7 +8,7 @@ import { MigError, type Diagnostic } from '../util/errors.js';
 import { Locator, type DataPath, type Position } from './positions.js';
 import { MigrationDoc, type Migration } from './schema.js';
 import { runSemanticChecks, SEMANTIC_CHECKS, type SemanticCheck } from './semantic.js';
-import { issueDiagnostics } from './zod-issues.js';
+import { behindDiscriminators, issueDiagnostics } from './zod-issues.js';
 
 export const DEFAULT_SPEC_DIR = 'migrations.d';
 
@@ -146,7 +146,8 @@ function validateDocument(
   const result = MigrationDoc.safeParse(input);
   if (!result.success) {
     const ctx = { file, locator, input, schema: MigrationDoc };
-    return { diagnostics: result.error.issues.flatMap((issue) => issueDiagnostics(issue, ctx)) };
+    const issues = [...result.error.issues, ...behindDiscriminators(MigrationDoc, input, result.error.issues)];
+    return { diagnostics: issues.flatMap((issue) => issueDiagnostics(issue, ctx)) };
   }
   return {
     migration: {

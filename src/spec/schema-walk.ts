@@ -17,11 +17,34 @@ export function unwrap(schema: z.ZodType): z.ZodType {
   }
 }
 
-/** The schema that applies at `path` under `root`, if the path follows the schema's shape. */
-export function schemaAt(root: z.ZodType, path: DataPath): z.ZodType | undefined {
+/**
+ * The member of a discriminated union that describes `value` (by its discriminator), or without a
+ * usable value the first member that has the field `next`: e.g. `spec.destination` is a Kafka,
+ * Tablestore or MySQL destination depending on its `type`.
+ */
+function unionMember(u: z.ZodDiscriminatedUnion, value: unknown, next: string | number | undefined): z.ZodType | undefined {
+  const options = u.options as z.ZodType[];
+  const key = u._zod.def.discriminator;
+  const tag = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  const objects = options.map(unwrap).filter((o): o is z.ZodObject => o instanceof z.ZodObject);
+  const byTag = objects.find((o) => (o.shape as Record<string, z.ZodType>)[key]?.safeParse(tag).success);
+  if (byTag) return byTag;
+  return typeof next === 'string' ? objects.find((o) => next in o.shape) : objects[0];
+}
+
+/**
+ * The schema that applies at `path` under `root`, if the path follows the schema's shape. `doc` is
+ * the document at `root`: it picks the member of a discriminated union along the way.
+ */
+export function schemaAt(root: z.ZodType, path: DataPath, doc?: unknown): z.ZodType | undefined {
   let s: z.ZodType | undefined = root;
-  for (const seg of path) {
+  let value: unknown = doc;
+  for (let i = 0; i <= path.length; i++) {
     if (s === undefined) return undefined;
+    if (unwrap(s) instanceof z.ZodDiscriminatedUnion) s = unionMember(unwrap(s) as z.ZodDiscriminatedUnion, value, path[i]);
+    if (i === path.length || s === undefined) break;
+    const seg = path[i]!;
+    value = value !== null && typeof value === 'object' ? (value as Record<string | number, unknown>)[seg] : undefined;
     const inner = unwrap(s);
     if (inner instanceof z.ZodObject && typeof seg === 'string') {
       s = (inner.shape as Record<string, z.ZodType>)[seg];
@@ -35,15 +58,15 @@ export function schemaAt(root: z.ZodType, path: DataPath): z.ZodType | undefined
 }
 
 /** Field names a map at `path` accepts, in the schema's order. */
-export function knownKeys(root: z.ZodType, path: DataPath): string[] {
-  const s = schemaAt(root, path);
+export function knownKeys(root: z.ZodType, path: DataPath, doc?: unknown): string[] {
+  const s = schemaAt(root, path, doc);
   const inner = s && unwrap(s);
   return inner instanceof z.ZodObject ? Object.keys(inner.shape) : [];
 }
 
 /** Whether the field is optional or has a default (so a user may simply delete it). */
-export function isOptional(root: z.ZodType, path: DataPath): boolean {
-  const s = schemaAt(root, path);
+export function isOptional(root: z.ZodType, path: DataPath, doc?: unknown): boolean {
+  const s = schemaAt(root, path, doc);
   return s !== undefined && (s instanceof z.ZodOptional || s instanceof z.ZodDefault);
 }
 
@@ -58,18 +81,19 @@ export function isSecretSchema(schema: z.ZodType | undefined): boolean {
   return inner.safeParse('${env:MIG_PROBE}').success && !inner.safeParse('probe').success;
 }
 
-export function isSecretPath(root: z.ZodType, path: DataPath): boolean {
-  return isSecretSchema(schemaAt(root, path));
+export function isSecretPath(root: z.ZodType, path: DataPath, doc?: unknown): boolean {
+  return isSecretSchema(schemaAt(root, path, doc));
 }
 
 /** Every path in `value` (a parsed document) that holds a secret field, e.g. spec.source.password. */
-export function secretPaths(root: z.ZodType, value: unknown, at: (string | number)[] = []): (string | number)[][] {
-  const s = schemaAt(root, at);
-  if (s === undefined) return [];
-  if (isSecretSchema(s)) return value === undefined ? [] : [at];
-  if (Array.isArray(value)) return value.flatMap((v, i) => secretPaths(root, v, [...at, i]));
-  if (value !== null && typeof value === 'object') {
-    return Object.entries(value).flatMap(([k, v]) => secretPaths(root, v, [...at, k]));
-  }
-  return [];
+export function secretPaths(root: z.ZodType, doc: unknown): (string | number)[][] {
+  const walk = (value: unknown, at: (string | number)[]): (string | number)[][] => {
+    const s = schemaAt(root, at, doc);
+    if (s === undefined) return [];
+    if (isSecretSchema(s)) return value === undefined ? [] : [at];
+    if (Array.isArray(value)) return value.flatMap((v, i) => walk(v, [...at, i]));
+    if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => walk(v, [...at, k]));
+    return [];
+  };
+  return walk(doc, []);
 }

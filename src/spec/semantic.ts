@@ -5,9 +5,10 @@ import type { LoadedMigration } from './load.js';
 import { formatPath, type DataPath } from './positions.js';
 import { MigrationDoc, type KafkaDestination, type Migration, type TableSpec } from './schema.js';
 import { secretPaths } from './schema-walk.js';
+import { DESTINATION_CHECKS } from './semantic-destination.js';
+import { at, type SemanticCheck } from './semantic-at.js';
 
-/** One check: looks at `m`, with every loaded migration (in file order) at hand for cross-file rules. */
-export type SemanticCheck = (m: LoadedMigration, all: readonly LoadedMigration[]) => Diagnostic[];
+export type { SemanticCheck } from './semantic-at.js';
 
 export function runSemanticChecks(
   all: readonly LoadedMigration[],
@@ -16,9 +17,6 @@ export function runSemanticChecks(
   return all.flatMap((m) => checks.flatMap((check) => check(m, all)));
 }
 
-function at(m: LoadedMigration, path: DataPath, d: Omit<Diagnostic, 'file' | 'line' | 'col' | 'path'>): Diagnostic {
-  return { ...d, file: m.file, ...m.locate(path), path: formatPath(path) };
-}
 
 /**
  * Names key the state and the lock, and may become file names on a case-insensitive file system,
@@ -121,6 +119,7 @@ export function tableTopic(dest: KafkaDestination, table: TableSpec | undefined)
  */
 export function topicPartitionCounts(spec: Migration['spec']): Map<string, number> {
   const dest = spec.destination;
+  if (dest.type !== 'kafka') return new Map();
   const counts = new Map<string, number>([[dest.topic, dest.partitions]]);
   for (const obj of spec.objects) {
     for (const t of obj.tables ?? []) {
@@ -135,6 +134,7 @@ export function topicPartitionCounts(spec: Migration['spec']): Map<string, numbe
 export const partitionRules: SemanticCheck = (m) => {
   const out: Diagnostic[] = [];
   const dest = m.migration.spec.destination;
+  if (dest.type !== 'kafka') return [];
   const counts = topicPartitionCounts(m.migration.spec);
   const firstClaim = new Map<string, { count: number; where: string }>([
     [dest.topic, { count: dest.partitions, where: 'spec.destination.partitions' }],
@@ -207,7 +207,7 @@ export const referenceOutsideSecret: SemanticCheck = (m) => {
 /** A schema registry holds Avro schemas: it only goes with the dts-avro format. */
 export const registryNeedsAvro: SemanticCheck = (m) => {
   const d = m.migration.spec.destination;
-  if (!d.schemaRegistry || d.format === 'dts-avro') return [];
+  if (d.type !== 'kafka' || !d.schemaRegistry || d.format === 'dts-avro') return [];
   return [at(m, ['spec', 'destination', 'schemaRegistry'], {
     severity: 'error',
     code: 'invalid-value',
@@ -218,6 +218,7 @@ export const registryNeedsAvro: SemanticCheck = (m) => {
 
 export const SEMANTIC_CHECKS: readonly SemanticCheck[] = [
   registryNeedsAvro,
+  ...DESTINATION_CHECKS,
   duplicateName,
   duplicateObjects,
   duplicateListEntries,

@@ -25,7 +25,7 @@ export function issueDiagnostics(issue: Issue, ctx: IssueContext): Diagnostic[] 
 
   const base = { severity: 'error' as const, file: ctx.file, path: formatPath(path), ...ctx.locator.node(path) };
   const field = path.length === 0 ? 'the document' : `\`${formatPath(path)}\``;
-  const deletable = isOptional(ctx.schema, path);
+  const deletable = isOptional(ctx.schema, path, ctx.input);
 
   if (found.value === null) {
     return [
@@ -37,7 +37,7 @@ export function issueDiagnostics(issue: Issue, ctx: IssueContext): Diagnostic[] 
       },
     ];
   }
-  if (isSecretPath(ctx.schema, path)) {
+  if (isSecretPath(ctx.schema, path, ctx.input)) {
     const key = String(path[path.length - 1]);
     return [
       {
@@ -50,6 +50,14 @@ export function issueDiagnostics(issue: Issue, ctx: IssueContext): Diagnostic[] 
   }
 
   switch (issue.code) {
+    case 'invalid_union': {
+      // A discriminator (`type`) with no matching member: the message names the members.
+      const allowed = (issue as Issue & { options?: unknown[] }).options?.map(String);
+      if (!allowed) return [{ ...base, code: 'invalid-value', message: `${field} ${issue.message}`, fix: undefined }];
+      const given = typeof found.value === 'string' ? found.value : undefined;
+      const guess = given === undefined ? undefined : closest(given, allowed);
+      return [{ ...base, code: 'invalid-value', message: `${field} is ${given === undefined ? kindOf(found.value) : `\`${given}\``}, which is not an allowed value`, fix: `${guess ? `did you mean \`${guess}\`? ` : ''}allowed values: ${listCode(allowed)}` }];
+    }
     case 'invalid_type': {
       const expected = expectedText(issue.expected);
       const fix =
@@ -101,13 +109,13 @@ export function issueDiagnostics(issue: Issue, ctx: IssueContext): Diagnostic[] 
 function repairHint(value: unknown, path: DataPath, ctx: IssueContext): string | undefined {
   if (typeof value !== 'string') return undefined;
   const candidate = value.trim().replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
-  const schema = schemaAt(ctx.schema, path);
+  const schema = schemaAt(ctx.schema, path, ctx.input);
   if (candidate === '' || candidate === value || schema === undefined) return undefined;
   return schema.safeParse(candidate).success ? `for example \`${candidate}\`` : undefined;
 }
 
 function unknownField(mapPath: DataPath, key: string, ctx: IssueContext): Diagnostic {
-  const allowed = knownKeys(ctx.schema, mapPath);
+  const allowed = knownKeys(ctx.schema, mapPath, ctx.input);
   const guess = closest(key, allowed);
   const where = mapPath.length === 0 ? 'at the top level' : `in \`${formatPath(mapPath)}\``;
   return {
@@ -205,4 +213,28 @@ function boundFix(issue: BoundIssue, deletable: boolean): string | undefined {
     return `use a value ${issue.code === 'too_small' ? '≥' : '≤'} ${n}${deletable ? ', or delete the field to use the default' : ''}`;
   }
   return undefined;
+}
+
+/**
+ * zod stops at a union's discriminator when it matches no member, so the fields beside it go
+ * unchecked. To still report every error at once, the document is checked again with each such
+ * discriminator set to the closest allowed value, keeping only the issues found under it.
+ */
+export function behindDiscriminators(schema: z.ZodType, input: unknown, issues: readonly Issue[]): Issue[] {
+  const bad = issues.filter((i): i is Issue & { options: unknown[] } => i.code === 'invalid_union' && Array.isArray((i as { options?: unknown }).options));
+  if (bad.length === 0 || input === null || typeof input !== 'object') return [];
+  const copy = structuredClone(input) as Record<string | number, unknown>;
+  for (const issue of bad) {
+    const path = toDataPath(issue.path);
+    const parent = valueAt(copy, path.slice(0, -1));
+    const key = path[path.length - 1];
+    if (!parent.present || parent.value === null || typeof parent.value !== 'object' || key === undefined) continue;
+    const given = (parent.value as Record<string | number, unknown>)[key];
+    const allowed = issue.options.map(String);
+    (parent.value as Record<string | number, unknown>)[key] = (typeof given === 'string' ? closest(given, allowed) : undefined) ?? allowed[0];
+  }
+  const again = schema.safeParse(copy);
+  if (again.success) return [];
+  const under = bad.map((i) => formatPath(toDataPath(i.path).slice(0, -1)));
+  return again.error.issues.filter((i) => i.code !== 'invalid_union' && under.some((u) => formatPath(toDataPath(i.path)).startsWith(u)));
 }

@@ -20,6 +20,7 @@ export interface TableState {
   /** `database.table` on the source. */
   id: string;
   phase: TablePhase;
+  /** Where the table's rows go: its Kafka topic, or its destination table (Tablestore, MySQL). */
   topic: string;
   /** Digest of the table's settings that, when changed, force a re-snapshot (filter, columns…). */
   snapshotDigest: string;
@@ -45,12 +46,18 @@ export interface MigrationState {
   topics: Record<string, { partitions: number }>;
   /** Where the consistent snapshot was taken: incremental starts exactly here. Never moves forward on resume. */
   snapshot?: { position: BinlogPosition; takenAt: string };
+  /**
+   * TiDB sources: the commit ts the full load's snapshot was read at (incremental applies only later
+   * transactions), and the feed's progress as last seen. The destination's own checkpoint table,
+   * written in the same transaction as the data, is the authority; this copy is for status.
+   */
+  feed?: { startTs: string; takenAt: string; positions: Record<string, { offset: string; commitTs?: string }> };
   /** Last binlog point whose changes Kafka acknowledged. */
   checkpoint?: BinlogPosition;
   /** Binlog events handled since incremental started (for status). */
   eventsStreamed?: number;
   lastStreamedAt?: string;
-  /** Rows not written because they exceeded destination.maxMessageBytes under `oversizedRow: skip`. */
+  /** Rows not written: over destination.maxMessageBytes under `oversizedRow: skip`, or refused by Tablestore under `dirtyData: skip`. */
   skippedRows?: SkippedRow[];
 }
 
@@ -61,6 +68,8 @@ export interface SkippedRow {
   bytes: number;
   at: string;
   phase: 'full' | 'incremental';
+  /** Why the destination refused the row (Tablestore dirty data under `dirtyData: skip`). */
+  error?: string;
 }
 
 export interface State {

@@ -62,11 +62,18 @@ const MigrationStateSchema = z.strictObject({
   tables: z.record(z.string(), TableStateSchema),
   topics: z.record(z.string(), z.strictObject({ partitions: z.number().int().positive() })),
   snapshot: z.strictObject({ position: BinlogPositionSchema, takenAt: isoTime }).optional(),
+  feed: z
+    .strictObject({
+      startTs: z.string().regex(/^\d+$/),
+      takenAt: isoTime,
+      positions: z.record(z.string(), z.strictObject({ offset: z.string().regex(/^\d+$/), commitTs: z.string().regex(/^\d+$/).optional() })),
+    })
+    .optional(),
   checkpoint: BinlogPositionSchema.optional(),
   eventsStreamed: count.optional(),
   lastStreamedAt: isoTime.optional(),
   skippedRows: z
-    .array(z.strictObject({ table: z.string(), key: z.string().nullable(), bytes: count, at: isoTime, phase: z.enum(['full', 'incremental']) }))
+    .array(z.strictObject({ table: z.string(), key: z.string().nullable(), bytes: count, at: isoTime, phase: z.enum(['full', 'incremental']), error: z.string().optional() }))
     .optional(),
 });
 

@@ -1,11 +1,12 @@
 // The plan as a reviewer reads it: per migration, one line per change with its symbol and reason,
 // then the spec diff.
-import { ACTION_SYMBOL, hasChanges, type Change, type Plan } from '../../plan/change.js';
+import { ACTION_SYMBOL, TARGET_LABEL, hasChanges, type Change, type Plan } from '../../plan/change.js';
 
 function subject(c: Change): string {
   switch (c.kind) {
     case 'migration': return `migration ${c.migration}`;
-    case 'table': return `table ${c.table} → topic ${c.topic}`;
+    case 'table': return `table ${c.table} → ${TARGET_LABEL[c.into ?? 'topic']} ${c.topic}`;
+    case 'target': return `${TARGET_LABEL[c.into]} ${c.target}`;
     case 'topic': return `topic ${c.topic} (${c.fromPartitions !== undefined ? `${c.fromPartitions} → ` : ''}${c.partitions} partition${c.partitions === 1 ? '' : 's'})`;
     case 'setting': return `setting ${c.field}`;
   }

@@ -1,6 +1,6 @@
 // The plan as a pull-request comment: what the human view says, laid out for GitHub's Markdown, with
 // a hidden marker so a workflow can find and update its one comment instead of adding a new one.
-import { ACTION_SYMBOL, hasChanges, hasErrors, type Change, type MigrationPlan, type PlanNote, type Risk } from '../../plan/change.js';
+import { ACTION_SYMBOL, TARGET_LABEL, hasChanges, hasErrors, type Change, type MigrationPlan, type PlanNote, type Risk } from '../../plan/change.js';
 import type { SpecChange } from '../../plan/git-base.js';
 import { codeSpan, fence, inline } from './markdown.js';
 import { notVerified, precheckResults, type PlanView, type PrecheckResultView } from './plan-view.js';
@@ -126,7 +126,8 @@ function baseLines(plan: PlanView): string[] {
 function subject(c: Change): string {
   switch (c.kind) {
     case 'migration': return `migration ${codeSpan(c.migration, true)}`;
-    case 'table': return `table ${codeSpan(c.table, true)} → topic ${codeSpan(c.topic, true)}`;
+    case 'table': return `table ${codeSpan(c.table, true)} → ${TARGET_LABEL[c.into ?? 'topic']} ${codeSpan(c.topic, true)}`;
+    case 'target': return `${TARGET_LABEL[c.into]} ${codeSpan(c.target, true)}`;
     case 'topic': return `topic ${codeSpan(c.topic, true)} (${c.fromPartitions !== undefined ? `${c.fromPartitions} → ` : ''}${c.partitions} partition${c.partitions === 1 ? '' : 's'})`;
     case 'setting': return `setting ${codeSpan(c.field, true)}`;
   }

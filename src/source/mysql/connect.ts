@@ -2,11 +2,11 @@
 // dateStrings keeps microseconds and zero dates; exact big numbers keep BIGINT UNSIGNED and DECIMAL.
 import mysql from 'mysql2/promise';
 import type { ConnectionOptions } from 'mysql2';
-import type { MysqlSource } from '../../spec/schema.js';
+import type { Source } from '../../spec/schema.js';
 import { MigError, redact } from '../../util/errors.js';
 
 export interface SourceEndpoint {
-  spec: MysqlSource;
+  spec: Source;
   /** Resolved at run time from the spec's reference; never stored or printed. */
   password?: string;
 }

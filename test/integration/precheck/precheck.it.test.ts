@@ -111,7 +111,9 @@ describe('precheck against MariaDB and Kafka', () => {
     const [[after]] = await conn.query<RowDataPacket[]>('SELECT @@GLOBAL.binlog_row_image AS v');
     expect(after!.v).toBe(before!.v);
 
-    const destination = await gatherDestinationFacts(m, {}, undefined);
+    const dest = m.spec.destination;
+    if (dest.type !== 'kafka') throw new Error('the fixture writes to Kafka');
+    const destination = await gatherDestinationFacts(m, dest, {}, undefined);
     const report = evaluatePrechecks([{ migration: m, file: loaded[0]!.file, state: undefined, source, destination }]);
 
     expect(find(report, 'source.connection')).toMatchObject({ status: 'pass', observed: `connected to 127.0.0.1:${MYSQL_PORT} as ${user}@%` });

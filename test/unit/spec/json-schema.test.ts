@@ -24,10 +24,15 @@ describe('JSON Schema', () => {
     const schema = migrationJsonSchema() as unknown as Obj & { $id: string; title: string };
     expect(schema.$id).toMatch(/^urn:mig:/);
     expect(schema.title).toContain('mig/v1');
-    const source = schema.properties.spec.properties.source;
-    expect(source.required).toEqual(['type', 'host', 'user']);
-    expect(source.properties.port.default).toBe(3306);
-    expect(source.additionalProperties).toBe(false);
+    // Source and destination are one of several kinds, told apart by `type`.
+    const sources = (schema.properties.spec.properties.source as unknown as { oneOf: Obj[] }).oneOf;
+    const [mysql, tidb] = sources;
+    expect(mysql!.required).toEqual(['type', 'host', 'user']);
+    expect(mysql!.properties.port.default).toBe(3306);
+    expect(mysql!.additionalProperties).toBe(false);
+    expect(tidb!.properties.port.default).toBe(4000);
+    const destinations = (schema.properties.spec.properties.destination as unknown as { oneOf: Obj[] }).oneOf;
+    expect(destinations.map((d) => (d.properties.type as unknown as { const: string }).const)).toEqual(['kafka', 'tablestore', 'mysql']);
     expect(schema.properties.spec.required).toEqual(['source', 'destination', 'objects']);
   });
 });

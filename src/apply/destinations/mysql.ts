@@ -1,0 +1,92 @@
+// The MySQL destination during apply: databases, tables and views created from the source's own
+// definitions (schema phase), the full load as idempotent multi-row INSERTs, and the applier that
+// the feed's transactions go through with their checkpoint.
+import type { Connection } from 'mysql2/promise';
+import type { Migration, MysqlDestination } from '../../spec/schema.js';
+import { projectRootOf, resolveMigrationSecrets } from '../../spec/secrets.js';
+import type { MigrationState } from '../../state/model.js';
+import type { DesiredTable } from '../../plan/desired.js';
+import type { Row, TableInfo } from '../../source/types.js';
+import {
+  MysqlApplier, TargetNames, checkNoConflicts, connectDestination, createDatabase, createTable, createViews, listViews,
+  type DestinationEndpoint, type TableRef,
+} from '../../sink/mysql/index.js';
+import type { ApplyHook } from '../events.js';
+import type { ChangeSink } from '../sink.js';
+
+export interface MysqlLoadItem {
+  source: TableRef;
+  row: Row;
+}
+
+export async function mysqlEndpoint(m: Migration, dest: MysqlDestination, specDir: string): Promise<DestinationEndpoint> {
+  const projectRoot = projectRootOf(specDir);
+  const secrets = await resolveMigrationSecrets(m, { projectRoot });
+  return { spec: dest, password: secrets.get('spec.destination.password')?.value, projectRoot };
+}
+
+/**
+ * Creates what the destination lacks: each database, then each table not created in an earlier run
+ * (a conflicting existing table fails under conflictMode: error), then the views of databases
+ * migrated whole. Tables are created from SHOW CREATE TABLE with the spec's names.
+ */
+export async function ensureMysqlSchema(o: {
+  migration: Migration;
+  mstate: MigrationState;
+  tables: DesiredTable[];
+  names: TargetNames;
+  source: Connection;
+  dest: DestinationEndpoint;
+  hook: ApplyHook;
+}): Promise<void> {
+  const name = o.migration.metadata.name;
+  const conn = await connectDestination(o.dest);
+  try {
+    const databases = [...new Set(o.tables.map((t) => t.database))];
+    for (const db of databases) await createDatabase(o.source, conn, o.names, db);
+    // Tables this migration created before are its own; only new ones can conflict.
+    const fresh = o.tables.filter((t) => (o.mstate.tables[t.id]?.phase ?? 'pending') === 'pending');
+    const refs = fresh.map((t) => ({ database: t.database, table: t.table }));
+    const targets = refs.map((r) => o.names.table(r.database, r.table)!.target);
+    const kept = await checkNoConflicts(conn, targets, o.migration.spec.conflictMode);
+    for (const k of kept) o.hook({ type: 'table-warning', migration: name, table: `${k.database}.${k.table}`, message: 'exists at the destination and is kept (conflictMode: ignore): the full load keeps its rows, incremental changes overwrite them' });
+    const keptIds = new Set(kept.map((k) => `${k.database}.${k.table}`));
+    for (const r of refs) {
+      const target = o.names.table(r.database, r.table)!.target;
+      if (keptIds.has(`${target.database}.${target.table}`)) continue;
+      const created = await createTable(o.source, conn, o.names, r);
+      o.hook({ type: 'change-applied', migration: name, summary: `created table ${target.database}.${target.table}${created.notes.length > 0 ? ` (${created.notes.join('; ')})` : ''}` });
+    }
+    for (const db of databases) {
+      if (!o.names.wholeDatabase(db)) continue;
+      const views = await listViews(o.source, db);
+      for (const v of await createViews(o.source, conn, o.names, db, views)) {
+        o.hook({ type: 'change-applied', migration: name, summary: `created view ${v.target.database}.${v.target.table}` });
+      }
+    }
+  } finally {
+    await conn.end().catch(() => undefined);
+  }
+}
+
+/** Full-load rows go through the applier's writeRows, grouped per table. */
+export function mysqlLoadSink(applier: MysqlApplier, m: Migration): ChangeSink<MysqlLoadItem> {
+  // DTS's "ignore errors and proceed": existing rows win during the full load.
+  const mode = m.spec.conflictMode === 'ignore' ? 'keep-existing' : 'upsert';
+  return {
+    snapshotRow: (shape: TableInfo, row: Row) => ({ source: { database: shape.database, table: shape.table }, row }),
+    // Changes come from the feed, applied with their checkpoint (run-tidb.ts), never through here.
+    change: () => undefined,
+    send: async (items) => {
+      const byTable = new Map<string, MysqlLoadItem[]>();
+      for (const it of items) {
+        const k = `${it.source.database}.${it.source.table}`;
+        const list = byTable.get(k);
+        if (list) list.push(it);
+        else byTable.set(k, [it]);
+      }
+      for (const list of byTable.values()) await applier.writeRows(list[0]!.source, list.map((i) => i.row), mode);
+    },
+    close: async () => undefined,
+  };
+}
