@@ -6,7 +6,7 @@ import path from 'node:path';
 import { loadSpecs } from '../../../src/spec/index.js';
 
 const dir = path.resolve(__dirname, '../../../templates');
-const values: Record<string, string> = { name: 'tpl-test', host: '127.0.0.1', port: '3306', user: 'mig', brokers: '127.0.0.1:9092', topic: 'shop', database: 'shop' };
+const values: Record<string, string> = { name: 'tpl-test', host: '127.0.0.1', port: '3306', user: 'mig', brokers: '127.0.0.1:9092', topic: 'shop', database: 'shop', instance: 'myinstance', destHost: '127.0.0.1', destUser: 'root' };
 
 describe('templates', () => {
   it.each(readdirSync(dir).filter((f) => f.endsWith('.yaml')))('%s validates', async (file) => {
