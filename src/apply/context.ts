@@ -22,6 +22,8 @@ export interface RunContext<Out> {
   desired: Map<string, DesiredTable>;
   checkpointer: Checkpointer;
   hook: ApplyHook;
+  /** Full-load chunks written at the same time (Tablestore's threads); default 1, which keeps Kafka's order. */
+  chunksInFlight?: number;
   /** Starts the consistent snapshot on `conn` and records where incremental will start. */
   openSnapshot: (conn: Connection) => Promise<void>;
   /** Aborted on SIGINT/SIGTERM: stop at the next boundary, checkpoint, return. */

@@ -71,10 +71,14 @@ async function loadTable<O>(ctx: RunContext<O>, conn: Connection, ts: TableState
   const chunker = new TableChunker(conn, shape, ctx.migration.spec.full.chunkSize, desired.filter, valueOptions(ctx.migration));
   const es = Date.parse(ctx.mstate.snapshot?.takenAt ?? ctx.mstate.feed?.takenAt ?? new Date().toISOString());
   let readCursor = shape.keyKind === 'none' ? undefined : ts.cursor;
-  let inFlight: Promise<void> = Promise.resolve();
+  // Chunks being written; each one's checkpoint waits for the chunk before it, so the recorded
+  // cursor never passes a chunk that is not acknowledged, whatever order the writes finish in.
+  const inFlight: Promise<void>[] = [];
+  const parallel = Math.max(1, ctx.chunksInFlight ?? 1);
+  let checkpointed: Promise<void> = Promise.resolve();
   for (;;) {
     if (ctx.signal.aborted) break;
-    // Read the next chunk while the previous one is on its way to the destination.
+    // Read the next chunk while earlier ones are on their way to the destination.
     const chunk = await chunker.next(readCursor).catch((e) => {
       throw sourceError(ctx.endpoint, e);
     });
@@ -85,19 +89,22 @@ async function loadTable<O>(ctx: RunContext<O>, conn: Connection, ts: TableState
       const m = ctx.sink.snapshotRow(shape, chunk.rows[i]!, es, now);
       if (m) msgs.push(m);
     }
-    await inFlight;
+    while (inFlight.length >= parallel) await inFlight.shift();
     const cursor = chunk.cursor;
-    inFlight = ctx.sink.send(msgs).then(async () => {
+    const previous = checkpointed;
+    const done = Promise.all([ctx.sink.send(msgs), previous]).then(async () => {
       if (cursor) ts.cursor = cursor;
       ts.rowsCopied += chunk.rows.length;
       await ctx.checkpointer.save();
       ctx.hook({ type: 'chunk', migration: name, table: ts.id, rows: chunk.rows.length, total: ts.rowsCopied });
     });
-    // Marked handled here; the rejection still surfaces at the next `await inFlight`.
-    inFlight.catch(() => undefined);
+    // Marked handled here; the rejection still surfaces when the chunk is awaited.
+    done.catch(() => undefined);
+    checkpointed = done;
+    inFlight.push(done);
     if (chunk.last) break;
   }
-  await inFlight;
+  for (const p of inFlight) await p;
   if (ctx.signal.aborted) return;
   ts.fullDoneAt = new Date().toISOString();
   ts.phase = ctx.migration.spec.types.includes('incremental') ? 'incremental' : 'full';

@@ -91,6 +91,7 @@ async function runWith<O>(sink: ChangeSink<O>, r: SinkRequest, source: MysqlSour
       migration: m, mstate, endpoint, flavor: r.flavor, sink,
       shapes: r.shapes, desired: tableMap(desired), checkpointer: cp, hook: opts.hook, signal: opts.signal,
       openSnapshot: (conn) => openBinlogSnapshot(ctx, conn),
+      chunksInFlight: m.spec.destination.type === 'tablestore' ? m.spec.destination.threads : 1,
     };
     if (types.has('full')) await runFullLoad(ctx);
     if (opts.signal.aborted || !types.has('incremental')) return false;
