@@ -19,19 +19,22 @@ export interface MigrationStatus {
   /** Seconds the checkpoint is behind the source's end of log; 0 when caught up, null when unknown. */
   lagSeconds: number | null;
   eventsStreamed: number;
+  /** What the TOPIC column holds for this migration's destination. */
+  destination: 'TOPIC' | 'TABLE AT DESTINATION';
   tables: StatusRow[];
-  /** Rows left out for exceeding maxMessageBytes (oversizedRow: skip). */
-  skippedRows: { table: string; key: string | null; bytes: number; at: string; phase: string }[];
+  /** Rows left out: over maxMessageBytes (oversizedRow: skip), or refused by Tablestore (dirtyData: skip). */
+  skippedRows: { table: string; key: string | null; bytes: number; at: string; phase: string; error?: string }[];
 }
 
 export function statusOf(state: State, lags: Map<string, number | null>): MigrationStatus[] {
   return Object.values(state.migrations).map((m) => ({
     name: m.name,
     appliedAt: m.appliedAt,
-    snapshot: m.snapshot ? formatPosition(m.snapshot.position) : undefined,
-    checkpoint: m.checkpoint ? formatPosition(m.checkpoint) : undefined,
+    snapshot: m.snapshot ? formatPosition(m.snapshot.position) : m.feed ? `commit ts ${m.feed.startTs} (TiDB)` : undefined,
+    checkpoint: m.checkpoint ? formatPosition(m.checkpoint) : m.feed ? feedPositions(m.feed.positions) : undefined,
     lagSeconds: lags.get(m.name) ?? null,
     eventsStreamed: m.eventsStreamed ?? 0,
+    destination: m.spec.spec.destination.type === 'kafka' ? 'TOPIC' : 'TABLE AT DESTINATION',
     skippedRows: m.skippedRows ?? [],
     tables: Object.values(m.tables).map((t) => ({
       migration: m.name,
@@ -52,13 +55,19 @@ export function renderStatus(ms: MigrationStatus[]): string {
     out.push(`  snapshot:   ${m.snapshot ?? '-'}`);
     out.push(`  checkpoint: ${m.checkpoint ?? '-'}   lag: ${m.lagSeconds === null ? 'unknown' : `${m.lagSeconds} s`}   changes streamed: ${m.eventsStreamed}`);
     const w = Math.max(5, ...m.tables.map((t) => t.table.length));
-    out.push(`  ${'TABLE'.padEnd(w)}  ${'PHASE'.padEnd(12)}  ${'ROWS COPIED'.padStart(11)}  TOPIC`);
+    out.push(`  ${'TABLE'.padEnd(w)}  ${'PHASE'.padEnd(12)}  ${'ROWS COPIED'.padStart(11)}  ${m.destination}`);
     for (const t of m.tables) out.push(`  ${t.table.padEnd(w)}  ${t.phase.padEnd(12)}  ${String(t.rowsCopied).padStart(11)}  ${t.topic}`);
     if (m.skippedRows.length > 0) {
-      out.push(`  skipped rows (over destination.maxMessageBytes): ${m.skippedRows.length}`);
-      for (const r of m.skippedRows.slice(-20)) out.push(`    ${r.table} key ${r.key ?? '(none)'}: ${r.bytes} bytes, ${r.phase}, ${r.at}`);
+      out.push(`  skipped rows: ${m.skippedRows.length}`);
+      for (const r of m.skippedRows.slice(-20)) out.push(`    ${r.table} key ${r.key ?? '(none)'}: ${r.error ?? `${r.bytes} bytes, over destination.maxMessageBytes`}, ${r.phase}, ${r.at}`);
       if (m.skippedRows.length > 20) out.push(`    … ${m.skippedRows.length - 20} more in mig status --json`);
     }
   }
   return out.join('\n');
+}
+
+/** A TiDB feed's checkpoint: the last applied offset (and commit ts) per topic partition. */
+function feedPositions(positions: Record<string, { offset: string; commitTs?: string }>): string | undefined {
+  const parts = Object.entries(positions).map(([feed, p]) => `${feed} offset ${p.offset}${p.commitTs ? ` (commit ts ${p.commitTs})` : ''}`);
+  return parts.length > 0 ? parts.join(', ') : undefined;
 }

@@ -106,7 +106,7 @@ describe('Kafka destination options', () => {
     expect(ddl[0]!.partition).toBe(policy === 'table' ? part(`${db}.Users`, 4) : 0);
 
     const st = await runMig(['status'], { cwd });
-    expect(st.stdout).toContain(`skipped rows (over destination.maxMessageBytes): 1`);
-    expect(st.stdout).toContain(`${db}.Orders key ["8"]`);
+    expect(st.stdout).toContain('skipped rows: 1');
+    expect(st.stdout).toMatch(new RegExp(`${db}\\.Orders key \\["8"\\]: \\d+ bytes, over destination\\.maxMessageBytes`));
   });
 });
