@@ -35,7 +35,9 @@ export async function makePlan(specDir: string, store: StateStore, opts: { offli
       const m = l.migration;
       const name = m.metadata.name;
       if (opts.offline) {
-        live.set(name, { source: { ok: false, error: 'offline' }, topics: { ok: false, error: 'offline' } });
+        const offline = { ok: false as const, error: 'offline' };
+        // Only a Kafka destination has topics; the others have tables.
+        live.set(name, m.spec.destination.type === 'kafka' ? { source: offline, topics: offline } : { source: offline, topics: { ok: true, topics: new Map() }, targets: offline });
         return;
       }
       const known = Object.keys(state.migrations[name]?.topics ?? {});
