@@ -141,8 +141,8 @@ export const CHECKS = {
   'destination.tablestore-limits': {
     severity: 'error',
     ignorable: false,
-    title: 'Tablestore: at most 64 tables per instance, valid names, 1 to 4 key columns of STRING, INTEGER or BINARY',
-    reads: 'ListTable; the source tables and the spec mapping',
+    title: 'Tablestore: at most 64 tables per instance, valid names, 1 to 4 key columns of STRING, INTEGER or BINARY, existing tables keyed as mig writes',
+    reads: 'ListTable, DescribeTable of existing targets; the source tables and the spec mapping',
   },
   'source.feed-topic': {
     severity: 'error',

@@ -15,7 +15,10 @@ export const existingTables: Check = {
     }
     const t = ctx.destination.tables;
     if (!t || !t.ok) return skip(`not checked: the destination could not be read (${t?.error ?? 'no facts'})`, expected);
-    const ours = new Set(Object.values(ctx.state?.tables ?? {}).filter((x) => x.phase !== 'pending').map((x) => x.topic));
+    // Every table in the state counts, pending ones too: a table enters the state only after this
+    // check passed for it (apply refuses otherwise), and a re-snapshot resets an existing table of
+    // ours to pending; if that apply then stops early, its table must not look foreign.
+    const ours = new Set(Object.values(ctx.state?.tables ?? {}).map((x) => x.topic));
     const foreign = t.value.filter((n) => !ours.has(n));
     if (foreign.length === 0) return pass(t.value.length > 0 ? `${t.value.length} existing table(s), all created by this migration` : 'none of the tables exists yet', expected);
     return fail(
@@ -32,7 +35,7 @@ export const tablestoreLimits: Check = {
   run(ctx) {
     const d = ctx.migration.spec.destination;
     if (d.type !== 'tablestore') return skip(`not applicable: the destination is ${d.type}`);
-    const expected = 'at most 64 tables per instance; names [A-Za-z_][A-Za-z0-9_]*; 1 to 4 key columns of STRING, INTEGER or BINARY';
+    const expected = 'at most 64 tables per instance; names [A-Za-z_][A-Za-z0-9_]*; 1 to 4 key columns of STRING, INTEGER or BINARY; existing tables keyed as mig writes';
     const f = ctx.destination.tablestore;
     if (!f || !f.ok) {
       const c = ctx.destination.connection;

@@ -6,7 +6,7 @@ import type { MigrationState } from '../state/model.js';
 import { desiredFor } from '../plan/desired.js';
 import { endpointFor } from '../plan/make.js';
 import { inspectSource } from '../plan/live.js';
-import { TablestoreClient, listTables, mergedTargets, resolveTablestoreSecrets, tableMapping } from '../sink/tablestore/index.js';
+import { TablestoreClient, compareTable, describeTable, listTables, mergedTargets, resolveTablestoreSecrets, tableMapping, type TableMapping } from '../sink/tablestore/index.js';
 import { connectDestination, existingTables } from '../sink/mysql/index.js';
 import { mysqlEndpoint } from '../apply/destinations/mysql.js';
 import { FeedReader, resolveFeedSecrets } from '../source/tidb/index.js';
@@ -45,14 +45,23 @@ async function tablestoreFacts(m: Migration, d: TablestoreDestination, specDir: 
         const info = live.tables.get(t.id);
         return info ? [{ info, spec: t.settings }] : [];
       }));
+      const byTarget = new Map<string, TableMapping>();
       for (const t of desired.tables) {
         const info = live.tables.get(t.id);
         if (!info) continue;
         try {
-          tableMapping({ info, spec: t.settings, destination: d, merged: merged.has(t.topic) });
+          const mapping = tableMapping({ info, spec: t.settings, destination: d, merged: merged.has(t.topic) });
+          if (!byTarget.has(t.topic)) byTarget.set(t.topic, mapping);
         } catch (e) {
           problems.push(`${t.id}: ${(e as Error).message}`);
         }
+      }
+      // Tablestore cannot change a table's key: an existing table keyed otherwise (a spec that
+      // changed primaryKey, or someone else's table) would stop apply after it reset the tables.
+      for (const [target, mapping] of byTarget) {
+        if (!onInstance.has(target)) continue;
+        const have = await describeTable(client, target);
+        if (have) problems.push(...compareTable(have, mapping).map((diff) => `${diff}: Tablestore cannot change a table's key, drop table ${target} or set another target`));
       }
     } else {
       problems.push(`source not read (${live.error}): keys and types unverified`);

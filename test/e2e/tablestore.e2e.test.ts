@@ -4,7 +4,7 @@
 // a merged target, a refused row under dirtyData: skip, an ALTER reported), drift repaired, and
 // every row in Tablestore compared with the source.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Connection } from 'mysql2/promise';
@@ -192,5 +192,19 @@ describe('mig with a Tablestore destination', () => {
     const again = await mig(['plan', '--detailed-exitcode']);
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(again.stdout).toContain('No changes.');
+  });
+
+  it('a key the existing table does not have fails the precheck before apply resets anything', async () => {
+    const file = path.join(cwd, 'migrations.d', 'ts.yaml');
+    const spec = readFileSync(file, 'utf8');
+    writeFileSync(file, spec.replace('        - name: items\n', '        - { name: items, primaryKey: [{ column: code, type: BINARY }] }\n'));
+    const p = await mig(['plan']);
+    expect(p.stdout).toContain("partition key (1st key column) code of table items is STRING; mig writes BINARY: Tablestore cannot change a table's key");
+    const a = await mig(['apply', '--auto-approve']);
+    expect(a.code).toBe(1);
+    expect(a.stdout).not.toContain('reset for a new snapshot');
+    writeFileSync(file, spec);
+    const back = await mig(['plan', '--detailed-exitcode']);
+    expect(back.code, back.stdout + back.stderr).toBe(0);
   });
 });

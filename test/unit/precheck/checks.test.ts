@@ -234,6 +234,19 @@ describe('destination', () => {
     expect(finding(run(m, source(), destination({ topics: ok(['shop', 'shop_orders']) })), 'destination.topic-collision').observed).toBe('shop.orders collides with existing topic shop_orders');
   });
 
+  it('a Tablestore table counts as ours while the state holds it, pending (reset for a re-snapshot) or not', () => {
+    const m = migration('ts', {
+      destination: { type: 'tablestore', endpoint: 'http://127.0.0.1:1', instance: 'mig-test', accessKeyId: '${env:ID}', accessKeySecret: '${env:SECRET}' },
+      objects: [{ database: 'shop', tables: [{ name: 'orders' }, { name: 'customers' }] }],
+    });
+    const dst = destination({ topics: { ok: false, error: 'not a Kafka destination' }, tables: ok(['orders', 'customers']) });
+    const table = (id: string, topic: string, phase: 'pending' | 'incremental') => ({ id, topic, phase, snapshotDigest: 'd', keyColumns: [], rowsCopied: 0 });
+    const state = { name: 'ts', spec: m, digest: 'd', appliedAt: '', topics: {}, tables: { 'shop.orders': table('shop.orders', 'orders', 'pending') } };
+    const report = evaluatePrechecks([{ migration: m, file: 'f', state, source: source(), destination: dst }]);
+    const f = report.migrations[0]!.findings.find((x) => x.id === 'destination.existing-tables')!;
+    expect(f).toMatchObject({ status: 'fail', observed: 'already at the destination: customers' });
+  });
+
   it('unreachable Kafka fails its connection check and skips what needs it', () => {
     const r = run(migration(), source(), { connection: { ok: false, error: 'connection refused', hint: 'check the brokers' }, topics: { ok: false, error: 'x' }, messages: new Map() });
     expect(finding(r, 'destination.connection')).toMatchObject({ status: 'fail', observed: 'connection refused', fix: 'check the brokers' });
