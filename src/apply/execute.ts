@@ -53,6 +53,8 @@ function recordChanges(plan: Plan, loaded: LoadedMigration[], state: State, hook
           ms.tables = {};
           ms.snapshot = undefined;
           ms.checkpoint = undefined;
+          // TiDB: the new snapshot's commit ts is where the feed takes over again.
+          ms.feed = undefined;
         }
         hook({ type: 'change-applied', migration: mp.name, summary: 'checkpoint dropped; every table is copied again from a new snapshot' });
       } else if (c.kind === 'migration' && c.action === 'delete') {

@@ -6,6 +6,7 @@ import type { BinlogKafka } from '../spec/schema.js';
 import type { ChangeEvent, TableInfo } from '../source/types.js';
 import { FeedReader, decodeCanal, decodeDrainer, resolveFeedSecrets, type FeedSchema, type FeedUnit } from '../source/tidb/index.js';
 import type { MysqlApplier, UpstreamTransaction } from '../sink/mysql/index.js';
+import { desiredFor } from '../plan/desired.js';
 import { valueOptions, type RunContext } from './context.js';
 import { Selection } from './selection.js';
 
@@ -34,6 +35,9 @@ export async function runFeed<O>(ctx: RunContext<O>, o: FeedOptions): Promise<vo
     columnOf: (db, table, column) => ctx.shapes.get(`${db}.${table}`)?.columns.find((c) => c.name === column),
   };
 
+  // A crash between recording a DDL and running it leaves it pending: run it now, not only when the
+  // next message arrives (with --until-caught-up there may be none, and the destination would lag).
+  for (const d of await o.applier.finishPendingDdl()) ctx.hook({ type: 'change-applied', migration: name, summary: `finished DDL left pending by an earlier run: ${d.sql.slice(0, 200)}` });
   const from: Record<number, string> = {};
   for (const c of await o.applier.readCheckpoints()) {
     const [topic, partition] = splitFeed(c.feed);
@@ -126,16 +130,33 @@ function decode(u: FeedUnit, feed: BinlogKafka, values: ReturnType<typeof valueO
   return { commitTs: msg.commitTs, events: msg.events, skip: msg.kind === 'watermark' };
 }
 
-/** After a DDL the source's tables are read again, so later changes are decoded with the new shape. */
+/**
+ * After a DDL the source's tables are read again, so later changes are decoded with the new shape.
+ * A table created in a database the spec takes whole joins the migration (its CREATE TABLE already
+ * ran at the destination, so it has no full load): without this its rows would be dropped.
+ */
 async function refreshAfterDdl<O>(ctx: RunContext<O>, events: ChangeEvent[], o: FeedOptions): Promise<void> {
   for (const ev of events) {
     if (ev.kind !== 'ddl' || ev.table === undefined) continue;
     const id = `${ev.database}.${ev.table}`;
-    if (!ctx.desired.has(id)) continue;
+    const joins = !ctx.desired.has(id) && ctx.migration.spec.objects.some((ob) => ob.database === ev.database && !ob.tables);
+    if (!ctx.desired.has(id) && !joins) continue;
     const shape = await o.refreshShape(ev.database, ev.table);
     if (shape) ctx.shapes.set(id, shape);
     else ctx.shapes.delete(id);
+    if (shape && joins) joinTable(ctx, shape);
   }
+}
+
+function joinTable<O>(ctx: RunContext<O>, shape: TableInfo): void {
+  // The same DesiredTable plan computes for it, so the next plan finds it in the state unchanged.
+  const live = { ok: true as const, tables: new Map([[`${shape.database}.${shape.table}`, shape]]), databases: new Set([shape.database]) };
+  const t = desiredFor(ctx.migration, live).tables.find((d) => d.database === shape.database && d.table === shape.table);
+  if (!t) return;
+  ctx.desired.set(t.id, t);
+  const now = new Date().toISOString();
+  ctx.mstate.tables[t.id] ??= { id: t.id, phase: 'incremental', topic: t.topic, snapshotDigest: t.snapshotDigest, keyColumns: shape.chunkKey, rowsCopied: 0, fullStartedAt: now, fullDoneAt: now };
+  ctx.hook({ type: 'change-applied', migration: ctx.migration.metadata.name, summary: `${t.id}: created on the source during incremental; replicated from its CREATE TABLE on` });
 }
 
 function splitFeed(feed: string): [string, number] {
