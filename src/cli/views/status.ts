@@ -47,6 +47,12 @@ export function statusOf(state: State, lags: Map<string, number | null>): Migrat
   }));
 }
 
+/** A TiDB feed's position per topic:partition, as the last apply recorded it. */
+function feedPosition(positions: Record<string, { offset: string; commitTs?: string }>): string | undefined {
+  const parts = Object.entries(positions).map(([feed, p]) => `${feed} offset ${p.offset}${p.commitTs !== undefined ? ` (commit ts ${p.commitTs})` : ''}`);
+  return parts.length > 0 ? parts.join(', ') : undefined;
+}
+
 export function renderStatus(ms: MigrationStatus[]): string {
   if (ms.length === 0) return 'No migrations applied yet. Run mig plan, then mig apply.';
   const out: string[] = [];

@@ -21,6 +21,10 @@ export default class StateShow extends MigCommand {
     for (const m of Object.values(state.migrations)) {
       this.out(`\nmigration ${m.name}  digest ${m.digest}  applied ${m.appliedAt}`);
       this.out(`  snapshot ${formatPosition(m.snapshot?.position)}  checkpoint ${formatPosition(m.checkpoint)}`);
+      if (m.feed) {
+        const at = Object.entries(m.feed.positions).map(([f, p]) => `${f} offset ${p.offset}${p.commitTs ? ` (commit ts ${p.commitTs})` : ''}`);
+        this.out(`  feed: after commit ts ${m.feed.startTs} (snapshot ${m.feed.takenAt}), at ${at.length > 0 ? at.join(', ') : '-'}`);
+      }
       for (const t of Object.values(m.tables)) {
         this.out(`  ${t.id}: ${t.phase}${t.fullDoneAt ? ' (full done)' : ''}, ${t.rowsCopied} rows, cursor ${t.cursor ? JSON.stringify(t.cursor) : '-'}, topic ${t.topic}`);
       }
