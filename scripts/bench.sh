@@ -7,6 +7,8 @@
 #                  --quick and a raw kafkajs producer sending messages of mig's size in mig's batches
 #   catch-up       1,000,000 pre-written binlog row events, per format; against mariadb-binlog
 #   latency        commit → Kafka append p50/p99 under a steady 5,000 rows/s write load (canal-json)
+#   tidb           TiDB → MySQL: 30,000 small Drainer transactions applied by apply --until-caught-up,
+#                  transactions/s against a mysql2 loop of one transaction each (bench/tidb-feed.mjs)
 #   peak RSS of every mig process, and the aims (full load ≥ 0.7 × raw kafkajs, catch-up ≥ 50k
 #   events/s, RSS < 256 MB)
 # Defaults: --rows 1000000 --runs 2: one run of everything takes about 4 minutes on 2 cores, so the
@@ -16,6 +18,7 @@
 # Usage: npm run bench -- [--ref REV] [--compare REV] [bench/run.mjs options]
 #   --ref REV      benchmark a committed revision (git archive of REV) instead of the working tree,
 #                  e.g. while the working tree does not compile
+#   --tidb-only    run only the tidb case; --no-tidb skips it; --tidb-transactions N (default 30000)
 #   --compare REV  also build REV and measure it next to mig in every run (A/B, "mig / mig ref"
 #                  ratios), e.g. --compare HEAD to see what uncommitted changes gain
 #   bench/run.mjs options: --rows N, --runs N, --formats LIST, --cases full,incremental,latency,
@@ -30,12 +33,17 @@ cd "$ROOT"
 REF=""
 COMPARE=""
 ARGS=()
+TIDB=yes
+TIDB_TX=30000
 while [ $# -gt 0 ]; do
   case "$1" in
     --ref) REF="${2:?--ref needs a revision}"; shift 2 ;;
     --ref=*) REF="${1#--ref=}"; shift ;;
     --compare) COMPARE="${2:?--compare needs a revision}"; shift 2 ;;
     --compare=*) COMPARE="${1#--compare=}"; shift ;;
+    --tidb-only) TIDB=only; shift ;;
+    --no-tidb) TIDB=no; shift ;;
+    --tidb-transactions) TIDB_TX="${2:?--tidb-transactions needs a number}"; shift 2 ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) ARGS+=("$1"); shift ;;
   esac
@@ -89,5 +97,10 @@ for tool in mariadb-dump mariadb-binlog; do
   command -v "$tool" >/dev/null 2>&1 || { echo "bench: $tool not found (install mariadb-client)" >&2; exit 1; }
 done
 start=$(date +%s)
-node bench/run.mjs --app "$APP" ${BUILT_FROM:+--built-from "$BUILT_FROM"} ${REF_ARGS[@]+"${REF_ARGS[@]}"} ${ARGS[@]+"${ARGS[@]}"}
+if [ "$TIDB" != only ]; then
+  node bench/run.mjs --app "$APP" ${BUILT_FROM:+--built-from "$BUILT_FROM"} ${REF_ARGS[@]+"${REF_ARGS[@]}"} ${ARGS[@]+"${ARGS[@]}"}
+fi
+if [ "$TIDB" != no ]; then
+  node bench/tidb-feed.mjs --app "$APP" --transactions "$TIDB_TX"
+fi
 echo "bench: took $(( $(date +%s) - start )) s"
