@@ -19,7 +19,7 @@ export interface MigrationStatus {
   /** Seconds the checkpoint is behind the source's end of log; 0 when caught up, null when unknown. */
   lagSeconds: number | null;
   eventsStreamed: number;
-  /** What the TOPIC column holds for this migration's destination. */
+  /** Heading of the column naming where each table's rows go. */
   destination: 'TOPIC' | 'TABLE AT DESTINATION';
   tables: StatusRow[];
   /** Rows left out: over maxMessageBytes (oversizedRow: skip), or refused by Tablestore (dirtyData: skip). */
@@ -31,7 +31,7 @@ export function statusOf(state: State, lags: Map<string, number | null>): Migrat
     name: m.name,
     appliedAt: m.appliedAt,
     snapshot: m.snapshot ? formatPosition(m.snapshot.position) : m.feed ? `commit ts ${m.feed.startTs} (TiDB)` : undefined,
-    checkpoint: m.checkpoint ? formatPosition(m.checkpoint) : m.feed ? feedPositions(m.feed.positions) : undefined,
+    checkpoint: m.checkpoint ? formatPosition(m.checkpoint) : m.feed ? feedPosition(m.feed.positions) : undefined,
     lagSeconds: lags.get(m.name) ?? null,
     eventsStreamed: m.eventsStreamed ?? 0,
     destination: m.spec.spec.destination.type === 'kafka' ? 'TOPIC' : 'TABLE AT DESTINATION',
@@ -70,10 +70,4 @@ export function renderStatus(ms: MigrationStatus[]): string {
     }
   }
   return out.join('\n');
-}
-
-/** A TiDB feed's checkpoint: the last applied offset (and commit ts) per topic partition. */
-function feedPositions(positions: Record<string, { offset: string; commitTs?: string }>): string | undefined {
-  const parts = Object.entries(positions).map(([feed, p]) => `${feed} offset ${p.offset}${p.commitTs ? ` (commit ts ${p.commitTs})` : ''}`);
-  return parts.length > 0 ? parts.join(', ') : undefined;
 }
