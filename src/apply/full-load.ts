@@ -54,7 +54,10 @@ async function loadTable<O>(ctx: RunContext<O>, conn: Connection, ts: TableState
   const desired = ctx.desired.get(ts.id)!;
   const started = Date.now();
   if (shape.keyKind === 'none') {
-    ctx.hook({ type: 'table-warning', migration: name, table: ts.id, message: 'no primary or unique key: the table is read in one pass (a resumed load starts it over) and its messages have no key, so consumers cannot tell duplicates apart' });
+    const consequence = ctx.migration.spec.destination.type === 'kafka'
+      ? 'its messages have no key, so consumers cannot tell duplicates apart'
+      : 'rows read again after a crash can be written twice, since nothing identifies them';
+    ctx.hook({ type: 'table-warning', migration: name, table: ts.id, message: `no primary or unique key: the table is read in one pass (a resumed load starts it over) and ${consequence}` });
     if (ts.rowsCopied > 0) {
       ts.rowsReread = (ts.rowsReread ?? 0) + ts.rowsCopied;
       ts.rowsCopied = 0;

@@ -69,7 +69,7 @@ export function buildPlan(input: PlanInput): Plan {
       for (const t of desired.tables) {
         const info = live.source.tables.get(t.id);
         if (info?.keyKind === 'none') {
-          notes.push({ severity: 'warning', migration: name, message: `table \`${t.id}\` has no primary key or NOT NULL unique key: its full load restarts from the beginning after a crash, its messages have no key (all on partition 0), and consumers cannot tell duplicates apart`, hint: 'add a primary key to the source table' });
+          notes.push({ severity: 'warning', migration: name, message: `table \`${t.id}\` has no primary key or NOT NULL unique key: its full load restarts from the beginning after a crash, ${mi.migration.spec.destination.type === 'kafka' ? 'its messages have no key (all on partition 0), and consumers cannot tell duplicates apart' : 'and rows written before the crash can be written twice'}`, hint: 'add a primary key to the source table' });
         }
       }
     }
