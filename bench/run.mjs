@@ -50,6 +50,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import mysql from 'mysql2/promise';
 import { Kafka, logLevel } from 'kafkajs';
 import { renderProfile, summarizeProfile } from './profile-summary.mjs';
+import { renderTablestore, tablestoreCase } from './tablestore.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Where the built mig lives (bin/run.js + dist/); --app, else this checkout. */
@@ -66,7 +67,7 @@ const BROKERS = [`${HOST}:${KAFKA_PORT}`];
 const DB = 'bench';
 const TOPIC_PREFIX = 'bench.';
 const FORMATS = ['canal-json', 'dts-avro', 'shareplex-json'];
-const CASES = ['full', 'incremental', 'latency'];
+const CASES = ['full', 'incremental', 'latency', 'tablestore'];
 const INC_BASE_ROWS = 1000; // rows of bench.t_inc before the incremental case's own writes
 const SAMPLE_MESSAGES = 4000; // messages of the sizing run (and of the raw producer's cycle)
 const MIG_CHUNK = 5000; // mig's default full.chunkSize: the raw producer's chunks
@@ -76,12 +77,12 @@ const PROCESS_TIMEOUT_MS = 20 * 60 * 1000;
 
 // ------------------------------------------------------------------------------------- options
 
-const DEFAULTS = { rows: 1_000_000, runs: 2, latencySeconds: 20, latencyWarmup: 5, latencyRate: 5000 };
+const DEFAULTS = { rows: 1_000_000, runs: 2, latencySeconds: 20, latencyWarmup: 5, latencyRate: 5000, tablestoreRows: 100_000 };
 
 function usage(code) {
   (code === 0 ? process.stdout : process.stderr).write(
     `Usage: node bench/run.mjs [--rows N] [--runs N] [--formats LIST] [--cases LIST] [--latency-seconds S]
-                          [--latency-rate R] [--out FILE] [--profile] [--app DIR] [--built-from TEXT]
+                          [--latency-rate R] [--tablestore-rows N] [--out FILE] [--profile] [--app DIR] [--built-from TEXT]
                           [--ref-app DIR [--ref-built-from TEXT]] [--node-options OPTS]
   --rows N             rows of the full-load table (~200 bytes each), and binlog row events written
                        for the incremental case (${DEFAULTS.rows.toLocaleString('en-US')})
@@ -92,6 +93,8 @@ function usage(code) {
   --cases LIST         comma-separated cases (${CASES.join(',')})
   --latency-seconds S  measured seconds of the latency case, after ${DEFAULTS.latencyWarmup} s of warm-up (${DEFAULTS.latencySeconds})
   --latency-rate R     rows per second the latency case's writer inserts (${DEFAULTS.latencyRate})
+  --tablestore-rows N  rows of the Tablestore case's table, held in the test server's memory; it
+                       also writes N/2 binlog events for the catch-up (${DEFAULTS.tablestoreRows.toLocaleString('en-US')})
   --out FILE           JSON results (bench/results/latest.json; with --profile bench/results/profile.json)
   --profile            run mig under node --cpu-prof; profiles go to profiles/ next to the JSON file and
                        are summarised (self time by function and by package) in the report. Profiling
@@ -114,6 +117,7 @@ function parseArgs(argv) {
     cases: [...CASES],
     latencySeconds: DEFAULTS.latencySeconds,
     latencyRate: DEFAULTS.latencyRate,
+    tablestoreRows: DEFAULTS.tablestoreRows,
     out: undefined,
     profile: false,
     app: ROOT,
@@ -145,6 +149,7 @@ function parseArgs(argv) {
     else if (flag === '--cases') opts.cases = list(value(), CASES, 'case');
     else if (flag === '--latency-seconds') opts.latencySeconds = Number(value());
     else if (flag === '--latency-rate') opts.latencyRate = Number(value());
+    else if (flag === '--tablestore-rows') opts.tablestoreRows = Number(value());
     else if (flag === '--out') opts.out = path.resolve(value());
     else if (flag === '--profile') opts.profile = true;
     else if (flag === '--app') opts.app = path.resolve(value());
@@ -168,6 +173,7 @@ function parseArgs(argv) {
   positiveInt(opts.runs, 1, '--runs');
   positiveInt(opts.latencySeconds, 1, '--latency-seconds');
   positiveInt(opts.latencyRate, 10, '--latency-rate');
+  positiveInt(opts.tablestoreRows, 1000, '--tablestore-rows');
   opts.out ??= path.join(ROOT, 'bench', 'results', opts.profile ? 'profile.json' : 'latest.json');
   return opts;
 }
@@ -1049,6 +1055,11 @@ function rssSummary(result) {
   for (const [format, s] of Object.entries(result.sizing ?? {})) rows.push({ what: `sizing full load, ${format} (${int(s.sampledMessages)} rows)`, medianMB: s.migMaxRssMB, maxMB: s.migMaxRssMB });
   for (const [format, v] of Object.entries(result.cases.fullLoad?.formats ?? {})) add(`full load, ${format} (${int(result.params.rows)} rows)`, v.figures.mig);
   for (const [format, v] of Object.entries(result.cases.incremental?.formats ?? {})) add(`catch-up, ${format} (${int(result.params.rows)} events)`, v.figures.mig);
+  const ts = result.cases.tablestore;
+  if (ts) {
+    add(`Tablestore full load (${int(ts.rows)} rows)`, ts.figures.mig);
+    add(`Tablestore catch-up (${int(ts.events)} events)`, ts.figures.catchUp);
+  }
   const lat = result.cases.latency?.summary;
   if (lat?.maxRssMB) rows.push({ what: 'apply --follow under the latency load', medianMB: lat.maxRssMB.median, maxMB: lat.maxRssMB.max });
   const all = rows.map((r) => r.maxMB).filter(Number.isFinite);
@@ -1116,6 +1127,7 @@ function render(result) {
     out.push('  rows committed in the measured window of each run; the figures are the median [min – max] of runs.');
     for (const e of l.errors) out.push(`  ERROR run ${e.run}: ${e.error.split('\n')[0]}`);
   }
+  if (result.cases.tablestore) out.push(...renderTablestore(result.cases.tablestore, result.params.runs, { HEAD, rateRow, ratioRow, int, fix }));
   out.push('', `Peak RSS of mig (goal: < ${RSS_GOAL_MB} MB whatever the table size):`);
   for (const r of result.rss.rows) out.push(`  ${r.what.padEnd(W + 8)} median ${int(r.medianMB)} MB, max ${int(r.maxMB)} MB`);
   out.push('', 'Aims:');
@@ -1248,6 +1260,7 @@ async function main() {
         rawProducer: { chunk: MIG_CHUNK, maxRequestBytes: MAX_REQUEST_BYTES, sampleMessages: SAMPLE_MESSAGES },
         incBaseRows: INC_BASE_ROWS,
         latency: { rowsPerSecond: opts.latencyRate, seconds: opts.latencySeconds, warmupSeconds: DEFAULTS.latencyWarmup },
+        tablestoreRows: opts.tablestoreRows,
         resourceUsage: gnuTime ? 'GNU time' : '/proc sampling',
       },
       cases: {},
@@ -1270,6 +1283,10 @@ async function main() {
     }
     if (opts.cases.includes('incremental')) result.cases.incremental = await incrementalCase(opts, tag, conn, log);
     if (opts.cases.includes('latency')) result.cases.latency = await latencyCase(opts, tag, conn, log);
+    if (opts.cases.includes('tablestore')) {
+      const ctx = { HOST, MYSQL_PORT, DB, COLUMNS, children, killGroup, measure, mig, ensureOk, projectDir, removeDir, insertRows, figure, ratio, runSteps, rotate, errorsOf, int, fix };
+      result.cases.tablestore = await tablestoreCase(opts, ctx, conn, log);
+    }
     result.totalSeconds = (Date.now() - t0) / 1000;
     result.machine.loadAverageAtEnd = os.loadavg();
     result.rss = rssSummary(result);
@@ -1290,7 +1307,7 @@ async function main() {
     writeFileSync(opts.out, JSON.stringify(result, null, 2) + '\n');
     log(render(result));
     log(`Results: ${shown(opts.out)}`);
-    const failed = (result.cases.fullLoad?.errors.length ?? 0) + (result.cases.incremental?.errors.length ?? 0) + (result.cases.latency?.errors.length ?? 0);
+    const failed = (result.cases.fullLoad?.errors.length ?? 0) + (result.cases.incremental?.errors.length ?? 0) + (result.cases.latency?.errors.length ?? 0) + (result.cases.tablestore?.errors.length ?? 0);
     if (failed > 0) process.exitCode = 1;
   } finally {
     if (!interrupted) await cleanup(conn);

@@ -7,6 +7,9 @@
 #                  --quick and a raw kafkajs producer sending messages of mig's size in mig's batches
 #   catch-up       1,000,000 pre-written binlog row events, per format; against mariadb-binlog
 #   latency        commit → Kafka append p50/p99 under a steady 5,000 rows/s write load (canal-json)
+#   tablestore     100,000 rows (--tablestore-rows) into mig's Tablestore test server (a process),
+#                  then 50,000 binlog events caught up; against the same rows written with the
+#                  SDK's BatchWriteRow directly (200-row requests, mig's concurrency of 8)
 #   tidb           TiDB → MySQL: 30,000 small Drainer transactions applied by apply --until-caught-up,
 #                  transactions/s against a mysql2 loop of one transaction each (bench/tidb-feed.mjs)
 #   peak RSS of every mig process, and the aims (full load ≥ 0.7 × raw kafkajs, catch-up ≥ 50k
@@ -21,8 +24,8 @@
 #   --tidb-only    run only the tidb case; --no-tidb skips it; --tidb-transactions N (default 30000)
 #   --compare REV  also build REV and measure it next to mig in every run (A/B, "mig / mig ref"
 #                  ratios), e.g. --compare HEAD to see what uncommitted changes gain
-#   bench/run.mjs options: --rows N, --runs N, --formats LIST, --cases full,incremental,latency,
-#   --latency-seconds S, --latency-rate R, --out FILE, --profile, --node-options OPTS
+#   bench/run.mjs options: --rows N, --runs N, --formats LIST, --cases full,incremental,latency,tablestore,
+#   --latency-seconds S, --latency-rate R, --tablestore-rows N, --out FILE, --profile, --node-options OPTS
 #   (node bench/run.mjs --help)
 # Profile: npm run bench -- --profile --runs 1 --formats canal-json,dts-avro --cases full,incremental
 # Results: a table on stdout and bench/results/latest.json (bench/results/profile.json with --profile).
@@ -91,6 +94,8 @@ if [ -n "$COMPARE" ]; then
   REF_ARGS=(--ref-app "$REF_APP" --ref-built-from "$REF_FROM")
 fi
 
+# The Tablestore case's test server runs from this checkout's dist/test-support (it is not mig).
+npx tsc -p tsconfig.support.json
 start_services
 # Baselines that come with the MariaDB client, which services.sh installs with the server.
 for tool in mariadb-dump mariadb-binlog; do
