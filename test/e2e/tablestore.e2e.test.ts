@@ -96,6 +96,7 @@ describe('mig with a Tablestore destination', () => {
       await conn.query(`CREATE TABLE ${bad}.fkey (k DOUBLE PRIMARY KEY, v INT)`);
       await conn.query(`CREATE TABLE ${bad}.tscol (id INT PRIMARY KEY, \`timestamp\` INT)`);
       await conn.query(`CREATE TABLE ${bad}.k5 (a INT, b INT, c INT, d INT, e INT, PRIMARY KEY (a, b, c, d, e))`);
+      await conn.query(`CREATE TABLE ${bad}.\`bad-name\` (id INT PRIMARY KEY)`);
       const dir = project('mig-ts-bad-', 'bad.yaml', tablestoreSpec({ name: 'bad', port: MYSQL_PORT, server: full, chunkSize: 10, objects: `    - database: ${bad}\n` }));
       const p = await runMig(['precheck'], { cwd: dir, env: tablestoreEnv(full) });
       expect(p.code, p.stdout + p.stderr).toBe(1);
@@ -104,7 +105,8 @@ describe('mig with a Tablestore destination', () => {
       expect(p.stdout).toContain('no default Tablestore key type');
       expect(p.stdout).toContain('`timestamp`');
       expect(p.stdout).toContain('would need 5 primary-key columns');
-      expect(p.stdout).toContain('the instance has 63 table(s) and this migration adds 3: over the 64-table limit');
+      expect(p.stdout).toContain('the Tablestore table name "bad-name" for');
+      expect(p.stdout).toContain('the instance has 63 table(s) and this migration adds 4: over the 64-table limit');
       const a = await runMig(['apply', '--auto-approve'], { cwd: dir, env: tablestoreEnv(full) });
       expect(a.code).toBe(1);
       expect(full.tables()).toHaveLength(63);
