@@ -3,9 +3,12 @@
 import { createTwoFilesPatch } from 'diff';
 import type { Migration } from '../spec/schema.js';
 import type { MigrationState, State } from '../state/model.js';
-import type { Change, MigrationPlan, Plan, PlanNote, Risk, TargetKind } from './change.js';
+import type { Change, MigrationPlan, Plan, PlanNote, Risk } from './change.js';
 import { desiredFor, type Desired, type DesiredTable, type LiveSource, type LiveTargets, type LiveTopics } from './desired.js';
 import { destinationHow, destinationSettingChanges } from './destination-settings.js';
+import { targetChanges, targetKind } from './targets.js';
+
+export { targetKind } from './targets.js';
 
 export interface PlanMigrationInput {
   file: string;
@@ -21,11 +24,6 @@ export interface LiveView {
   targets?: LiveTargets;
 }
 
-/** What kind of object a migration's `topic` names. */
-export function targetKind(m: Migration): TargetKind {
-  const t = m.spec.destination.type;
-  return t === 'kafka' ? 'topic' : t === 'tablestore' ? 'tablestore-table' : 'mysql-table';
-}
 
 export interface PlanInput {
   migrations: PlanMigrationInput[];
@@ -76,7 +74,7 @@ export function buildPlan(input: PlanInput): Plan {
     for (const db of desired.unresolved) notes.push({ severity: 'warning', migration: name, message: `tables of database \`${db}\` are taken from the live source, which could not be read` });
     const prev = input.state.migrations[name];
     let changes = prev ? diffExisting(mi, prev, desired, live.topics) : createAll(mi, desired, live.topics);
-    changes.push(...targetChanges(mi, prev, desired, live.targets));
+    changes.push(...targetChanges(mi.migration, prev, desired, live.targets, live.source));
     const into = targetKind(mi.migration);
     if (into !== 'topic') changes = changes.map((c) => (c.kind === 'table' ? { ...c, into } : c));
     if (prev && input.replace?.has(name)) changes = replaceAll(mi, desired, changes);
@@ -270,36 +268,6 @@ function settingChanges(name: string, a: Migration, b: Migration): Change[] {
   const tb = b.spec.types.join(', ');
   if (ta !== tb) out.push({ kind: 'setting', action: 'update', migration: name, field: 'spec.types', reason: `types ${ta} → ${tb}`, risks: [] });
   if (a.spec.full.chunkSize !== b.spec.full.chunkSize) out.push({ kind: 'setting', action: 'update', migration: name, field: 'spec.full.chunkSize', reason: `chunk size ${a.spec.full.chunkSize} → ${b.spec.full.chunkSize}`, risks: [] });
-  return out;
-}
-
-/**
- * Destination tables (Tablestore, MySQL) that must be created, and drift: a table mig created or
- * filled that is gone now. Its rows are lost with it, so the tables writing to it are copied again.
- */
-function targetChanges(mi: PlanMigrationInput, prev: MigrationState | undefined, desired: Desired, live: LiveTargets | undefined): Change[] {
-  const into = targetKind(mi.migration);
-  if (into === 'topic' || !live) return [];
-  const name = mi.migration.metadata.name;
-  const createMissing = mi.migration.spec.types.includes('schema');
-  const out: Change[] = [];
-  const seen = new Set<string>();
-  for (const t of desired.tables) {
-    if (seen.has(t.topic)) continue;
-    seen.add(t.topic);
-    if (!live.ok) {
-      if (!prev?.tables[t.id]) out.push({ kind: 'target', action: 'create', migration: name, target: t.topic, into, reason: 'created unless it exists (destination not inspected)', risks: [] });
-      continue;
-    }
-    if (live.names.has(t.topic)) continue;
-    const filled = desired.tables.filter((x) => x.topic === t.topic && prev?.tables[x.id]?.rowsCopied);
-    if (filled.length > 0) {
-      out.push({ kind: 'target', action: 'create', migration: name, target: t.topic, into, reason: `drift: the table was deleted outside mig; ${createMissing ? 'it is created again and' : 'add schema to spec.types so mig creates it;'} ${filled.map((x) => x.id).join(', ')} copied again from a new snapshot`, risks: ['re-snapshot', 'long-running'] });
-      for (const x of filled) out.push({ kind: 'table', action: 'replace', migration: name, table: x.id, topic: x.topic, reason: `drift: its destination table ${x.topic} is gone: copied again`, risks: ['re-snapshot', 'long-running'] });
-    } else {
-      out.push({ kind: 'target', action: 'create', migration: name, target: t.topic, into, reason: createMissing ? 'new table' : 'missing, and schema is not in spec.types: apply stops until it exists', risks: [] });
-    }
-  }
   return out;
 }
 

@@ -42,8 +42,8 @@ describe('plans for table destinations', () => {
     const p = plan(m, empty, live([]));
     const changes = p.migrations[0]!.changes;
     expect(changes.filter((c) => c.kind === 'target').map((c) => c.kind === 'target' && `${c.into} ${c.target} ${c.reason}`)).toEqual([
-      'tablestore-table orders_v2 new table',
-      'tablestore-table customers new table',
+      'tablestore-table orders_v2 new table (key id INTEGER)',
+      'tablestore-table customers new table (key id INTEGER)',
     ]);
     expect(changes.find((c) => c.kind === 'migration')!.reason).toContain('Tablestore shop, write mode update (UpdateRow)');
     expect(p.notes.map((n) => n.message)).toContainEqual(expect.stringContaining('DDL is not replicated to Tablestore'));

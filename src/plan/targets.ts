@@ -1,0 +1,65 @@
+// Destination tables (Tablestore, MySQL) in a plan: the ones to create, with the key a Tablestore
+// table gets, and drift: a table mig created or filled that is gone now. Its rows went with it, so
+// the source tables writing to it are copied again.
+import type { Migration } from '../spec/schema.js';
+import type { MigrationState } from '../state/model.js';
+import { mergedTargets, tableMapping } from '../sink/tablestore/mapping.js';
+import type { Change, TargetKind } from './change.js';
+import type { Desired, LiveSource, LiveTargets } from './desired.js';
+
+/** What kind of object a migration's `topic` names. */
+export function targetKind(m: Migration): TargetKind {
+  const t = m.spec.destination.type;
+  return t === 'kafka' ? 'topic' : t === 'tablestore' ? 'tablestore-table' : 'mysql-table';
+}
+
+export function targetChanges(m: Migration, prev: MigrationState | undefined, desired: Desired, live: LiveTargets | undefined, source: LiveSource): Change[] {
+  const into = targetKind(m);
+  if (into === 'topic' || !live) return [];
+  const name = m.metadata.name;
+  const createMissing = m.spec.types.includes('schema');
+  const keys = tablestoreKeys(m, desired, source);
+  const out: Change[] = [];
+  const seen = new Set<string>();
+  for (const t of desired.tables) {
+    if (seen.has(t.topic)) continue;
+    seen.add(t.topic);
+    const key = keys.get(t.topic);
+    const withKey = key ? ` (key ${key})` : '';
+    if (!live.ok) {
+      if (!prev?.tables[t.id]) out.push({ kind: 'target', action: 'create', migration: name, target: t.topic, into, reason: `created unless it exists${withKey} (destination not inspected)`, risks: [] });
+      continue;
+    }
+    if (live.names.has(t.topic)) continue;
+    const filled = desired.tables.filter((x) => x.topic === t.topic && prev?.tables[x.id]?.rowsCopied);
+    if (filled.length > 0) {
+      out.push({ kind: 'target', action: 'create', migration: name, target: t.topic, into, reason: `drift: the table was deleted outside mig; ${createMissing ? `it is created again${withKey} and` : 'add schema to spec.types so mig creates it;'} ${filled.map((x) => x.id).join(', ')} copied again from a new snapshot`, risks: ['re-snapshot', 'long-running'] });
+      for (const x of filled) out.push({ kind: 'table', action: 'replace', migration: name, table: x.id, topic: x.topic, reason: `drift: its destination table ${x.topic} is gone: copied again`, risks: ['re-snapshot', 'long-running'] });
+    } else {
+      out.push({ kind: 'target', action: 'create', migration: name, target: t.topic, into, reason: createMissing ? `new table${withKey}` : 'missing, and schema is not in spec.types: apply stops until it exists', risks: [] });
+    }
+  }
+  return out;
+}
+
+/** The primary key each Tablestore table gets, as text, when the source could be read and maps. */
+function tablestoreKeys(m: Migration, desired: Desired, source: LiveSource): Map<string, string> {
+  const d = m.spec.destination;
+  const out = new Map<string, string>();
+  if (d.type !== 'tablestore' || !source.ok) return out;
+  const withInfo = desired.tables.flatMap((t) => {
+    const info = source.tables.get(t.id);
+    return info ? [{ t, info }] : [];
+  });
+  const merged = mergedTargets(withInfo.map(({ t, info }) => ({ info, spec: t.settings })));
+  for (const { t, info } of withInfo) {
+    if (out.has(t.topic)) continue;
+    try {
+      const mapping = tableMapping({ info, spec: t.settings, destination: d, merged: merged.has(t.topic) });
+      out.set(t.topic, mapping.primaryKey.map((k) => `${k.name} ${k.type}`).join(', '));
+    } catch {
+      // The precheck names what keeps the table from mapping; the plan shows no key for it.
+    }
+  }
+  return out;
+}
