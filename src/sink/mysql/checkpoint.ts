@@ -1,7 +1,7 @@
 // The mig_checkpoint table: for each migration and feed (a Kafka topic:partition), the last upstream
 // transaction applied. It lives at the destination and is written in the same transaction as the rows
 // it covers, so the data and the position can never disagree: after a crash, either both moved or
-// neither did. ddl_pending marks a DDL statement that was recorded but maybe not yet run (see apply.ts).
+// neither did. ddl_pending marks a DDL statement that was recorded but maybe not yet run (see apply-ddl.ts).
 import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { DdlKind } from './ddl-translate.js';
 import type { TableRef } from './names.js';
