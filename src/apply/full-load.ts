@@ -56,8 +56,16 @@ async function loadTable<O>(ctx: RunContext<O>, conn: Connection, ts: TableState
   if (shape.keyKind === 'none') {
     const consequence = ctx.migration.spec.destination.type === 'kafka'
       ? 'its messages have no key, so consumers cannot tell duplicates apart'
-      : 'rows read again after a crash can be written twice, since nothing identifies them';
+      : ctx.migration.spec.destination.type === 'mysql'
+        ? 'a resumed load first empties the destination table, when this migration created it (a table kept under conflictMode: ignore is not emptied, so rows can land twice)'
+        : 'rows read again after a crash can be written twice, since nothing identifies them';
     ctx.hook({ type: 'table-warning', migration: name, table: ts.id, message: `no primary or unique key: the table is read in one pass (a resumed load starts it over) and ${consequence}` });
+    // An earlier run began this table (fullStartedAt is saved before its first chunk is sent), so
+    // rows may be at the destination even when no chunk was checkpointed.
+    if (ts.fullStartedAt !== undefined && ctx.sink.restartTable) {
+      const r = await ctx.sink.restartTable(shape, ts);
+      ctx.hook(r.emptied ? { type: 'change-applied', migration: name, summary: r.message } : { type: 'table-warning', migration: name, table: ts.id, message: r.message });
+    }
     if (ts.rowsCopied > 0) {
       ts.rowsReread = (ts.rowsReread ?? 0) + ts.rowsCopied;
       ts.rowsCopied = 0;

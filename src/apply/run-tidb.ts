@@ -59,7 +59,7 @@ export async function runTidbMigration(m: Migration, source: TidbSource, cp: Che
     await applier.ensureCheckpointTable();
     const tables = new Map<string, DesiredTable>(desired.tables.map((t) => [t.id, t]));
     const ctx: RunContext<MysqlLoadItem> = {
-      migration: m, mstate, endpoint, flavor: 'mysql', sink: mysqlLoadSink(applier, m),
+      migration: m, mstate, endpoint, flavor: 'mysql', sink: mysqlLoadSink(applier, m, mstate),
       shapes: live.tables, desired: tables, checkpointer: cp, hook: opts.hook, signal: opts.signal,
       openSnapshot: (conn) => openTidbSnapshot(ctx, conn),
     };

@@ -67,7 +67,7 @@ export function buildPlan(input: PlanInput): Plan {
       for (const t of desired.tables) {
         const info = live.source.tables.get(t.id);
         if (info?.keyKind === 'none') {
-          notes.push({ severity: 'warning', migration: name, message: `table \`${t.id}\` has no primary key or NOT NULL unique key: its full load restarts from the beginning after a crash, ${mi.migration.spec.destination.type === 'kafka' ? 'its messages have no key (all on partition 0), and consumers cannot tell duplicates apart' : 'and rows written before the crash can be written twice'}`, hint: 'add a primary key to the source table' });
+          notes.push({ severity: 'warning', migration: name, message: `table \`${t.id}\` has no primary key or NOT NULL unique key: its full load restarts from the beginning after a crash, ${keylessConsequence(mi.migration.spec.destination.type)}`, hint: 'add a primary key to the source table' });
         }
       }
     }
@@ -105,6 +105,13 @@ export function buildPlan(input: PlanInput): Plan {
     notes,
     partial,
   };
+}
+
+/** What a crash during the full load of a table without a key does at the destination at hand. */
+function keylessConsequence(destination: Migration['spec']['destination']['type']): string {
+  if (destination === 'kafka') return 'its messages have no key (all on partition 0), and consumers cannot tell duplicates apart';
+  if (destination === 'mysql') return 'and its destination table is emptied first when this migration created it; a table kept under conflictMode: ignore is not, so rows written before the crash can land twice';
+  return 'and rows written before the crash can be written twice';
 }
 
 /** What a reviewer should know about a table before it is copied: size, columns and key. */

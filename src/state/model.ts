@@ -31,6 +31,13 @@ export interface TableState {
   rowsCopied: number;
   /** Rows read a second time after resuming (the duplicate window of the full load). */
   rowsReread?: number;
+  /**
+   * MySQL destinations: whether this migration created the destination table, or found it and kept
+   * it (conflictMode: ignore) with rows of its own. Only a table mig created may be emptied when a
+   * keyless table's load starts over. Absent when mig made no such choice (no schema phase, other
+   * destinations, state written before this was recorded): the table is then not taken as mig's.
+   */
+  targetOrigin?: 'created' | 'kept';
   fullStartedAt?: string;
   fullDoneAt?: string;
 }

@@ -49,6 +49,7 @@ const TableStateSchema = z.strictObject({
   cursor: z.array(z.string().nullable()).optional(),
   rowsCopied: count,
   rowsReread: count.optional(),
+  targetOrigin: z.enum(['created', 'kept']).optional(),
   fullStartedAt: isoTime.optional(),
   fullDoneAt: isoTime.optional(),
 });

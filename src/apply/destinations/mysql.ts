@@ -28,7 +28,8 @@ export async function mysqlEndpoint(m: Migration, dest: MysqlDestination, specDi
 /**
  * Creates what the destination lacks: each database, then each table not created in an earlier run
  * (a conflicting existing table fails under conflictMode: error), then the views of databases
- * migrated whole. Tables are created from SHOW CREATE TABLE with the spec's names.
+ * migrated whole. Tables are created from SHOW CREATE TABLE with the spec's names. Each table's
+ * state records whether mig created its target or kept one that was there (the caller saves it).
  */
 export async function ensureMysqlSchema(o: {
   migration: Migration;
@@ -51,10 +52,17 @@ export async function ensureMysqlSchema(o: {
     const kept = await checkNoConflicts(conn, targets, o.migration.spec.conflictMode);
     for (const k of kept) o.hook({ type: 'table-warning', migration: name, table: `${k.database}.${k.table}`, message: 'exists at the destination and is kept (conflictMode: ignore): the full load keeps its rows, incremental changes overwrite them' });
     const keptIds = new Set(kept.map((k) => `${k.database}.${k.table}`));
-    for (const r of refs) {
+    for (const [i, r] of refs.entries()) {
       const target = o.names.table(r.database, r.table)!.target;
-      if (keptIds.has(`${target.database}.${target.table}`)) continue;
+      const ts = o.mstate.tables[fresh[i]!.id];
+      if (keptIds.has(`${target.database}.${target.table}`)) {
+        if (ts) ts.targetOrigin = 'kept';
+        continue;
+      }
       const created = await createTable(o.source, conn, o.names, r);
+      // Found in place by CREATE TABLE IF NOT EXISTS (made since the conflict check, or by this run
+      // for another source table): not this table's own, so never emptied on its behalf.
+      if (ts) ts.targetOrigin = created.existed ? 'kept' : 'created';
       o.hook({ type: 'change-applied', migration: name, summary: `created table ${target.database}.${target.table}${created.notes.length > 0 ? ` (${created.notes.join('; ')})` : ''}` });
     }
     for (const db of databases) {
@@ -69,8 +77,11 @@ export async function ensureMysqlSchema(o: {
   }
 }
 
-/** Full-load rows go through the applier's writeRows, grouped per table. */
-export function mysqlLoadSink(applier: MysqlApplier, m: Migration): ChangeSink<MysqlLoadItem> {
+/**
+ * Full-load rows go through the applier's writeRows, grouped per table. A keyless table whose load
+ * starts over has its destination table emptied first, when that table is this migration's alone.
+ */
+export function mysqlLoadSink(applier: MysqlApplier, m: Migration, mstate: MigrationState): ChangeSink<MysqlLoadItem> {
   // DTS's "ignore errors and proceed": existing rows win during the full load.
   const mode = m.spec.conflictMode === 'ignore' ? 'keep-existing' : 'upsert';
   return {
@@ -86,6 +97,21 @@ export function mysqlLoadSink(applier: MysqlApplier, m: Migration): ChangeSink<M
         else byTable.set(k, [it]);
       }
       for (const list of byTable.values()) await applier.writeRows(list[0]!.source, list.map((i) => i.row), mode);
+    },
+    restartTable: async (shape, ts) => {
+      const target = ts.topic;
+      // Rows of another source table land here too: emptying would take theirs as well.
+      const sharing = Object.values(mstate.tables).filter((t) => t.id !== ts.id && t.topic === target).map((t) => t.id);
+      const notOurs = ts.targetOrigin === 'kept'
+        ? 'it was already there when the schema phase ran (conflictMode: ignore kept it) and may hold rows of its own'
+        : ts.targetOrigin === undefined
+          ? 'this migration did not record creating it'
+          : sharing.length > 0 ? `it also holds the rows of ${sharing.join(', ')}` : undefined;
+      if (notOurs !== undefined) {
+        return { emptied: false, message: `the interrupted load starts over without emptying ${target} first, since ${notOurs}: rows written before the interruption may now be there twice` };
+      }
+      await applier.emptyTable({ database: shape.database, table: shape.table });
+      return { emptied: true, message: `emptied ${target} (created by this migration) so that the interrupted load of ${ts.id} starts over without duplicates` };
     },
     close: async () => undefined,
   };

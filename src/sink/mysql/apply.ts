@@ -17,7 +17,7 @@ import {
 } from './checkpoint.js';
 import { connectDestination, destinationError, type DestinationEndpoint } from './connect.js';
 import type { InsertMode } from './dml.js';
-import { writeRows } from './load-rows.js';
+import { emptyTable, writeRows } from './load-rows.js';
 import type { TableRef, TargetNames } from './names.js';
 import { quoteIdent } from './names.js';
 import { planChanges } from './plan-changes.js';
@@ -217,6 +217,11 @@ export class MysqlApplier {
    */
   writeRows(source: TableRef, rows: Row[], mode: InsertMode): Promise<number> {
     return this.#serial(() => writeRows(this.#ctx, source, rows, mode));
+  }
+
+  /** Empties the source table's destination table, for a full load that starts it over. */
+  emptyTable(source: TableRef): Promise<void> {
+    return this.#serial(() => emptyTable(this.#ctx, source));
   }
 
   /** Forgets cached table shapes (after DDL made outside the applier). */

@@ -1,13 +1,16 @@
-// The full load's writes: rows of one source table under mapped names. Nothing here moves a feed
-// checkpoint: the caller records its own cursor once a call returns, and every statement gives the
-// same result when it runs again after a crash.
+// The full load's writes: rows of one source table under mapped names, and emptying a table whose
+// load starts over. Nothing here moves a feed checkpoint: the caller records its own cursor once a
+// call returns, and every statement gives the same result when it runs again after a crash.
 import { MigError } from '../../util/errors.js';
 import type { Row } from '../../source/types.js';
 import type { ApplierContext } from './applier-context.js';
 import { tuple, writable, type InsertMode } from './dml.js';
-import type { TableMap, TableRef } from './names.js';
+import { qualified, type TableMap, type TableRef } from './names.js';
 import { executeOps, StatementError, type Op } from './statements.js';
 import { backoff, isLost, isTransient } from './transaction.js';
+
+/** MySQL refuses TRUNCATE of a table another table's foreign key references. */
+const ER_TRUNCATE_ILLEGAL_FK = 1701;
 
 /**
  * Full-load rows of one source table. keep-existing leaves rows already at the destination alone
@@ -34,6 +37,32 @@ export async function writeRows(ctx: ApplierContext, source: TableRef, rows: Row
       if (!isTransient(cause) || attempt >= ctx.o.maxAttempts) {
         throw ctx.o.describeError(cause, e instanceof StatementError ? e.what : what);
       }
+      await backoff(attempt);
+    }
+  }
+}
+
+/**
+ * Removes every row of the source table's destination table. TRUNCATE because it takes no time
+ * whatever the table holds; DELETE where MySQL refuses TRUNCATE (a foreign key points at it).
+ * Both leave an empty table, so running this again after a crash changes nothing.
+ */
+export async function emptyTable(ctx: ApplierContext, source: TableRef): Promise<void> {
+  const ref = mapped(ctx, source).target;
+  const target = qualified(ref);
+  for (let attempt = 1; ; attempt++) {
+    const conn = await ctx.session.get();
+    try {
+      try {
+        await conn.query(`TRUNCATE TABLE ${target}`);
+      } catch (e) {
+        if ((e as { errno?: number }).errno !== ER_TRUNCATE_ILLEGAL_FK) throw e;
+        await conn.query(`DELETE FROM ${target}`);
+      }
+      return;
+    } catch (e) {
+      if (isLost(e)) ctx.session.drop();
+      if (!isTransient(e) || attempt >= ctx.o.maxAttempts) throw ctx.o.describeError(e, `emptying ${ref.database}.${ref.table}`);
       await backoff(attempt);
     }
   }
