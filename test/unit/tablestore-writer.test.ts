@@ -1,9 +1,10 @@
 // The writer's scheduling against a fake BatchWriteRow: in-flight limits, per-key order, halving
-// on request-level row errors. No server: the SDK client's batchWriteRow is replaced.
+// on request-level row errors. No server: the client's batchWriteRow is replaced.
 import { describe, expect, it } from 'vitest';
 import { TablestoreClient } from '../../src/sink/tablestore/client.js';
 import type { RowOp } from '../../src/sink/tablestore/row-ops.js';
-import type { SdkBatchWriteParams, SdkBatchWriteResponse } from '../../src/sink/tablestore/sdk.js';
+import { OtsRequestError } from '../../src/sink/tablestore/errors.js';
+import type { BulkImportResult } from '../../src/sink/tablestore/proto.js';
 import { TablestoreWriter, type WriterOptions } from '../../src/sink/tablestore/writer.js';
 
 const op = (key: number, seq: number, table = 't'): RowOp => ({
@@ -24,16 +25,19 @@ interface Fake {
   requests: number;
 }
 
-function fake(answer: (params: SdkBatchWriteParams) => SdkBatchWriteResponse | Error = ok): Fake {
+type Answer = (rows: readonly RowOp[]) => BulkImportResult[] | Error;
+
+function fake(answer: Answer = ok): Fake {
   const client = new TablestoreClient({ endpoint: 'http://127.0.0.1:9', instance: 'fake' }, { accessKeyId: 'a', accessKeySecret: 'b' }, { retry: { attempts: 3, baseMs: 1, maxMs: 2 } });
   const f: Fake = { client, maxInFlight: 0, applied: new Map(), requests: 0 };
   const inFlightKeys = new Set<string>();
   let inFlight = 0;
-  client.sdk.batchWriteRow = async (params) => {
+  const keyOf = (r: RowOp) => `${r.table}/${String(r.primaryKey[0]!.id)}`;
+  client.batchWriteRow = async (rows) => {
     f.requests++;
     inFlight++;
     f.maxInFlight = Math.max(f.maxInFlight, inFlight);
-    const keys = params.tables.flatMap((t) => t.rows.map((r) => `${t.tableName}/${String(r.primaryKey[0]!.id)}`));
+    const keys = rows.map(keyOf);
     for (const k of keys) {
       if (inFlightKeys.has(k)) throw new Error(`key ${k} in flight twice`);
       inFlightKeys.add(k);
@@ -41,24 +45,20 @@ function fake(answer: (params: SdkBatchWriteParams) => SdkBatchWriteResponse | E
     await new Promise((r) => setTimeout(r, Math.random() * 3));
     inFlight--;
     for (const k of keys) inFlightKeys.delete(k);
-    const res = answer(params);
+    const res = answer(rows);
     if (res instanceof Error) throw res;
-    // The response lists rows table by table in request order: apply the acknowledged ones.
-    let j = 0;
-    for (const t of params.tables) {
-      for (const r of t.rows) {
-        const k = `${t.tableName}/${String(r.primaryKey[0]!.id)}`;
-        const cols = r.attributeColumns as Array<Record<string, string>>;
-        if (res.tables[j++]!.isOk) f.applied.set(k, [...(f.applied.get(k) ?? []), Number(cols[0]!.seq)]);
-      }
-    }
+    // Results come per row in the order given: apply the acknowledged ones.
+    rows.forEach((r, j) => {
+      const cols = r.type === 'put' ? (r.columns as Array<Record<string, string>>) : [];
+      if (res[j]!.isOk) f.applied.set(keyOf(r), [...(f.applied.get(keyOf(r)) ?? []), Number(cols[0]!.seq)]);
+    });
     return res;
   };
   return f;
 }
 
-function ok(params: SdkBatchWriteParams): SdkBatchWriteResponse {
-  return { tables: params.tables.flatMap((t) => t.rows.map(() => ({ isOk: true, errorCode: null, errorMessage: null, tableName: t.tableName }))) };
+function ok(rows: readonly RowOp[]): BulkImportResult[] {
+  return rows.map(() => ({ isOk: true }));
 }
 
 const opts: WriterOptions = { buckets: 4, concurrency: 3, dirtyData: 'skip', batchMode: 'batch-write', maxRows: 5 };
@@ -84,9 +84,9 @@ describe('TablestoreWriter scheduling', () => {
   });
 
   it('a request-level row error is narrowed down by halving; the other rows are written in order', async () => {
-    const f = fake((params) => {
-      const bad = params.tables.some((t) => t.rows.some((r) => r.primaryKey[0]!.id === '13'));
-      return bad ? Object.assign(new Error(), { code: 400, otsCode: 'OTSParameterInvalid', otsMessage: 'bad value' }) : ok(params);
+    const f = fake((rows) => {
+      const bad = rows.some((r) => r.primaryKey[0]!.id === '13');
+      return bad ? new OtsRequestError({ code: 'OTSParameterInvalid', message: 'bad value', status: 400 }, 'BatchWriteRow') : ok(rows);
     });
     const w = new TablestoreWriter(f.client, { ...opts, buckets: 1, maxRows: 200 });
     const res = await w.send(Array.from({ length: 40 }, (_, i) => op(i, 1)));
@@ -97,7 +97,7 @@ describe('TablestoreWriter scheduling', () => {
   });
 
   it('request-level errors that are not about a row stop the write', async () => {
-    const f = fake(() => Object.assign(new Error(), { code: 403, otsCode: 'OTSAuthFailed', otsMessage: 'signature' }));
+    const f = fake(() => new OtsRequestError({ code: 'OTSAuthFailed', message: 'signature', status: 403 }, 'BatchWriteRow'));
     const w = new TablestoreWriter(f.client, opts);
     await expect(w.send([op(1, 1)])).rejects.toMatchObject({ code: 'tablestore-auth' });
     expect(f.requests).toBe(1);

@@ -6,9 +6,11 @@ import type { TablestoreDestination } from '../../spec/schema.js';
 import { redactSecrets } from '../../spec/secrets.js';
 import { MigError, redact } from '../../util/errors.js';
 import { OtsRequestError, otsErrorOf, type OtsError } from './errors.js';
-import { decodeBulkImportResponse, decodeErrorBody, encodeBulkImportRequest, type BulkImportResult, type BulkImportRow } from './proto.js';
+import { encodeBatchWriteRow } from './batch-request.js';
+import { decodeBatchWriteRowResponse, decodeBulkImportResponse, decodeErrorBody, encodeBulkImportRequest, type BulkImportResult, type BulkImportRow } from './proto.js';
 import { DEFAULT_RETRY, withRetry, type RetryOptions } from './retry.js';
 import { TableStore, type SdkClient, type SdkRequest, type SdkResponse } from './sdk.js';
+import type { RowOp } from './row-ops.js';
 import type { TablestoreSecrets } from './secrets.js';
 
 export type TablestoreEndpoint = Pick<TablestoreDestination, 'endpoint' | 'instance'>;
@@ -67,18 +69,47 @@ export class TablestoreClient {
     return tablestoreError(this.dest, otsErrorOf(e), operation, table, [this.secrets.accessKeySecret, this.secrets.accessKeyId]);
   }
 
+  /** One BulkImport request (the SDK has no such call). No retry here; callers wrap it. */
+  async bulkImport(table: string, rows: BulkImportRow[]): Promise<BulkImportResult[]> {
+    const data = await this.post('BulkImport', encodeBulkImportRequest(table, rows));
+    return this.decode('BulkImport', () => decodeBulkImportResponse(data).rows);
+  }
+
   /**
-   * One BulkImport request (the SDK has no such call): POST /BulkImport with the protobuf body,
-   * signed the way the SDK signs every request (its own Signer). No retry here; callers wrap it.
+   * One BatchWriteRow request of `rows` (condition IGNORE each), encoded by mig rather than the
+   * SDK (see plain-buffer.ts); per row its result, in the order given. No retry here.
    */
-  bulkImport(table: string, rows: BulkImportRow[]): Promise<BulkImportResult[]> {
-    const body = encodeBulkImportRequest(table, rows);
+  async batchWriteRow(rows: readonly RowOp[]): Promise<BulkImportResult[]> {
+    const { body, order } = encodeBatchWriteRow(rows);
+    const data = await this.post('BatchWriteRow', body);
+    const flat = this.decode('BatchWriteRow', () => decodeBatchWriteRowResponse(data));
+    if (flat.length !== rows.length) {
+      throw new OtsRequestError({ code: 'BadResponse', message: `BatchWriteRow answered ${flat.length} rows for ${rows.length}` }, 'BatchWriteRow');
+    }
+    const out = new Array<BulkImportResult>(rows.length);
+    flat.forEach((r, j) => (out[order[j]!] = r));
+    return out;
+  }
+
+  private decode<T>(operation: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      throw new OtsRequestError({ code: 'BadResponse', message: `cannot decode the ${operation} response: ${(e as Error).message}` }, operation);
+    }
+  }
+
+  /**
+   * POST /{operation} with a protobuf body, signed the way the SDK signs every request (its own
+   * Signer); resolves with the response body, rejects with OtsRequestError.
+   */
+  private post(operation: string, body: Buffer): Promise<Buffer> {
     const headers: Record<string, string | number> = {
       'x-ots-apiversion': '2015-12-31',
       'x-ots-instancename': this.dest.instance,
       'x-ots-contentmd5': TableStore.util.crypto.md5(body, 'base64'),
     };
-    const req = { path: '/BulkImport', method: 'POST', headers };
+    const req = { path: `/${operation}`, method: 'POST', headers };
     new TableStore.Signer(req).addAuthorization({ accessKeyId: this.secrets.accessKeyId, secretAccessKey: this.secrets.accessKeySecret }, new Date());
     headers['Content-Length'] = body.length;
     const url = new URL(this.dest.endpoint);
@@ -89,28 +120,24 @@ export class TablestoreClient {
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', (e) => reject(Object.assign(e, { code: 'NetworkingError' })));
+          res.on('error', (e) => reject(new OtsRequestError({ code: 'NetworkingError', message: e.message }, operation)));
           res.on('end', () => {
             const data = Buffer.concat(chunks);
             const status = res.statusCode ?? 0;
             const requestId = String(res.headers['x-ots-requestid'] ?? res.headers['x-ots-request-id'] ?? '');
             if (status >= 300) {
               const ots = decodeErrorBody(data);
-              reject(new OtsRequestError({ code: ots?.code ?? `HTTP${status}`, message: ots?.message ?? data.toString('utf8').slice(0, 200), status, ...(requestId ? { requestId } : {}) }, 'BulkImport'));
+              reject(new OtsRequestError({ code: ots?.code ?? `HTTP${status}`, message: ots?.message ?? data.toString('utf8').slice(0, 200), status, ...(requestId ? { requestId } : {}) }, operation));
               return;
             }
-            try {
-              resolve(decodeBulkImportResponse(data).rows);
-            } catch (e) {
-              reject(new OtsRequestError({ code: 'BadResponse', message: `cannot decode the BulkImport response: ${(e as Error).message}`, status }, 'BulkImport'));
-            }
+            resolve(data);
           });
         },
       );
       r.on('timeout', () => r.destroy(Object.assign(new Error(`no response within ${this.timeoutMs} ms`), { code: 'TimeoutError' })));
       r.on('error', (e: NodeJS.ErrnoException) => {
         const code = e.code === 'TimeoutError' ? 'TimeoutError' : 'NetworkingError';
-        reject(new OtsRequestError({ code, message: e.message }, 'BulkImport'));
+        reject(new OtsRequestError({ code, message: e.message }, operation));
       });
       r.end(body);
     });

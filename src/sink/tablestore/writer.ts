@@ -11,7 +11,7 @@ import { isTransient, otsErrorOf, type OtsError } from './errors.js';
 import type { BulkImportRow } from './proto.js';
 import { backoffMs, sleepFor } from './retry.js';
 import type { RowOp } from './row-ops.js';
-import { IGNORE, TableStore, type SdkBatchRow, type SdkUpdateColumns } from './sdk.js';
+import { encodeRow } from './plain-buffer.js';
 import type { TablestoreSecrets } from './secrets.js';
 import { Semaphore } from './semaphore.js';
 
@@ -162,24 +162,8 @@ export class TablestoreWriter {
   }
 
   private async batchWriteOnce(rows: RowOp[]): Promise<Array<OtsError | null>> {
-    // Rows are grouped by table; the response lists them table by table in request order.
-    const byTable = new Map<string, number[]>();
-    rows.forEach((op, i) => {
-      const list = byTable.get(op.table) ?? [];
-      list.push(i);
-      byTable.set(op.table, list);
-    });
-    const tables = [...byTable].map(([tableName, idx]) => ({ tableName, rows: idx.map((i) => batchRow(rows[i]!)) }));
-    const res = await this.client.sdk.batchWriteRow({ tables });
-    const order = [...byTable.values()].flat();
-    if (res.tables.length !== order.length) {
-      throw Object.assign(new Error(`BatchWriteRow answered ${res.tables.length} rows for ${order.length}`), { code: 'BadResponse' });
-    }
-    const out: Array<OtsError | null> = new Array(rows.length).fill(null);
-    res.tables.forEach((r, j) => {
-      if (!r.isOk) out[order[j]!] = { code: r.errorCode ?? 'Unknown', message: r.errorMessage ?? '' };
-    });
-    return out;
+    const res = await this.client.batchWriteRow(rows);
+    return res.map((r) => (r.isOk ? null : { code: r.error?.code ?? 'Unknown', message: r.error?.message ?? '' }));
   }
 
   private async bulkImportOnce(rows: RowOp[]): Promise<Array<OtsError | null>> {
@@ -207,32 +191,7 @@ export class TablestoreWriter {
   }
 }
 
-function updateColumns(op: Extract<RowOp, { type: 'update' }>): SdkUpdateColumns {
-  const cols: SdkUpdateColumns = [{ PUT: op.put }];
-  if (op.deleteAll.length > 0) cols.push({ DELETE_ALL: op.deleteAll });
-  return cols;
-}
-
-function batchRow(op: RowOp): SdkBatchRow {
-  switch (op.type) {
-    case 'put':
-      return { type: 'PUT', condition: IGNORE(), primaryKey: op.primaryKey, attributeColumns: op.columns };
-    case 'update':
-      return { type: 'UPDATE', condition: IGNORE(), primaryKey: op.primaryKey, attributeColumns: updateColumns(op) };
-    case 'delete':
-      return { type: 'DELETE', condition: IGNORE(), primaryKey: op.primaryKey };
-  }
-}
-
 /** BulkImport rows carry no condition: the service applies them unconditionally (like IGNORE). */
 function bulkRow(op: RowOp): BulkImportRow {
-  const b = TableStore.PlainBufferBuilder;
-  switch (op.type) {
-    case 'put':
-      return { type: 1, rowChange: b.serializeForPutRow(op.primaryKey, op.columns) };
-    case 'update':
-      return { type: 2, rowChange: b.serializeForUpdateRow(op.primaryKey, updateColumns(op)) };
-    case 'delete':
-      return { type: 3, rowChange: b.serializeForDeleteRow(op.primaryKey) };
-  }
+  return { type: op.type === 'put' ? 1 : op.type === 'update' ? 2 : 3, rowChange: encodeRow(op) };
 }
