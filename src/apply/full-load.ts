@@ -100,20 +100,24 @@ async function loadTable<O>(ctx: RunContext<O>, conn: Connection, ts: TableState
       const m = ctx.sink.snapshotRow(shape, chunk.rows[i]!, es, now);
       if (m) msgs.push(m);
     }
+    // Only the count and the cursor outlive the conversion: the rows themselves are garbage now,
+    // not held (and promoted to the old generation) until the destination acknowledges the chunk.
+    const { cursor, last } = chunk;
+    const rows = chunk.rows.length;
+    chunk.rows = [];
     while (inFlight.length >= parallel) await inFlight.shift();
-    const cursor = chunk.cursor;
     const previous = checkpointed;
     const done = Promise.all([ctx.sink.send(msgs), previous]).then(async () => {
       if (cursor) ts.cursor = cursor;
-      ts.rowsCopied += chunk.rows.length;
+      ts.rowsCopied += rows;
       await ctx.checkpointer.save();
-      ctx.hook({ type: 'chunk', migration: name, table: ts.id, rows: chunk.rows.length, total: ts.rowsCopied });
+      ctx.hook({ type: 'chunk', migration: name, table: ts.id, rows, total: ts.rowsCopied });
     });
     // Marked handled here; the rejection still surfaces when the chunk is awaited.
     done.catch(() => undefined);
     checkpointed = done;
     inFlight.push(done);
-    if (chunk.last) break;
+    if (last) break;
   }
   for (const p of inFlight) await p;
   if (ctx.signal.aborted) return;

@@ -4,7 +4,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { encodeBatchWriteRow } from '../../src/sink/tablestore/batch-request.js';
-import { encodeRow, rowSize } from '../../src/sink/tablestore/plain-buffer.js';
+import { encodeOp, encodeRow, rowSize } from '../../src/sink/tablestore/plain-buffer.js';
 import type { RowOp } from '../../src/sink/tablestore/row-ops.js';
 import { IGNORE, TableStore, type SdkBatchRow, type SdkUpdateColumns } from '../../src/sink/tablestore/sdk.js';
 
@@ -63,6 +63,15 @@ describe('BatchWriteRow request', () => {
     const { body, order } = encodeBatchWriteRow(rows);
     expect(order).toEqual([0, 2, 3, 5, 6, 8, 1, 4, 7]);
     expect(body.toString('hex')).toBe(sdkBody([{ tableName: 'alpha', rows: a }, { tableName: 'beta_table', rows: b }]).toString('hex'));
+  });
+
+  it('rows encoded ahead (the full load keeps them so) frame to the same bytes', () => {
+    const rows = ops.map((op, i) => ({ ...op, table: i % 2 ? 'alpha' : 'beta_table' }));
+    const ahead = encodeBatchWriteRow(rows.map(encodeOp));
+    const late = encodeBatchWriteRow(rows);
+    expect(ahead.order).toEqual(late.order);
+    expect(ahead.body.equals(late.body)).toBe(true);
+    expect(encodeOp({ ...ops[0]!, invalid: { code: 'x', message: 'y' } })).toHaveProperty('primaryKey');
   });
 
   it('uses multi-byte lengths for large rows', () => {

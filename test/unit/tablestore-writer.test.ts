@@ -2,7 +2,7 @@
 // on request-level row errors. No server: the client's batchWriteRow is replaced.
 import { describe, expect, it } from 'vitest';
 import { TablestoreClient } from '../../src/sink/tablestore/client.js';
-import type { RowOp } from '../../src/sink/tablestore/row-ops.js';
+import type { RowOp, WriteOp } from '../../src/sink/tablestore/row-ops.js';
 import { OtsRequestError } from '../../src/sink/tablestore/errors.js';
 import type { BulkImportResult } from '../../src/sink/tablestore/proto.js';
 import { TablestoreWriter, type WriterOptions } from '../../src/sink/tablestore/writer.js';
@@ -25,14 +25,14 @@ interface Fake {
   requests: number;
 }
 
-type Answer = (rows: readonly RowOp[]) => BulkImportResult[] | Error;
+type Answer = (rows: readonly WriteOp[]) => BulkImportResult[] | Error;
 
 function fake(answer: Answer = ok): Fake {
   const client = new TablestoreClient({ endpoint: 'http://127.0.0.1:9', instance: 'fake' }, { accessKeyId: 'a', accessKeySecret: 'b' }, { retry: { attempts: 3, baseMs: 1, maxMs: 2 } });
   const f: Fake = { client, maxInFlight: 0, applied: new Map(), requests: 0 };
   const inFlightKeys = new Set<string>();
   let inFlight = 0;
-  const keyOf = (r: RowOp) => `${r.table}/${String(r.primaryKey[0]!.id)}`;
+  const keyOf = (r: WriteOp) => `${r.table}/${'primaryKey' in r ? String(r.primaryKey[0]!.id) : r.keyText}`;
   client.batchWriteRow = async (rows) => {
     f.requests++;
     inFlight++;
@@ -49,7 +49,7 @@ function fake(answer: Answer = ok): Fake {
     if (res instanceof Error) throw res;
     // Results come per row in the order given: apply the acknowledged ones.
     rows.forEach((r, j) => {
-      const cols = r.type === 'put' ? (r.columns as Array<Record<string, string>>) : [];
+      const cols = 'columns' in r ? (r.columns as Array<Record<string, string>>) : [];
       if (res[j]!.isOk) f.applied.set(keyOf(r), [...(f.applied.get(keyOf(r)) ?? []), Number(cols[0]!.seq)]);
     });
     return res;
@@ -57,7 +57,7 @@ function fake(answer: Answer = ok): Fake {
   return f;
 }
 
-function ok(rows: readonly RowOp[]): BulkImportResult[] {
+function ok(rows: readonly WriteOp[]): BulkImportResult[] {
   return rows.map(() => ({ isOk: true }));
 }
 
@@ -85,7 +85,7 @@ describe('TablestoreWriter scheduling', () => {
 
   it('a request-level row error is narrowed down by halving; the other rows are written in order', async () => {
     const f = fake((rows) => {
-      const bad = rows.some((r) => r.primaryKey[0]!.id === '13');
+      const bad = rows.some((r) => r.keyText === 'id=13');
       return bad ? new OtsRequestError({ code: 'OTSParameterInvalid', message: 'bad value', status: 400 }, 'BatchWriteRow') : ok(rows);
     });
     const w = new TablestoreWriter(f.client, { ...opts, buckets: 1, maxRows: 200 });

@@ -5,8 +5,8 @@ import type { TablestoreDestination } from '../../spec/schema.js';
 import type { ColumnInfo, TableInfo } from '../../source/types.js';
 import type { DesiredTable } from '../../plan/desired.js';
 import {
-  TablestoreClient, TablestoreWriter, compareTable, createTable, describeTable, listTables, loadOp, mergedTargets,
-  resolveTablestoreSecrets, rowOps, tableMapping, type RowOp, type TableMapping, type WriteResult,
+  TablestoreClient, TablestoreWriter, compareTable, createTable, describeTable, encodeOp, listTables, loadOp, mergedTargets,
+  resolveTablestoreSecrets, rowOps, tableMapping, type TableMapping, type WriteOp, type WriteResult,
 } from '../../sink/tablestore/index.js';
 import { MigError } from '../../util/errors.js';
 import type { Checkpointer } from '../checkpointer.js';
@@ -19,7 +19,7 @@ export type TablestoreSinkOptions = SinkRequest & { dest: TablestoreDestination;
 /** Most tables a Tablestore instance holds. */
 export const MAX_TABLES_PER_INSTANCE = 64;
 
-export async function openTablestoreSink(o: TablestoreSinkOptions): Promise<ChangeSink<RowOp[]>> {
+export async function openTablestoreSink(o: TablestoreSinkOptions): Promise<ChangeSink<WriteOp[]>> {
   const secrets = await resolveTablestoreSecrets(o.dest, o.specDir);
   const client = new TablestoreClient(o.dest, secrets);
   const writer = TablestoreWriter.fromDestination(o.dest, secrets);
@@ -29,7 +29,8 @@ export async function openTablestoreSink(o: TablestoreSinkOptions): Promise<Chan
   const name = o.migration.metadata.name;
   const reported = new Set<string>();
   return {
-    snapshotRow: (shape, row) => [loadOp(mappings.of(shape), row)],
+    // Encoded at once: the chunk waits for its turn as PlainBuffer bytes, not as SDK-shaped objects.
+    snapshotRow: (shape, row) => [encodeOp(loadOp(mappings.of(shape), row))],
     change: (ev, shapeOf) => {
       if (ev.kind === 'ddl') {
         const id = ev.table === undefined ? undefined : `${ev.database}.${ev.table}`;

@@ -3,7 +3,7 @@
 // tables = 1 { table_name = 1; repeated RowInBatchWriteRowRequest rows = 2 { type = 1;
 // row_change = 2; condition = 3 { row_existence = 1 } } } }, as in the SDK's tablestore.proto.
 import { rowSize, writeRow } from './plain-buffer.js';
-import type { RowOp } from './row-ops.js';
+import type { WriteOp } from './row-ops.js';
 
 /** OperationType of the .proto. */
 const OP_TYPE = { put: 1, update: 2, delete: 3 } as const;
@@ -41,7 +41,7 @@ export interface BatchWriteRowBody {
  * The request for `rows`, every row with condition IGNORE (each write is idempotent). Rows are
  * grouped by table, each table's rows in the order given; the response answers in that order.
  */
-export function encodeBatchWriteRow(rows: readonly RowOp[]): BatchWriteRowBody {
+export function encodeBatchWriteRow(rows: readonly WriteOp[]): BatchWriteRowBody {
   const byTable = new Map<string, number[]>();
   for (let i = 0; i < rows.length; i++) {
     const list = byTable.get(rows[i]!.table);

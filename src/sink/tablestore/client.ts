@@ -10,7 +10,7 @@ import { encodeBatchWriteRow } from './batch-request.js';
 import { decodeBatchWriteRowResponse, decodeBulkImportResponse, decodeErrorBody, encodeBulkImportRequest, type BulkImportResult, type BulkImportRow } from './proto.js';
 import { DEFAULT_RETRY, withRetry, type RetryOptions } from './retry.js';
 import { TableStore, type SdkClient, type SdkRequest, type SdkResponse } from './sdk.js';
-import type { RowOp } from './row-ops.js';
+import type { WriteOp } from './row-ops.js';
 import type { TablestoreSecrets } from './secrets.js';
 
 export type TablestoreEndpoint = Pick<TablestoreDestination, 'endpoint' | 'instance'>;
@@ -79,7 +79,7 @@ export class TablestoreClient {
    * One BatchWriteRow request of `rows` (condition IGNORE each), encoded by mig rather than the
    * SDK (see plain-buffer.ts); per row its result, in the order given. No retry here.
    */
-  async batchWriteRow(rows: readonly RowOp[]): Promise<BulkImportResult[]> {
+  async batchWriteRow(rows: readonly WriteOp[]): Promise<BulkImportResult[]> {
     const { body, order } = encodeBatchWriteRow(rows);
     const data = await this.post('BatchWriteRow', body);
     const flat = this.decode('BatchWriteRow', () => decodeBatchWriteRowResponse(data));

@@ -16,7 +16,8 @@ export {
   type TableMapping,
 } from './mapping.js';
 export { DEFAULT_RETRY, withRetry, type RetryOptions } from './retry.js';
-export { loadOp, rowOps, type DeleteOp, type PutOp, type RowOp, type UpdateOp } from './row-ops.js';
+export { encodeOp } from './plain-buffer.js';
+export { loadOp, rowOps, type DeleteOp, type EncodedOp, type PutOp, type RowOp, type UpdateOp, type WriteOp } from './row-ops.js';
 export { compareTable, createTable, describeTable, listTables, type CreateTableOptions, type TableDescription } from './schema.js';
 export { resolveTablestoreSecrets, type TablestoreSecrets } from './secrets.js';
 export {

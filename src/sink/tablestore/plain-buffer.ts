@@ -3,7 +3,7 @@
 // to four times (sizing, writing, two CRC passes over fresh Buffers) and goes through protobufjs
 // objects: about half of the full load's allocations and a fifth of its CPU. The layout and
 // checksums follow the SDK's plain_buffer_coded_stream.js byte for byte (a unit test compares).
-import type { RowOp } from './row-ops.js';
+import type { EncodedOp, RowOp, WriteOp } from './row-ops.js';
 import { isSdkLong, type SdkCellValue, type SdkColumns, type SdkPrimaryKey } from './sdk.js';
 
 const HEADER = 0x75;
@@ -61,7 +61,8 @@ function columnsSize(cols: SdkColumns): number {
 }
 
 /** Encoded size of the op's row, exactly what writeRow writes. */
-export function rowSize(op: RowOp): number {
+export function rowSize(op: WriteOp): number {
+  if ('plain' in op) return op.plain.length;
   let n = 4 + pkSize(op.primaryKey) + 2;
   if (op.type === 'delete') return n + 1;
   if (op.type === 'put') return n + (op.columns.length > 0 ? 1 + columnsSize(op.columns) : 0);
@@ -135,7 +136,8 @@ class RowWriter {
 }
 
 /** Writes the op's row at `pos` (exactly rowSize(op) bytes); returns the position after it. */
-export function writeRow(op: RowOp, buf: Buffer, pos: number): number {
+export function writeRow(op: WriteOp, buf: Buffer, pos: number): number {
+  if ('plain' in op) return pos + op.plain.copy(buf, pos);
   const w = new RowWriter(buf, pos);
   w.u32(HEADER);
   w.byte(TAG_ROW_PK);
@@ -157,8 +159,16 @@ export function writeRow(op: RowOp, buf: Buffer, pos: number): number {
 }
 
 /** One row alone (BulkImport carries rows as separate byte fields). */
-export function encodeRow(op: RowOp): Buffer {
+export function encodeRow(op: WriteOp): Buffer {
+  if ('plain' in op) return op.plain;
   const buf = Buffer.allocUnsafe(rowSize(op));
   writeRow(op, buf, 0);
   return buf;
+}
+
+/** The op in its encoded form; an invalid op stays as it is (it is never sent, only reported). */
+export function encodeOp(op: RowOp): WriteOp {
+  if (op.invalid) return op;
+  const encoded: EncodedOp = { type: op.type, table: op.table, source: op.source, keyText: op.keyText, bytes: op.bytes, plain: encodeRow(op) };
+  return encoded;
 }

@@ -40,6 +40,24 @@ export interface DeleteOp extends OpBase {
 export type RowOp = PutOp | UpdateOp | DeleteOp;
 
 /**
+ * A write already encoded as its PlainBuffer row (plain-buffer.ts encodeOp): the form a full-load
+ * row waits in while its chunk is in flight, about a third of a RowOp's heap (no key and column
+ * objects, no Longs), so the chunks in flight no longer set the process's peak memory.
+ */
+export interface EncodedOp {
+  type: RowOp['type'];
+  table: string;
+  source: string;
+  keyText: string;
+  bytes: number;
+  plain: Buffer;
+  invalid?: undefined;
+}
+
+/** What the writer takes: ops to encode per request, or already encoded. */
+export type WriteOp = RowOp | EncodedOp;
+
+/**
  * The writes for one change:
  * - insert: PutRow (overwrite mode) or UpdateRow setting every mapped column, NULLs deleted (update mode);
  * - update: the same with the after image; when the key changed, a DeleteRow of the old key first;

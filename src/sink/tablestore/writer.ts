@@ -10,7 +10,7 @@ import { TablestoreClient, type TablestoreClientOptions } from './client.js';
 import { isTransient, otsErrorOf, type OtsError } from './errors.js';
 import type { BulkImportRow } from './proto.js';
 import { backoffMs, sleepFor } from './retry.js';
-import type { RowOp } from './row-ops.js';
+import type { WriteOp } from './row-ops.js';
 import { encodeRow } from './plain-buffer.js';
 import type { TablestoreSecrets } from './secrets.js';
 import { Semaphore } from './semaphore.js';
@@ -71,9 +71,9 @@ export class TablestoreWriter {
    * do not). Rejects with a MigError on a blocking dirty row or a failure retries cannot cure;
    * rows already acknowledged stay written (every op is idempotent, replaying them is safe).
    */
-  async send(ops: readonly RowOp[]): Promise<WriteResult> {
+  async send(ops: readonly WriteOp[]): Promise<WriteResult> {
     const result: WriteResult = { written: 0, dirty: [], requests: 0, retriedRows: 0 };
-    const lanes: RowOp[][] = Array.from({ length: this.opts.buckets }, () => []);
+    const lanes: WriteOp[][] = Array.from({ length: this.opts.buckets }, () => []);
     for (const op of ops) {
       if (op.invalid) this.dirty(result, op, op.invalid);
       else lanes[bucketOf(`${op.table}\u0000${op.keyText}`, this.opts.buckets)]!.push(op);
@@ -84,7 +84,7 @@ export class TablestoreWriter {
     return result;
   }
 
-  private async runLane(lane: RowOp[], result: WriteResult, stop: { error?: unknown }): Promise<void> {
+  private async runLane(lane: WriteOp[], result: WriteResult, stop: { error?: unknown }): Promise<void> {
     const batches = cutBatches(lane, {
       maxRows: this.opts.maxRows ?? MAX_BATCH_ROWS,
       maxBytes: this.opts.maxBytes ?? MAX_REQUEST_BYTES,
@@ -107,7 +107,7 @@ export class TablestoreWriter {
    * throttling-type error are resent alone after a backoff, before the lane moves on, so a
    * later change of the same key cannot overtake them.
    */
-  private async writeBatch(batch: RowOp[], result: WriteResult): Promise<void> {
+  private async writeBatch(batch: WriteOp[], result: WriteResult): Promise<void> {
     let pending = batch;
     for (let round = 0; pending.length > 0; round++) {
       let outcomes: Array<OtsError | null>;
@@ -130,7 +130,7 @@ export class TablestoreWriter {
         await this.writeBatch(pending.slice(mid), result);
         return;
       }
-      const again: RowOp[] = [];
+      const again: WriteOp[] = [];
       outcomes.forEach((err, i) => {
         const op = pending[i]!;
         if (err === null) result.written++;
@@ -157,16 +157,16 @@ export class TablestoreWriter {
   }
 
   /** Sends the rows once; per row null (acknowledged) or its error, in the order given. */
-  private async sendOnce(rows: RowOp[]): Promise<Array<OtsError | null>> {
+  private async sendOnce(rows: WriteOp[]): Promise<Array<OtsError | null>> {
     return this.opts.batchMode === 'bulk-import' ? this.bulkImportOnce(rows) : this.batchWriteOnce(rows);
   }
 
-  private async batchWriteOnce(rows: RowOp[]): Promise<Array<OtsError | null>> {
+  private async batchWriteOnce(rows: WriteOp[]): Promise<Array<OtsError | null>> {
     const res = await this.client.batchWriteRow(rows);
     return res.map((r) => (r.isOk ? null : { code: r.error?.code ?? 'Unknown', message: r.error?.message ?? '' }));
   }
 
-  private async bulkImportOnce(rows: RowOp[]): Promise<Array<OtsError | null>> {
+  private async bulkImportOnce(rows: WriteOp[]): Promise<Array<OtsError | null>> {
     const res = await this.client.bulkImport(rows[0]!.table, rows.map(bulkRow));
     if (res.length !== rows.length) {
       throw Object.assign(new Error(`BulkImport answered ${res.length} rows for ${rows.length}`), { code: 'BadResponse' });
@@ -174,7 +174,7 @@ export class TablestoreWriter {
     return res.map((r) => (r.isOk ? null : { code: r.error?.code ?? 'Unknown', message: r.error?.message ?? '' }));
   }
 
-  private dirty(result: WriteResult, op: RowOp, err: Pick<OtsError, 'code' | 'message'>): void {
+  private dirty(result: WriteResult, op: WriteOp, err: Pick<OtsError, 'code' | 'message'>): void {
     const row: DirtyRow = { table: op.table, source: op.source, key: op.keyText, code: err.code, message: err.message };
     if (this.opts.dirtyData === 'block') {
       throw new MigError(
@@ -192,6 +192,6 @@ export class TablestoreWriter {
 }
 
 /** BulkImport rows carry no condition: the service applies them unconditionally (like IGNORE). */
-function bulkRow(op: RowOp): BulkImportRow {
+function bulkRow(op: WriteOp): BulkImportRow {
   return { type: op.type === 'put' ? 1 : op.type === 'update' ? 2 : 3, rowChange: encodeRow(op) };
 }
