@@ -64,10 +64,16 @@ finish() {
 }
 trap finish EXIT
 
+# tsc does not copy the .proto files mig loads at run time (scripts/copy-assets.mjs does for dist/).
+copy_protos() {
+  (cd "$1" && find . -name '*.proto' -exec cp --parents {} "$2/" \;)
+}
+
 # Builds revision $2 (git archive, no working-tree changes) into the app directory $1.
 build_rev() {
   git archive "$2" src tsconfig.json bin package.json schemas templates | tar -x -C "$1"
   (cd "$1" && npx tsc -p tsconfig.json --outDir "$1/dist")
+  copy_protos "$1/src" "$1/dist"
 }
 
 # A private build, so that a concurrent `tsc` in this checkout cannot change mig under a running
@@ -82,6 +88,7 @@ else
   BUILT_FROM=""
   echo "bench: building the working tree…"
   npx tsc -p tsconfig.json --outDir "$APP/dist"
+  copy_protos "$ROOT/src" "$APP/dist"
   cp -R bin package.json schemas templates "$APP/"
 fi
 REF_ARGS=()

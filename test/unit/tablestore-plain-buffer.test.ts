@@ -3,7 +3,7 @@
 // reference mig replaced only for speed and memory.
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { encodeBatchWriteRow } from '../../src/sink/tablestore/batch-request.js';
+import { decodeBatchWriteRowResponse, encodeBatchWriteRow } from '../../src/sink/tablestore/batch-request.js';
 import { encodeOp, encodeRow, rowSize } from '../../src/sink/tablestore/plain-buffer.js';
 import type { RowOp } from '../../src/sink/tablestore/row-ops.js';
 import { IGNORE, TableStore, type SdkBatchRow, type SdkUpdateColumns } from '../../src/sink/tablestore/sdk.js';
@@ -78,5 +78,26 @@ describe('BatchWriteRow request', () => {
     const big: RowOp = { ...base, type: 'put', primaryKey: [{ id: L('1') }], columns: [{ a: 'z'.repeat(200_000) }] };
     const { body } = encodeBatchWriteRow([big, big]);
     expect(body.equals(sdkBody([{ tableName: 't', rows: [big, big] }]))).toBe(true);
+  });
+});
+
+describe('BatchWriteRow response', () => {
+  it('decodes what the SDK’s protobuf encodes: per row ok or its error, tables in order', () => {
+    interface ProtoType { encode(m: object): { finish(): Uint8Array }; create(m: object): object }
+    const protos = createRequire(import.meta.url)('tablestore/lib/protocol/tablestore_compiled_proto.js') as { main: { proto: { BatchWriteRowResponse: ProtoType } } };
+    const T = protos.main.proto.BatchWriteRowResponse;
+    const body = T.encode(T.create({
+      tables: [
+        { tableName: 'a', rows: [{ isOk: true, consumed: { capacityUnit: { write: 1 } } }, { isOk: false, error: { code: 'OTSParameterInvalid', message: 'bad ü' } }] },
+        { tableName: 'b', rows: [{ isOk: false, error: { code: 'OTSServerBusy' } }, { isOk: true, row: Buffer.from([1, 2, 3]) }] },
+      ],
+    })).finish();
+    expect(decodeBatchWriteRowResponse(body)).toEqual([
+      { isOk: true },
+      { isOk: false, error: { code: 'OTSParameterInvalid', message: 'bad ü' } },
+      { isOk: false, error: { code: 'OTSServerBusy' } },
+      { isOk: true },
+    ]);
+    expect(() => decodeBatchWriteRowResponse(body.subarray(0, body.length - 3))).toThrow(/truncated/);
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { TablestoreClient } from '../../src/sink/tablestore/client.js';
 import type { RowOp, WriteOp } from '../../src/sink/tablestore/row-ops.js';
 import { OtsRequestError } from '../../src/sink/tablestore/errors.js';
-import type { BulkImportResult } from '../../src/sink/tablestore/proto.js';
+import type { BatchRowResult } from '../../src/sink/tablestore/batch-request.js';
 import { TablestoreWriter, type WriterOptions } from '../../src/sink/tablestore/writer.js';
 
 const op = (key: number, seq: number, table = 't'): RowOp => ({
@@ -25,7 +25,7 @@ interface Fake {
   requests: number;
 }
 
-type Answer = (rows: readonly WriteOp[]) => BulkImportResult[] | Error;
+type Answer = (rows: readonly WriteOp[]) => BatchRowResult[] | Error;
 
 function fake(answer: Answer = ok): Fake {
   const client = new TablestoreClient({ endpoint: 'http://127.0.0.1:9', instance: 'fake' }, { accessKeyId: 'a', accessKeySecret: 'b' }, { retry: { attempts: 3, baseMs: 1, maxMs: 2 } });
@@ -57,7 +57,7 @@ function fake(answer: Answer = ok): Fake {
   return f;
 }
 
-function ok(rows: readonly WriteOp[]): BulkImportResult[] {
+function ok(rows: readonly WriteOp[]): BatchRowResult[] {
   return rows.map(() => ({ isOk: true }));
 }
 

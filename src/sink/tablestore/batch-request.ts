@@ -86,3 +86,83 @@ export function encodeBatchWriteRow(rows: readonly WriteOp[]): BatchWriteRowBody
   if (pos !== total) throw new Error(`BatchWriteRow body size mismatch: ${pos} != ${total}`);
   return { body, order: [...byTable.values()].flat() };
 }
+
+/** One row's outcome, as BatchWriteRowResponse lists it. */
+export interface BatchRowResult {
+  isOk: boolean;
+  error?: { code: string; message?: string };
+}
+
+/**
+ * BatchWriteRowResponse { repeated tables = 1 { table_name = 1; repeated rows = 2 { is_ok = 1;
+ * error = 2 { code = 1; message = 2 } } } }, rows flat in request order. Decoded by hand, like
+ * the request, so the default write path needs no .proto file at run time; other fields skipped.
+ */
+export function decodeBatchWriteRowResponse(buf: Uint8Array): BatchRowResult[] {
+  const out: BatchRowResult[] = [];
+  for (const t of fields(buf, 0, buf.length)) {
+    if (t.field !== 1 || t.end === undefined) continue;
+    for (const r of fields(buf, t.start, t.end)) {
+      if (r.field !== 2 || r.end === undefined) continue;
+      const row: BatchRowResult = { isOk: false };
+      for (const f of fields(buf, r.start, r.end)) {
+        if (f.field === 1) row.isOk = f.value !== 0;
+        else if (f.field === 2 && f.end !== undefined) {
+          const error: { code: string; message?: string } = { code: '' };
+          for (const e of fields(buf, f.start, f.end)) {
+            const text = e.end === undefined ? '' : Buffer.from(buf.buffer, buf.byteOffset + e.start, e.end - e.start).toString('utf8');
+            if (e.field === 1) error.code = text;
+            else if (e.field === 2) error.message = text;
+          }
+          row.error = error;
+        }
+      }
+      out.push(row);
+    }
+  }
+  return out;
+}
+
+interface Field {
+  field: number;
+  /** Varint fields: the value; length-delimited ones: their bytes' range. */
+  value: number;
+  start: number;
+  end?: number;
+}
+
+function* fields(buf: Uint8Array, pos: number, end: number): Generator<Field> {
+  const varint = (): number => {
+    let v = 0;
+    for (let mul = 1; ; mul *= 0x80) {
+      if (pos >= end) throw new Error('truncated varint');
+      const b = buf[pos++]!;
+      v += (b & 0x7f) * mul;
+      if (b < 0x80) return v;
+    }
+  };
+  while (pos < end) {
+    const key = varint();
+    const field = Math.floor(key / 8);
+    switch (key & 7) {
+      case 0:
+        yield { field, value: varint(), start: pos };
+        break;
+      case 1:
+        pos += 8;
+        break;
+      case 2: {
+        const len = varint();
+        if (pos + len > end) throw new Error('truncated field');
+        yield { field, value: len, start: pos, end: pos + len };
+        pos += len;
+        break;
+      }
+      case 5:
+        pos += 4;
+        break;
+      default:
+        throw new Error(`unsupported wire type ${key & 7}`);
+    }
+  }
+}

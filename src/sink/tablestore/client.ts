@@ -6,8 +6,8 @@ import type { TablestoreDestination } from '../../spec/schema.js';
 import { redactSecrets } from '../../spec/secrets.js';
 import { MigError, redact } from '../../util/errors.js';
 import { OtsRequestError, otsErrorOf, type OtsError } from './errors.js';
-import { encodeBatchWriteRow } from './batch-request.js';
-import { decodeBatchWriteRowResponse, decodeBulkImportResponse, decodeErrorBody, encodeBulkImportRequest, type BulkImportResult, type BulkImportRow } from './proto.js';
+import { decodeBatchWriteRowResponse, encodeBatchWriteRow, type BatchRowResult } from './batch-request.js';
+import { decodeBulkImportResponse, decodeErrorBody, encodeBulkImportRequest, type BulkImportResult, type BulkImportRow } from './proto.js';
 import { DEFAULT_RETRY, withRetry, type RetryOptions } from './retry.js';
 import { TableStore, type SdkClient, type SdkRequest, type SdkResponse } from './sdk.js';
 import type { WriteOp } from './row-ops.js';
@@ -79,14 +79,14 @@ export class TablestoreClient {
    * One BatchWriteRow request of `rows` (condition IGNORE each), encoded by mig rather than the
    * SDK (see plain-buffer.ts); per row its result, in the order given. No retry here.
    */
-  async batchWriteRow(rows: readonly WriteOp[]): Promise<BulkImportResult[]> {
+  async batchWriteRow(rows: readonly WriteOp[]): Promise<BatchRowResult[]> {
     const { body, order } = encodeBatchWriteRow(rows);
     const data = await this.post('BatchWriteRow', body);
     const flat = this.decode('BatchWriteRow', () => decodeBatchWriteRowResponse(data));
     if (flat.length !== rows.length) {
       throw new OtsRequestError({ code: 'BadResponse', message: `BatchWriteRow answered ${flat.length} rows for ${rows.length}` }, 'BatchWriteRow');
     }
-    const out = new Array<BulkImportResult>(rows.length);
+    const out = new Array<BatchRowResult>(rows.length);
     flat.forEach((r, j) => (out[order[j]!] = r));
     return out;
   }

@@ -1,6 +1,5 @@
-// The protobuf messages mig encodes and decodes itself (BulkImport, BatchWriteRow's response, and
-// the service's Error body, which the SDK fails to parse), read from bulk-import.proto next to this
-// module.
+// The protobuf messages mig encodes and decodes itself (BulkImport, and the service's Error body,
+// which the SDK fails to parse), read from bulk-import.proto next to this module.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
@@ -50,13 +49,6 @@ export function decodeBulkImportResponse(body: Uint8Array): { tableName: string;
   const t = type('BulkImportResponse');
   const o = t.toObject(t.decode(body), { defaults: true }) as { tableName: string; rows: Array<{ isOk: boolean; error?: OtsErrorBody }> };
   return { tableName: o.tableName, rows: o.rows.map((r) => ({ isOk: r.isOk, ...(r.error ? { error: r.error } : {}) })) };
-}
-
-/** Per row of a BatchWriteRow response, flat, table by table in request order. */
-export function decodeBatchWriteRowResponse(body: Uint8Array): BulkImportResult[] {
-  const t = type('BatchWriteRowResponse');
-  const o = t.decode(body) as unknown as { tables: Array<{ rows: Array<{ isOk: boolean; error?: OtsErrorBody | null }> }> };
-  return o.tables.flatMap((tb) => tb.rows.map((r) => ({ isOk: r.isOk, ...(r.error ? { error: { code: r.error.code, ...(r.error.message ? { message: r.error.message } : {}) } } : {}) })));
 }
 
 /** The service's error body; undefined when the bytes are not one (an empty body, a proxy's HTML page). */
