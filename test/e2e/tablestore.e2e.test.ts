@@ -184,7 +184,7 @@ describe('mig with a Tablestore destination', () => {
     const p = await mig(['plan', '--detailed-exitcode']);
     expect(p.code, p.stdout + p.stderr).toBe(2);
     expect(p.stdout).toContain('+ Tablestore table items  [re-snapshot, long-running]');
-    expect(p.stdout).toContain('drift: the table was deleted outside mig; it is created again and');
+    expect(p.stdout).toContain('drift: the table was deleted outside mig; it is created again (key code STRING) and');
     expect(p.stdout).toContain(`-/+ table ${db}.items → Tablestore table items`);
     await conn.query(`INSERT INTO ${db}.items VALUES ('kiwi', 9, NULL)`);
     const a = await mig(['apply', '--auto-approve', '--until-caught-up']);
