@@ -68,11 +68,23 @@ export const primaryKey: Check = {
       return fail(
         `${plural(keyless.length, 'table')} without a primary or unique key: ${listSome(names)}`,
         expected,
-        'without a key, rows cannot be told apart: a resumed full load copies such a table again from the start, consumers may see duplicates, and all its messages go to partition 0. Accept this with spec.precheck.ignore: [source.primary-key]',
+        `without a key, rows cannot be told apart: a resumed full load copies such a table again from the start, ${keylessConsequence(ctx)}. Accept this with spec.precheck.ignore: [source.primary-key]`,
         keyless.slice(0, 3).map((t) => `ALTER TABLE ${quoteIdent(t.database)}.${quoteIdent(t.table)} ADD PRIMARY KEY (<columns>)`).join('; ') + (keyless.length > 3 ? '; …' : ''),
       );
     }),
 };
+
+/** What a keyless table costs at the destination at hand. */
+function keylessConsequence(ctx: CheckContext): string {
+  switch (ctx.migration.spec.destination.type) {
+    case 'kafka':
+      return 'consumers may see duplicates, and all its messages go to partition 0';
+    case 'mysql':
+      return 'emptying the destination table first only when this migration created it, and an UPDATE or DELETE matches the whole row (one of identical rows, LIMIT 1) at the destination';
+    case 'tablestore':
+      return 'and rows read again after a crash can be written twice, since nothing identifies them';
+  }
+}
 
 function carried(spec: TableSpec | undefined, column: string): boolean {
   const c = spec?.columns;

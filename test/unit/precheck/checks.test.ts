@@ -171,6 +171,12 @@ describe('tables', () => {
     const ignored = run(migration('shop', { precheck: { ignore: ['source.primary-key'] } }), source({ tables }));
     expect(finding(ignored, 'source.primary-key').status).toBe('ignored');
     expect(ignored.summary).toMatchObject({ ignored: 1, warnings: 0 });
+    // The consequence named is the destination's own.
+    expect(f.message).toContain('partition 0');
+    const toMysql = migration('shop', { destination: { type: 'mysql', host: '127.0.0.1', user: 'root' } });
+    const m = finding(run(toMysql, source({ tables })), 'source.primary-key').message;
+    expect(m).toContain('emptying the destination table first only when this migration created it');
+    expect(m).not.toContain('partition');
   });
 
   it('invisible columns: MySQL gets SET VISIBLE, MariaDB the column restated; an excluded column is fine', () => {
