@@ -139,7 +139,7 @@ async function refreshAfterDdl<O>(ctx: RunContext<O>, events: ChangeEvent[], o: 
   for (const ev of events) {
     if (ev.kind !== 'ddl' || ev.table === undefined) continue;
     const id = `${ev.database}.${ev.table}`;
-    const joins = !ctx.desired.has(id) && ctx.migration.spec.objects.some((ob) => ob.database === ev.database && !ob.tables);
+    const joins = joinsMigration(ctx, ev.database, ev.table);
     if (!ctx.desired.has(id) && !joins) continue;
     const shape = await o.refreshShape(ev.database, ev.table);
     if (shape) ctx.shapes.set(id, shape);
@@ -148,7 +148,12 @@ async function refreshAfterDdl<O>(ctx: RunContext<O>, events: ChangeEvent[], o: 
   }
 }
 
-function joinTable<O>(ctx: RunContext<O>, shape: TableInfo): void {
+/** Whether a table not in the migration joins it: its database is taken whole. */
+export function joinsMigration<O>(ctx: RunContext<O>, database: string, table: string): boolean {
+  return !ctx.desired.has(`${database}.${table}`) && ctx.migration.spec.objects.some((ob) => ob.database === database && !ob.tables);
+}
+
+export function joinTable<O>(ctx: RunContext<O>, shape: TableInfo): void {
   // The same DesiredTable plan computes for it, so the next plan finds it in the state unchanged.
   const live = { ok: true as const, tables: new Map([[`${shape.database}.${shape.table}`, shape]]), databases: new Set([shape.database]) };
   const t = desiredFor(ctx.migration, live).tables.find((d) => d.database === shape.database && d.table === shape.table);

@@ -1,5 +1,6 @@
 // One migration from a MySQL-family source: schema on the destination, the full load from a
-// consistent snapshot, then the binlog stream, into whichever destination the spec names.
+// consistent snapshot, then the binlog stream, into whichever destination the spec names (MySQL
+// destinations apply the binlog with their own checkpoint: run-binlog-mysql.ts).
 import type { Migration, MysqlSource } from '../spec/schema.js';
 import type { MigrationState, TableState } from '../state/model.js';
 import { desiredFor, type Desired, type DesiredTable } from '../plan/desired.js';
@@ -17,6 +18,7 @@ import { defaultServerId } from './execute.js';
 import { openKafkaSink } from './destinations/kafka.js';
 import { openTablestoreSink } from './destinations/tablestore.js';
 import { openBinlogSnapshot, runFullLoad } from './full-load.js';
+import { runBinlogIntoMysql } from './run-binlog-mysql.js';
 import type { ChangeSink } from './sink.js';
 import { runStream } from './stream.js';
 
@@ -71,7 +73,7 @@ export async function runBinlogMigration(m: Migration, source: MysqlSource, cp: 
     case 'tablestore':
       return runWith(await openTablestoreSink({ ...request, dest, checkpointer: cp }), request, source, cp, opts, endpoint);
     case 'mysql':
-      throw new MigError('unsupported-pairing', `${name}: a mysql destination takes a tidb source`, 'use a kafka or tablestore destination');
+      return runBinlogIntoMysql(request, source, cp, opts, endpoint);
   }
 }
 

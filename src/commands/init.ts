@@ -25,8 +25,8 @@ export default class Init extends MigCommand {
     user: Flags.string({ description: 'source user', default: 'root' }),
     brokers: Flags.string({ description: 'Kafka bootstrap broker host:port', default: '127.0.0.1:9092' }),
     instance: Flags.string({ description: 'Tablestore instance name (mysql-to-tablestore)', default: 'myinstance' }),
-    destHost: Flags.string({ description: 'destination MySQL host (tidb-to-mysql)', default: '127.0.0.1' }),
-    destUser: Flags.string({ description: 'destination MySQL user (tidb-to-mysql)', default: 'root' }),
+    destHost: Flags.string({ description: 'destination MySQL host (tidb-to-mysql, mysql-to-mysql)', default: '127.0.0.1' }),
+    destUser: Flags.string({ description: 'destination MySQL user (tidb-to-mysql, mysql-to-mysql)', default: 'root' }),
     force: Flags.boolean({ description: 'overwrite an existing spec file' }),
   };
 
