@@ -22,26 +22,22 @@
 # checking that its command line is the one `up` started.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
+MSG_PREFIX="registry: "
+# Sets ROOT (the working directory from here on), HOST, STATE, CACHE and TIMEOUT.
+# shellcheck source=scripts/lib/daemon.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/daemon.sh"
 
-HOST=127.0.0.1
 PORT="${MIG_TEST_REGISTRY_PORT:-18081}"
-STATE="${MIG_SERVICES_DIR:-.services}"
-CACHE="${MIG_CACHE_DIR:-.cache}"
-TIMEOUT="${MIG_SERVICES_TIMEOUT:-90}"
 HEAP="${MIG_REGISTRY_HEAP_OPTS:--Xmx384m -Xms64m}"
 POM="$ROOT/scripts/registry/pom.xml"
 # Apicurio's Confluent-compatible API; clients are configured with this as the registry URL.
 BASE_PATH=/apis/ccompat/v7
 
-case "$STATE" in /*) ;; *) STATE="$ROOT/$STATE" ;; esac
-case "$CACHE" in /*) ;; *) CACHE="$ROOT/$CACHE" ;; esac
-
 RDIR="$STATE/registry"
 RLOG="$RDIR/registry.log"
-PIDFILE="$STATE/registry.pid"
-PORTFILE="$STATE/registry.port"
+APT_LOG="$STATE/apt-registry.log"
+# A lock of its own: scripts/services.sh may hold its lock for minutes while Kafka starts.
+LOCK="$STATE/.registry.lock"
 
 VERSION="$(sed -n 's:.*<apicurio.version>\(.*\)</apicurio.version>.*:\1:p' "$POM" | head -n 1)"
 DIST="$CACHE/apicurio-registry-$VERSION"
@@ -49,37 +45,8 @@ RUNNER="$DIST/app/apicurio-registry-app-$VERSION-runner.jar"
 
 # ---------------------------------------------------------------- helpers
 
-say() { printf 'registry: %s\n' "$*"; }
-
-# report MESSAGE [LOGFILE...]: one-line error on stderr, then the tail of each non-empty LOGFILE.
-report() {
-  local f
-  printf 'error: registry: %s\n' "$1" >&2
-  shift
-  for f in "$@"; do
-    [ -s "$f" ] || continue
-    printf -- '--- last lines of %s ---\n' "${f#"$ROOT"/}" >&2
-    tail -n 25 "$f" >&2
-  done
-}
-die() {
-  report "$@"
-  exit 1
-}
-
-if ! [[ "$PORT" =~ ^[0-9]+$ ]] || [ "$PORT" -lt 1 ] || [ "$PORT" -gt 65535 ]; then
-  die "not a valid port: '$PORT'"
-fi
-[[ "$TIMEOUT" =~ ^[0-9]+$ ]] || die "MIG_SERVICES_TIMEOUT must be a number of seconds"
+check_settings "$PORT"
 [ -n "$VERSION" ] || die "cannot read <apicurio.version> from scripts/registry/pom.xml"
-
-now() { date +%s; }
-
-# took T0: seconds since T0 (an $EPOCHREALTIME value), one decimal.
-took() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1fs", b - a }'; }
-
-# port_open PORT: something accepts TCP connections on $HOST:PORT.
-port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/$HOST/$1" 2>/dev/null; }
 
 # api_ok PORT: the Confluent API answers GET /subjects with 200. Plain bash, so the check needs
 # neither curl nor node.
@@ -97,80 +64,9 @@ api_ok() {
 # The argument that identifies the process as ours (it is on that process's command line).
 marker() { printf -- '-Dmig.registry.dir=%s' "$RDIR"; }
 
-# is_ours PID: PID is alive (not a zombie) and was started by `up`.
-is_ours() {
-  local cmd
-  [[ "$1" =~ ^[0-9]+$ ]] || return 1
-  cmd="$({ tr '\0' ' ' <"/proc/$1/cmdline"; } 2>/dev/null)" || return 1
-  [[ "$cmd" == *"$(marker) "* ]]
-}
-
-# running: prints the recorded pid when that process is ours and alive.
-running() {
-  local pid
-  [ -f "$PIDFILE" ] || return 1
-  pid="$(cat "$PIDFILE" 2>/dev/null)"
-  is_ours "$pid" || return 1
-  printf '%s' "$pid"
-}
-
-recorded_port() { if [ -f "$PORTFILE" ]; then cat "$PORTFILE"; else printf '%s' "$PORT"; fi; }
-
-# stop_pid PID SECONDS: TERM, wait, then KILL.
-stop_pid() {
-  local pid="$1" limit="$2" t0
-  kill -TERM "$pid" 2>/dev/null || return 0
-  t0="$(now)"
-  while is_ours "$pid"; do
-    if [ $(($(now) - t0)) -ge "$limit" ]; then
-      say "still running after ${limit}s, sending KILL"
-      kill -KILL "$pid" 2>/dev/null || true
-      sleep 0.5
-      break
-    fi
-    sleep 0.2
-  done
-}
-
-# apt_install PKG...: installs Debian packages; `apt-get update` only when the lists lack them.
-apt_install() {
-  local log="$STATE/apt-registry.log" sudo=()
-  if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null 2>&1 || die "installing $* needs root (or sudo)"
-    sudo=(sudo -n)
-  fi
-  command -v apt-get >/dev/null 2>&1 || die "apt-get not found: install $* yourself"
-  if ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "$@" >"$log" 2>&1; then
-    if grep -qE 'Unable to locate package|has no installation candidate|Failed to fetch' "$log"; then
-      "${sudo[@]}" apt-get update >>"$log" 2>&1 || die "apt-get update failed" "$log"
-      "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "$@" >>"$log" 2>&1 ||
-        die "apt-get install $* failed" "$log"
-    else
-      die "apt-get install $* failed" "$log"
-    fi
-  fi
-}
-
-# start_detached LOGFILE DIR CMD...: runs CMD in DIR in its own session, prints its pid.
-start_detached() {
-  local out="$1" dir="$2"
-  shift 2
-  (
-    # The registry must not inherit our descriptors above 2 (the lock, or a caller's pipe that
-    # would then never close).
-    for fd in /proc/"$BASHPID"/fd/*; do
-      fd="${fd##*/}"
-      if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
-    done
-    # Quarkus also reads .env and config/application.properties from its working directory: a
-    # directory of our own keeps a project's or user's files out of the registry's configuration.
-    cd "$dir"
-    # A background subshell of a non-interactive shell is not a process group leader, so
-    # setsid calls setsid() and execs CMD in this same process: $! is CMD's pid.
-    exec setsid "$@" </dev/null >>"$out" 2>&1
-  ) &
-  printf '%s' "$!"
-}
+configured_port() { printf '%s' "$PORT"; }
+answers() { api_ok "$2"; }
+endpoint() { printf 'http://%s:%s%s' "$HOST" "$2" "$BASE_PATH"; }
 
 # ---------------------------------------------------------------- fetch
 
@@ -179,10 +75,7 @@ fetch_registry() {
   local want log archive
   want="$(sha256sum "$POM" | cut -c1-16)"
   [ "$(cat "$DIST/.complete" 2>/dev/null)" = "$want" ] && [ -f "$RUNNER" ] && return 0
-  if ! command -v mvn >/dev/null 2>&1; then
-    say "installing package maven..."
-    apt_install maven
-  fi
+  need registry mvn maven
   say "fetching Apicurio Registry $VERSION with Maven (first run only)..."
   mkdir -p "$DIST"
   log="$DIST/mvn.log"
@@ -207,8 +100,8 @@ fetch_registry() {
 registry_up() {
   local pid port
 
-  if pid="$(running)"; then
-    port="$(recorded_port)"
+  if pid="$(running registry)"; then
+    port="$(recorded_port registry)"
     [ "$port" = "$PORT" ] ||
       die "already running on $HOST:$port (pid $pid), not on $PORT; run 'down' first (or use another MIG_SERVICES_DIR)"
     if api_ok "$port"; then
@@ -220,12 +113,9 @@ registry_up() {
     say "up on $HOST:$port (pid $pid)"
     return 0
   fi
-  rm -f "$PIDFILE" "$PORTFILE"
+  forget registry
 
-  if ! command -v java >/dev/null 2>&1; then
-    say "installing package openjdk-17-jre-headless..."
-    apt_install openjdk-17-jre-headless
-  fi
+  need registry java openjdk-17-jre-headless
   fetch_registry
 
   if port_open "$PORT"; then
@@ -239,17 +129,18 @@ registry_up() {
   t0="$(now)"
   # use-canonical-hash: the same schema written with other whitespace or key order is the same
   # schema (same id, no new version), as in Confluent's registry. The snapshot location is where
-  # Apicurio would write exports; it defaults to /tmp.
+  # Apicurio would write exports; it defaults to /tmp. Quarkus also reads .env and
+  # config/application.properties from its working directory: a directory of our own ($RDIR) keeps
+  # a project's or user's files out of the registry's configuration.
   # shellcheck disable=SC2086 # HEAP is a list of JVM flags
   pid="$(start_detached "$RLOG" "$RDIR" java $HEAP -XX:+UseSerialGC -Djava.awt.headless=true \
-    "$(marker)" \
+    "$(marker registry)" \
     -Dquarkus.http.host="$HOST" -Dquarkus.http.port="$PORT" \
     -Dquarkus.log.console.color=false \
     -Dapicurio.ccompat.use-canonical-hash=true \
     -Dapicurio.storage.snapshot.location="$RDIR" \
     -jar "$RUNNER")"
-  printf '%s\n' "$pid" >"$PIDFILE"
-  printf '%s\n' "$PORT" >"$PORTFILE"
+  record registry "$pid" "$PORT"
 
   registry_wait "$pid" "$t0"
   say "up on $HOST:$PORT (pid $pid, $(took "$started")); Confluent API at http://$HOST:$PORT$BASE_PATH"
@@ -259,60 +150,18 @@ registry_up() {
 registry_wait() {
   local pid="$1" t0="$2"
   until api_ok "$PORT"; do
-    is_ours "$pid" || {
-      rm -f "$PIDFILE" "$PORTFILE"
+    is_ours registry "$pid" || {
+      forget registry
       die "exited during start-up" "$RLOG"
     }
     if [ $(($(now) - t0)) -ge "$TIMEOUT" ]; then
       report "no answer on http://$HOST:$PORT$BASE_PATH after ${TIMEOUT}s; stopping it" "$RLOG"
-      stop_pid "$pid" 30
-      rm -f "$PIDFILE" "$PORTFILE"
+      stop_pid registry "$pid" 30
+      forget registry
       exit 1
     fi
     sleep 0.3
   done
-}
-
-registry_down() {
-  local pid=""
-  [ -f "$PIDFILE" ] && pid="$(cat "$PIDFILE" 2>/dev/null || true)"
-  if [ -n "$pid" ] && is_ours "$pid"; then
-    say "stopping (pid $pid)..."
-    stop_pid "$pid" 30
-    if is_ours "$pid"; then die "pid $pid did not exit"; fi
-    say "stopped"
-  elif [ -f "$PIDFILE" ]; then
-    say "not running (removed stale pid file)"
-  else
-    say "not running"
-  fi
-  rm -f "$PIDFILE" "$PORTFILE"
-}
-
-registry_status() {
-  local pid port
-  if pid="$(running)"; then
-    port="$(recorded_port)"
-    if api_ok "$port"; then
-      say "running (pid $pid, http://$HOST:$port$BASE_PATH)"
-      return 0
-    fi
-    say "starting or unhealthy (pid $pid, http://$HOST:$port$BASE_PATH not answering)"
-    return 1
-  fi
-  say "stopped"
-  return 1
-}
-
-# A lock of its own: scripts/services.sh may hold its lock for minutes while Kafka starts.
-lock_state() {
-  mkdir -p "$STATE"
-  exec 9>"$STATE/.registry.lock"
-  flock -w 600 9 || die "another registry.sh is still running (lock $STATE/.registry.lock)"
-}
-
-usage() {
-  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
 }
 
 cmd="${1:-}"
@@ -320,7 +169,7 @@ cmd="${1:-}"
 case "$cmd" in
   up)
     [ $# -eq 0 ] || die "up takes no arguments"
-    lock_state
+    lock_state "$LOCK"
     registry_up
     ;;
   down)
@@ -331,20 +180,20 @@ case "$cmd" in
         *) die "unknown argument '$a' (expected: --purge)" ;;
       esac
     done
-    lock_state
-    registry_down
+    lock_state "$LOCK"
+    service_down registry
     if [ "$purge" = 1 ]; then
       # Only what `up` creates is deleted, never the whole of a user-chosen MIG_SERVICES_DIR.
-      rm -rf "${RDIR:?}" "$STATE/apt-registry.log" "$STATE/.registry.lock"
+      rm -rf "${RDIR:?}" "$APT_LOG" "$LOCK"
       say "purged logs"
     fi
     ;;
   status)
-    registry_status || exit 3
+    service_status registry || exit 3
     ;;
   env)
     port="$PORT"
-    running >/dev/null && port="$(recorded_port)"
+    running registry >/dev/null && port="$(recorded_port registry)"
     printf 'MIG_TEST_REGISTRY_PORT=%s\n' "$port"
     printf 'MIG_TEST_REGISTRY_URL=http://%s:%s%s\n' "$HOST" "$port" "$BASE_PATH"
     ;;
@@ -352,8 +201,6 @@ case "$cmd" in
     usage
     ;;
   *)
-    [ -z "$cmd" ] || printf "error: unknown command '%s'\n\n" "$cmd" >&2
-    usage >&2
-    exit 2
+    bad_command "$cmd"
     ;;
 esac

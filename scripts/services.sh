@@ -31,23 +31,19 @@
 # checking that their command line is the one `up` started.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
+# Each message names its service itself.
+MSG_PREFIX=""
+# Sets ROOT (the working directory from here on), HOST, STATE, CACHE and TIMEOUT.
+# shellcheck source=scripts/lib/daemon.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/daemon.sh"
 
-HOST=127.0.0.1
 MYSQL_PORT="${MIG_TEST_MYSQL_PORT:-3307}"
 KAFKA_PORT="${MIG_TEST_KAFKA_PORT:-19092}"
 KAFKA_CONTROLLER_PORT="${MIG_TEST_KAFKA_CONTROLLER_PORT:-$((KAFKA_PORT + 1))}"
 KAFKA_SCRAM_PORT="${MIG_TEST_KAFKA_SCRAM_PORT:-$((KAFKA_PORT + 2))}"
 KAFKA_TLS_PORT="${MIG_TEST_KAFKA_TLS_PORT:-$((KAFKA_PORT + 3))}"
-STATE="${MIG_SERVICES_DIR:-.services}"
-CACHE="${MIG_CACHE_DIR:-.cache}"
-TIMEOUT="${MIG_SERVICES_TIMEOUT:-90}"
 KAFKA_HEAP="${MIG_KAFKA_HEAP_OPTS:--Xmx768m -Xms256m}"
 POM="$ROOT/scripts/kafka/pom.xml"
-
-case "$STATE" in /*) ;; *) STATE="$ROOT/$STATE" ;; esac
-case "$CACHE" in /*) ;; *) CACHE="$ROOT/$CACHE" ;; esac
 
 MDIR="$STATE/mariadb"
 MSOCK="$MDIR/run/mysqld.sock"
@@ -57,6 +53,7 @@ KLOG="$KDIR/server.log"
 KTLS="$KDIR/tls"
 SCRAM_ENV="$KDIR/scram.env"
 SCRAM_USER=mig-test
+APT_LOG="$STATE/apt.log"
 
 KAFKA_VERSION="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$POM" | head -n 1)"
 KLIB="$CACHE/kafka-$KAFKA_VERSION/lib"
@@ -65,43 +62,8 @@ ALL_SERVICES=(mariadb kafka)
 
 # ---------------------------------------------------------------- helpers
 
-say() { printf '%s\n' "$*"; }
-
-# report MESSAGE [LOGFILE...]: one-line error on stderr, then the tail of each non-empty LOGFILE.
-report() {
-  local f
-  printf 'error: %s\n' "$1" >&2
-  shift
-  for f in "$@"; do
-    [ -s "$f" ] || continue
-    printf -- '--- last lines of %s ---\n' "${f#"$ROOT"/}" >&2
-    tail -n 25 "$f" >&2
-  done
-}
-die() {
-  report "$@"
-  exit 1
-}
-
-is_port() { [[ "$1" =~ ^[0-9]+$ ]] && [ "$1" -ge 1 ] && [ "$1" -le 65535 ]; }
-for p in "$MYSQL_PORT" "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_SCRAM_PORT" "$KAFKA_TLS_PORT"; do
-  is_port "$p" || die "not a valid port: '$p'"
-done
-[[ "$TIMEOUT" =~ ^[0-9]+$ ]] || die "MIG_SERVICES_TIMEOUT must be a number of seconds"
+check_settings "$MYSQL_PORT" "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_SCRAM_PORT" "$KAFKA_TLS_PORT"
 [ -n "$KAFKA_VERSION" ] || die "cannot read <kafka.version> from scripts/kafka/pom.xml"
-
-is_root() { [ "$(id -u)" -eq 0 ]; }
-
-# port_open PORT: something accepts TCP connections on $HOST:PORT.
-port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/$HOST/$1" 2>/dev/null; }
-
-now() { date +%s; }
-
-# took T0: seconds since T0 (an $EPOCHREALTIME value), one decimal.
-took() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1fs", b - a }'; }
-
-pidfile() { printf '%s/%s.pid' "$STATE" "$1"; }
-portfile() { printf '%s/%s.port' "$STATE" "$1"; }
 
 # The argument that identifies a process as ours (it is on that process's command line).
 marker() {
@@ -111,84 +73,19 @@ marker() {
   esac
 }
 
-# is_ours NAME PID: PID is alive (not a zombie) and was started by `up` for NAME.
-is_ours() {
-  local cmd
-  [[ "$2" =~ ^[0-9]+$ ]] || return 1
-  cmd="$({ tr '\0' ' ' <"/proc/$2/cmdline"; } 2>/dev/null)" || return 1
-  [[ "$cmd" == *"$(marker "$1") "* ]]
+configured_port() {
+  case "$1" in mariadb) printf '%s' "$MYSQL_PORT" ;; kafka) printf '%s' "$KAFKA_PORT" ;; esac
 }
 
-# running NAME: prints the recorded pid when that process is ours and alive.
-running() {
-  local f pid
-  f="$(pidfile "$1")"
-  [ -f "$f" ] || return 1
-  pid="$(cat "$f" 2>/dev/null)"
-  is_ours "$1" "$pid" || return 1
-  printf '%s' "$pid"
+# answers NAME PORT: what status checks; MariaDB with a login (see mysql_tcp_ping).
+answers() {
+  case "$1" in
+    mariadb) mysql_tcp_ping "$2" ;;
+    *) port_open "$2" ;;
+  esac
 }
 
-recorded_port() {
-  local f
-  f="$(portfile "$1")"
-  if [ -f "$f" ]; then cat "$f"; else
-    case "$1" in mariadb) printf '%s' "$MYSQL_PORT" ;; kafka) printf '%s' "$KAFKA_PORT" ;; esac
-  fi
-}
-
-# stop_pid NAME PID SECONDS: TERM, wait, then KILL.
-stop_pid() {
-  local name="$1" pid="$2" limit="$3" t0
-  kill -TERM "$pid" 2>/dev/null || return 0
-  t0="$(now)"
-  while is_ours "$name" "$pid"; do
-    if [ $(($(now) - t0)) -ge "$limit" ]; then
-      say "$name: still running after ${limit}s, sending KILL"
-      kill -KILL "$pid" 2>/dev/null || true
-      sleep 0.5
-      break
-    fi
-    sleep 0.2
-  done
-}
-
-# apt_install PKG...: installs Debian packages; `apt-get update` only when the lists lack them.
-apt_install() {
-  local log="$STATE/apt.log" sudo=()
-  if ! is_root; then
-    command -v sudo >/dev/null 2>&1 || die "installing $* needs root (or sudo)"
-    sudo=(sudo -n)
-  fi
-  command -v apt-get >/dev/null 2>&1 || die "apt-get not found: install $* yourself"
-  if ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "$@" >"$log" 2>&1; then
-    if grep -qE 'Unable to locate package|has no installation candidate|Failed to fetch' "$log"; then
-      "${sudo[@]}" apt-get update >>"$log" 2>&1 || die "apt-get update failed" "$log"
-      "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "$@" >>"$log" 2>&1 ||
-        die "apt-get install $* failed" "$log"
-    else
-      die "apt-get install $* failed" "$log"
-    fi
-  fi
-}
-
-# start_detached LOGFILE CMD...: runs CMD in its own session, prints its pid.
-start_detached() {
-  local out="$1"
-  shift
-  (
-    # The service must not inherit our descriptors above 2 (the lock on $STATE/.lock, or a
-    # caller's pipe that would then never close).
-    for fd in /proc/"$BASHPID"/fd/*; do
-      fd="${fd##*/}"
-      if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
-    done
-    # A background subshell of a non-interactive shell is not a process group leader, so
-    # setsid calls setsid() and execs CMD in this same process: $! is CMD's pid.
-    exec setsid "$@" </dev/null >>"$out" 2>&1
-  ) &
-  printf '%s' "$!"
-}
+endpoint() { printf '%s:%s' "$HOST" "$2"; }
 
 # ---------------------------------------------------------------- MariaDB
 
@@ -215,7 +112,7 @@ mariadb_up() {
     say "mariadb: up on $HOST:$port (pid $pid)"
     return 0
   fi
-  rm -f "$(pidfile mariadb)" "$(portfile mariadb)"
+  forget mariadb
 
   if ! command -v mariadbd >/dev/null 2>&1 && [ -x /usr/sbin/mariadbd ]; then PATH="$PATH:/usr/sbin"; fi
   if ! command -v mariadbd >/dev/null 2>&1 || ! command -v mariadb-install-db >/dev/null 2>&1 ||
@@ -261,15 +158,14 @@ mariadb_up() {
   is_root && chown mysql:mysql "$MERR"
   t0="$(now)"
   local started="$EPOCHREALTIME"
-  pid="$(start_detached "$MDIR/mariadbd.out" mariadbd --no-defaults "${user_args[@]}" "${common[@]}" \
+  pid="$(start_detached "$MDIR/mariadbd.out" "$ROOT" mariadbd --no-defaults "${user_args[@]}" "${common[@]}" \
     --port="$MYSQL_PORT" --bind-address="$HOST" --skip-name-resolve \
     --socket="$MSOCK" --pid-file="$MDIR/run/mysqld.pid" --log-error="$MERR" \
     --log-bin="$MDIR/binlog/mariadb-bin" --binlog-format=ROW --binlog-row-image=FULL \
     --binlog-row-metadata=FULL --server-id=1 \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
     --default-time-zone=+00:00 --max-allowed-packet=64M)"
-  printf '%s\n' "$pid" >"$(pidfile mariadb)"
-  printf '%s\n' "$MYSQL_PORT" >"$(portfile mariadb)"
+  record mariadb "$pid" "$MYSQL_PORT"
 
   mariadb_wait "$pid" "$t0"
 
@@ -293,7 +189,7 @@ mariadb_up() {
 
 mariadb_abort() {
   stop_pid mariadb "$1" 20
-  rm -f "$(pidfile mariadb)" "$(portfile mariadb)"
+  forget mariadb
 }
 
 # mariadb_wait PID T0: until the server answers a ping on its socket.
@@ -301,7 +197,7 @@ mariadb_wait() {
   local pid="$1" t0="$2"
   until mysql_ping; do
     is_ours mariadb "$pid" || {
-      rm -f "$(pidfile mariadb)" "$(portfile mariadb)"
+      forget mariadb
       die "mariadb: server exited during start-up" "$MERR" "$MDIR/mariadbd.out"
     }
     if [ $(($(now) - t0)) -ge "$TIMEOUT" ]; then
@@ -320,10 +216,7 @@ kafka_fetch_jars() {
   local want
   want="$(sha256sum "$POM" | cut -c1-16)"
   [ "$(cat "$CACHE/kafka-$KAFKA_VERSION/.complete" 2>/dev/null)" = "$want" ] && return 0
-  if ! command -v mvn >/dev/null 2>&1; then
-    say "kafka: installing package maven..."
-    apt_install maven
-  fi
+  need kafka mvn maven
   say "kafka: fetching Kafka $KAFKA_VERSION jars with Maven (first run only)..."
   local dir="$CACHE/kafka-$KAFKA_VERSION" log
   mkdir -p "$dir"
@@ -342,7 +235,7 @@ kafka_fetch_jars() {
 # PKCS12 keystore, made once: clients keep trusting $KTLS/ca.pem across restarts.
 kafka_tls_files() {
   [ -f "$KTLS/.complete" ] && return 0
-  command -v openssl >/dev/null 2>&1 || { say "kafka: installing package openssl..."; apt_install openssl; }
+  need kafka openssl openssl
   say "kafka: creating a test CA and broker certificate (first run only)..."
   local tmp="$KTLS.tmp" log="$KDIR/tls.log" pass
   rm -rf "$tmp"
@@ -526,12 +419,9 @@ kafka_up() {
     fi
     return 0
   fi
-  rm -f "$(pidfile kafka)" "$(portfile kafka)"
+  forget kafka
 
-  if ! command -v java >/dev/null 2>&1; then
-    say "kafka: installing package openjdk-17-jre-headless..."
-    apt_install openjdk-17-jre-headless
-  fi
+  need kafka java openjdk-17-jre-headless
   kafka_fetch_jars
 
   local p
@@ -566,19 +456,18 @@ kafka_up() {
   : >"$KDIR/kafka.out"
   if [ -f "$KLOG" ]; then mv -f "$KLOG" "$KLOG.prev"; fi
   # shellcheck disable=SC2086 # KAFKA_HEAP is a list of JVM flags
-  pid="$(start_detached "$KDIR/kafka.out" java $KAFKA_HEAP -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+  pid="$(start_detached "$KDIR/kafka.out" "$ROOT" java $KAFKA_HEAP -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
     -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true \
     -Dlog4j.configuration="file:$KDIR/log4j.properties" -Dkafka.logs.dir="$KDIR" \
     -cp "$KLIB/*" kafka.Kafka "$KDIR/server.properties")"
-  printf '%s\n' "$pid" >"$(pidfile kafka)"
-  printf '%s\n' "$KAFKA_PORT" >"$(portfile kafka)"
+  record kafka "$pid" "$KAFKA_PORT"
 
   kafka_wait "$pid" "$t0"
   for p in "$KAFKA_SCRAM_PORT" "$KAFKA_TLS_PORT"; do
     port_open "$p" || {
       report "kafka: the broker answers on $HOST:$KAFKA_PORT but not on $HOST:$p; stopping it" "$KLOG"
       stop_pid kafka "$pid" 30
-      rm -f "$(pidfile kafka)" "$(portfile kafka)"
+      forget kafka
       exit 1
     }
   done
@@ -596,13 +485,13 @@ kafka_wait() {
   local pid="$1" t0="$2"
   until port_open "$KAFKA_PORT" && kafka_probe; do
     is_ours kafka "$pid" || {
-      rm -f "$(pidfile kafka)" "$(portfile kafka)"
+      forget kafka
       die "kafka: broker exited during start-up" "$KLOG" "$KDIR/kafka.out"
     }
     if [ $(($(now) - t0)) -ge "$TIMEOUT" ]; then
       report "kafka: no answer on $HOST:$KAFKA_PORT after ${TIMEOUT}s; stopping it" "$KLOG" "$KDIR/kafka.out"
       stop_pid kafka "$pid" 30
-      rm -f "$(pidfile kafka)" "$(portfile kafka)"
+      forget kafka
       exit 1
     fi
     sleep 0.3
@@ -610,47 +499,6 @@ kafka_wait() {
 }
 
 # ---------------------------------------------------------------- commands
-
-service_down() {
-  local name="$1" pid f
-  f="$(pidfile "$name")"
-  pid=""
-  if [ -f "$f" ]; then
-    pid="$(cat "$f" 2>/dev/null || true)"
-  elif [ "$name" = mariadb ] && [ -f "$MDIR/run/mysqld.pid" ]; then
-    pid="$(cat "$MDIR/run/mysqld.pid" 2>/dev/null || true)" # written by our own mariadbd
-  fi
-  if [ -n "$pid" ] && is_ours "$name" "$pid"; then
-    say "$name: stopping (pid $pid)..."
-    stop_pid "$name" "$pid" 30
-    if is_ours "$name" "$pid"; then die "$name: pid $pid did not exit"; fi
-    say "$name: stopped"
-  elif [ -f "$f" ]; then
-    say "$name: not running (removed stale pid file)"
-  else
-    say "$name: not running"
-  fi
-  rm -f "$f" "$(portfile "$name")"
-}
-
-service_status() {
-  local name="$1" pid port ok
-  if pid="$(running "$name")"; then
-    port="$(recorded_port "$name")"
-    case "$name" in
-      mariadb) mysql_tcp_ping "$port" && ok=1 || ok=0 ;;
-      *) port_open "$port" && ok=1 || ok=0 ;;
-    esac
-    if [ "$ok" = 1 ]; then
-      say "$name: running (pid $pid, $HOST:$port)"
-      return 0
-    fi
-    say "$name: starting or unhealthy (pid $pid, $HOST:$port not answering)"
-    return 1
-  fi
-  say "$name: stopped"
-  return 1
-}
 
 # pick_services ARG...: validates service names; none given means all.
 pick_services() {
@@ -665,22 +513,12 @@ pick_services() {
   [ "${#SERVICES[@]}" -gt 0 ] || SERVICES=("${ALL_SERVICES[@]}")
 }
 
-lock_state() {
-  mkdir -p "$STATE"
-  exec 9>"$STATE/.lock"
-  flock -w 600 9 || die "another services.sh is still running (lock $STATE/.lock)"
-}
-
-usage() {
-  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
-}
-
 cmd="${1:-}"
 [ $# -gt 0 ] && shift
 case "$cmd" in
   up)
     pick_services "$@"
-    lock_state
+    lock_state "$STATE/.lock"
     for s in "${SERVICES[@]}"; do "${s}_up"; done
     ;;
   down)
@@ -690,8 +528,13 @@ case "$cmd" in
       if [ "$a" = --purge ]; then purge=1; else args+=("$a"); fi
     done
     pick_services "${args[@]+"${args[@]}"}"
-    lock_state
-    for s in "${SERVICES[@]}"; do service_down "$s"; done
+    lock_state "$STATE/.lock"
+    for s in "${SERVICES[@]}"; do
+      case "$s" in
+        mariadb) service_down mariadb "$MDIR/run/mysqld.pid" ;; # written by our own mariadbd
+        *) service_down "$s" ;;
+      esac
+    done
     if [ "$purge" = 1 ]; then
       # Only what `up` creates is deleted, never the whole of a user-chosen MIG_SERVICES_DIR.
       for s in "${SERVICES[@]}"; do
@@ -699,7 +542,7 @@ case "$cmd" in
         say "$s: purged data"
       done
       if [ "${#args[@]}" -eq 0 ]; then
-        rm -f "$STATE/apt.log" "$STATE/.lock"
+        rm -f "$APT_LOG" "$STATE/.lock"
         rmdir "$STATE" 2>/dev/null || true
       fi
     fi
@@ -738,8 +581,6 @@ case "$cmd" in
     usage
     ;;
   *)
-    [ -z "$cmd" ] || printf "error: unknown command '%s'\n\n" "$cmd" >&2
-    usage >&2
-    exit 2
+    bad_command "$cmd"
     ;;
 esac
