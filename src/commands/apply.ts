@@ -15,7 +15,7 @@ import { MigError } from '../util/errors.js';
 
 export default class ApplyCommand extends MigCommand {
   static override summary = 'Make it so: schema, full load and incremental streaming, resumable at any point.';
-  static override description = 'Plans afresh (or takes a saved PLANFILE, refused when stale), asks for approval, then creates topics, runs the full load from a consistent snapshot and streams the binlog. Progress is checkpointed; after any crash, run apply again and it resumes. Delivery is at-least-once.';
+  static override description = 'Plans afresh (or takes a saved PLANFILE, refused when stale), asks for approval, then creates the destination\'s topics or tables, runs the full load from a consistent snapshot and streams the changes (the binlog, or a TiDB source\'s feed in Kafka). Progress is checkpointed; after any crash, run apply again and it resumes. Kafka gets every change at least once, Tablestore converges on replay, a MySQL destination applies each source transaction exactly once.';
   static override examples = [
     '<%= config.bin %> apply',
     '<%= config.bin %> apply --auto-approve --until-caught-up',
@@ -29,7 +29,7 @@ export default class ApplyCommand extends MigCommand {
     state: stateFlag,
     'state-url': stateUrlFlag,
     'auto-approve': Flags.boolean({ description: 'do not ask for approval' }),
-    'until-caught-up': Flags.boolean({ description: "stream until the source's current binlog position is checkpointed, then exit 0" }),
+    'until-caught-up': Flags.boolean({ description: "stream until the source's current position (binlog, or the feed's end) is checkpointed, then exit 0" }),
     replace: Flags.string({ description: 'take a new snapshot of this migration: copy every table again and restart streaming from there (e.g. after its binlog was purged)', multiple: true }),
     follow: Flags.boolean({ description: 'stream until SIGINT/SIGTERM, then flush, checkpoint and exit 0', exclusive: ['until-caught-up'] }),
   };

@@ -12,7 +12,7 @@ import { withBase } from '../cli/views/plan-view.js';
 
 export default class PlanCommand extends MigCommand {
   static override summary = 'Show what apply would change, and why.';
-  static override description = 'Compares the specs with the recorded state and the live source and Kafka, and prints each change: + create, ~ update, -/+ replace, - delete, with its reason, then a diff of each spec against the applied one.';
+  static override description = 'Compares the specs with the recorded state and the live source and destination, and prints each change: + create, ~ update, -/+ replace, - delete, with its reason, then a diff of each spec against the applied one.';
   static override examples = [
     '<%= config.bin %> plan',
     '<%= config.bin %> plan --out plan.json',
@@ -31,7 +31,7 @@ export default class PlanCommand extends MigCommand {
     out: Flags.string({ description: 'save the plan to FILE for mig apply FILE' }),
     'detailed-exitcode': Flags.boolean({ description: 'exit 0 when there are no changes, 2 when there are, 1 on error' }),
     replace: Flags.string({ description: 'plan a new snapshot of this migration (as apply --replace)', multiple: true }),
-    offline: Flags.boolean({ description: 'do not connect to the source or Kafka; plan from specs and state alone' }),
+    offline: Flags.boolean({ description: 'do not connect to the source or the destination; plan from specs and state alone' }),
   };
 
   async run(): Promise<void> {

@@ -87,7 +87,7 @@ export const CHECKS = {
   'source.views': {
     severity: 'warning',
     ignorable: true,
-    title: 'views in the migrated databases are not migrated (base tables only)',
+    title: 'views: not migrated to Kafka or Tablestore (base tables only); created at a MySQL destination for databases taken whole, which needs SHOW VIEW',
     reads: 'information_schema.TABLES (TABLE_TYPE = VIEW); SHOW GRANTS for SHOW VIEW',
   },
   'source.primary-key': {

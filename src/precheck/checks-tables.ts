@@ -2,7 +2,7 @@
 // hidden from SELECT *, views are named as not migrated, and the table list stays within DTS's limit.
 import type { TableSpec } from '../spec/schema.js';
 import type { Check, CheckContext, Outcome, TableFacts } from './types.js';
-import { hasPrivilegeOn, parseGrants, quoteIdent } from './grants.js';
+import { accountSql, hasPrivilegeOn, parseGrants, quoteIdent } from './grants.js';
 import { fail, listSome, pass, plural, skip, withServer } from './outcome.js';
 
 /** The base tables the migration covers, each with its spec entry when it is listed. */
@@ -126,10 +126,11 @@ export const invisibleColumns: Check = {
 export const views: Check = {
   id: 'source.views',
   run: (ctx) =>
-    withServer(ctx, () => {
+    withServer(ctx, (server) => {
       const v = ctx.source.views;
       if (!v.ok) return skip(`not checked: cannot list views: ${v.error}`);
       const dbs = ctx.migration.spec.objects.map((o) => o.database);
+      if (ctx.migration.spec.destination.type === 'mysql') return viewsToMysql(ctx, v.value, server.account);
       const expected = 'no views in the migrated databases (mig migrates base tables only)';
       if (v.value.length === 0) return pass(`no views in ${listSome(dbs)}`, expected, 'mig migrates base tables only, so SHOW VIEW is not needed');
       const listed = v.value.filter((x) => ctx.migration.spec.objects.some((o) => o.database === x.database && o.tables?.some((t) => t.name === x.name)));
@@ -139,11 +140,32 @@ export const views: Check = {
       return fail(
         `${plural(v.value.length, 'view')}: ${listSome(v.value.map((x) => `${x.database}.${x.name}`))}${grants ? `; SHOW VIEW ${showView ? 'granted' : 'not granted'}` : ''}`,
         expected,
-        `mig migrates base tables only: these views are not copied, and their data reaches Kafka only through the base tables they read.${listedNote}`,
+        `mig migrates base tables only to ${ctx.migration.spec.destination.type === 'kafka' ? 'Kafka' : 'Tablestore'}: these views are not copied, and their data arrives only through the base tables they read.${listedNote}`,
         'migrate the base tables the views read; accept with spec.precheck.ignore: [source.views]',
       );
     }),
 };
+
+/**
+ * A MySQL destination gets the views of the databases a migration takes whole, created from SHOW
+ * CREATE VIEW, which needs SHOW VIEW on them.
+ */
+function viewsToMysql(ctx: CheckContext, all: { database: string; name: string }[], account: string): Outcome {
+  const whole = new Set(ctx.migration.spec.objects.filter((o) => !o.tables).map((o) => o.database));
+  const copied = all.filter((x) => whole.has(x.database));
+  const expected = 'SHOW VIEW on the databases whose views are created at the destination';
+  if (copied.length === 0) return pass('no views in the databases taken whole', expected, 'views are created at a MySQL destination for databases taken whole (no tables list)');
+  const grants = ctx.source.grants.ok ? parseGrants(ctx.source.grants.value) : undefined;
+  const missing = [...new Set(copied.map((x) => x.database))].filter((db) => !grants || !hasPrivilegeOn(grants, 'SHOW VIEW', db));
+  const names = listSome(copied.map((x) => `${x.database}.${x.name}`));
+  if (missing.length === 0) return pass(`${plural(copied.length, 'view')} created at the destination: ${names}; SHOW VIEW granted`, expected);
+  return fail(
+    `${plural(copied.length, 'view')} to create (${names}); SHOW VIEW ${grants ? 'not granted' : 'unknown'} on ${listSome(missing)}`,
+    expected,
+    'views are created at the destination from SHOW CREATE VIEW, which the source refuses without SHOW VIEW',
+    missing.map((db) => `GRANT SHOW VIEW ON ${quoteIdent(db)}.* TO ${accountSql(account)}`).join('; '),
+  );
+}
 
 export const MAX_LISTED_TABLES = 1000;
 

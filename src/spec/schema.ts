@@ -40,14 +40,14 @@ export const TableSpec = z.strictObject({
     .array(name('column name'))
     .min(1)
     .optional()
-    .describe('Columns hashed by the primary-key partition policy (default: the primary key).'),
+    .describe('Kafka: columns hashed by the primary-key partition policy (default: the primary key).'),
   columns: z
     .union([
       z.strictObject({ include: z.array(name('column name')).min(1) }),
       z.strictObject({ exclude: z.array(name('column name')).min(1) }),
     ])
     .optional()
-    .describe('Columns carried in messages: include lists the ones to keep, exclude the ones to drop.'),
+    .describe('Columns carried to the destination (messages, Tablestore attributes, MySQL columns): include lists the ones to keep, exclude the ones to drop.'),
   rename: z
     .record(z.string().min(1), z.string().min(1))
     .optional()
@@ -91,13 +91,13 @@ export const MigrationSpecBody = z.strictObject({
     .array(MigrationType)
     .min(1)
     .default(['schema', 'full', 'incremental'])
-    .describe('Phases to run: schema, full (snapshot) and incremental (binlog).'),
+    .describe('Phases to run: schema, full (snapshot) and incremental (the binlog, or a TiDB source\'s feed).'),
   objects: z.array(ObjectSpec).min(1).describe('Databases and tables to migrate, processed in this order.'),
   full: FullLoadOptions.default({ chunkSize: 5000 }).describe('Full-load (snapshot) settings.'),
   conflictMode: z
     .enum(['error', 'ignore'])
     .optional()
-    .describe('A topic to write that holds messages mig did not write: error (default) fails the precheck; ignore appends after them (DTS: full load keeps existing rows, incremental overwrites).'),
+    .describe('A topic holding messages mig did not write, or a destination table it did not create: error (default) fails the precheck; ignore writes into it (DTS: full load keeps existing rows, incremental overwrites).'),
   precheck: z
     .strictObject({
       ignore: z.array(z.enum(IGNORABLE_CHECK_IDS)).optional().describe('Ignorable precheck ids whose failures this migration accepts; reported as ignored.'),

@@ -195,6 +195,17 @@ describe('tables', () => {
     expect(f).toMatchObject({ status: 'fail', severity: 'warning', observed: '1 view: shop.v_orders; SHOW VIEW not granted' });
   });
 
+  it('a MySQL destination creates the views of whole databases: SHOW VIEW is checked, with the exact GRANT', () => {
+    const m = migration('t', {
+      source: { type: 'tidb', host: '127.0.0.1', user: 'mig', binlogKafka: { brokers: ['127.0.0.1:19092'], topic: 'obinlog' } },
+      destination: { type: 'mysql', host: '127.0.0.1', user: 'root' },
+    });
+    const views = ok([{ database: 'shop', name: 'v_orders' }]);
+    expect(finding(run(m, source({ views })), 'source.views')).toMatchObject({ status: 'fail', severity: 'warning', observed: '1 view to create (shop.v_orders); SHOW VIEW not granted on shop', fix: "GRANT SHOW VIEW ON `shop`.* TO 'mig'@'%'" });
+    const granted = ok(['GRANT SELECT, SHOW VIEW ON `shop`.* TO `mig`@`%`']);
+    expect(finding(run(m, source({ views, grants: granted })), 'source.views')).toMatchObject({ status: 'pass', observed: '1 view created at the destination: shop.v_orders; SHOW VIEW granted' });
+  });
+
   it('missing objects are an error', () => {
     const m = migration('m', { objects: [{ database: 'shop', tables: [{ name: 'nope' }] }, { database: 'gone' }] });
     expect(finding(run(m), 'source.objects-exist')).toMatchObject({ status: 'fail', observed: 'missing: table shop.nope, database gone' });
