@@ -14,7 +14,7 @@ step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 . scripts/lib/run-env.sh
 ensure_npm demo
 step "building mig"
-npx tsc -p tsconfig.json
+npm run --silent build
 step "starting MariaDB (127.0.0.1:3307) and Kafka (127.0.0.1:19092)"
 bash scripts/services.sh up mariadb kafka
 set -a

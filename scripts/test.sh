@@ -10,7 +10,7 @@ cd "$ROOT"
 . scripts/lib/run-env.sh
 ensure_npm test
 echo "test: building…"
-npx tsc -p tsconfig.json
+npm run --silent build
 node dist/spec/json-schema-cli.js --check
 
 trap stop_started_services EXIT
