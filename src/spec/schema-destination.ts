@@ -67,7 +67,7 @@ export const TablestoreDestination = z
       .enum(['skip', 'block'])
       .default('block')
       .describe('A row Tablestore rejects: skip records the row and the error in the state and goes on; block stops the migration with the error.'),
-    queueSize: z.number().int().min(1).max(1_000_000).default(10000).describe('Rows buffered ahead of the writers before reading pauses.'),
+    queueSize: z.number().int().min(1).max(1_000_000).default(5000).describe('Rows buffered ahead of the writers before reading pauses.'),
     threads: z.number().int().min(1).max(64).default(4).describe('Full-load chunks encoded and written at the same time.'),
     concurrency: z.number().int().min(1).max(256).default(8).describe('Requests in flight to the instance at most.'),
     buckets: z.number().int().min(1).max(256).default(4).describe('Ordered lanes for incremental writes (at most concurrency); a key always uses the same lane.'),

@@ -42,8 +42,9 @@ export async function openTablestoreSink(o: TablestoreSinkOptions): Promise<Chan
       }
       const shape = shapeOf(`${ev.database}.${ev.table}`);
       if (!shape || !selection.passes(ev, shape)) return undefined;
+      // Encoded at once too: changes queued ahead of the writers wait as PlainBuffer bytes.
       const ops = rowOps(mappings.of(shape, ev.columns), ev);
-      return ops.length > 0 ? ops : undefined;
+      return ops.length > 0 ? ops.map(encodeOp) : undefined;
     },
     send: async (items) => {
       const result = await writer.send(items.flat());
