@@ -7,11 +7,11 @@
 import type { ChangeEvent, TxBatch } from '../source/types.js';
 import type { BinlogPosition } from '../state/model.js';
 import { BinlogReader } from '../source/mysql/binlog-reader.js';
-import { connectSource } from '../source/mysql/connect.js';
-import { currentBinlogEnd, describeTable } from '../source/mysql/inspect.js';
+import { describeTable } from '../source/mysql/inspect.js';
 import { comparePositions } from '../source/mysql/position.js';
 import type { MysqlApplier, UpstreamTransaction } from '../sink/mysql/index.js';
 import { decodeBinlogPosition, encodeBinlogPosition, isBinlogFeed, mirrorPosition } from './binlog-checkpoint.js';
+import { startStream, Waker } from './stream-common.js';
 import { valueOptions, type RunContext } from './context.js';
 import { joinTable, joinsMigration } from './feed.js';
 import { Selection } from './selection.js';
@@ -41,20 +41,9 @@ interface Pending extends UpstreamTransaction {
 export async function runMysqlStream<O>(ctx: RunContext<O>, o: MysqlStreamOptions): Promise<void> {
   const name = ctx.migration.metadata.name;
   const from = await resumePoint(ctx, o.applier);
-  const meta = await connectSource(ctx.endpoint);
-  let until: { file: string; pos: number } | undefined;
-  try {
-    if (o.untilCaughtUp) until = await currentBinlogEnd(meta);
-  } catch (e) {
-    await meta.end().catch(() => undefined);
-    throw e;
-  }
-  ctx.hook({ type: 'stream-start', migration: name, from, until });
-  if (until && comparePositions(from, until) >= 0) {
-    await meta.end().catch(() => undefined);
-    ctx.hook({ type: 'stream-stop', migration: name, events: 0, checkpoint: ctx.mstate.checkpoint, reason: 'caught-up' });
-    return;
-  }
+  const started = await startStream(ctx, from, o.untilCaughtUp);
+  if (!started) return;
+  const { meta, until } = started;
 
   const selection = new Selection(ctx.desired, ctx.flavor);
   const highWater = o.highWater ?? 5000;
@@ -68,12 +57,8 @@ export async function runMysqlStream<O>(ctx: RunContext<O>, o: MysqlStreamOption
   let lastWrite = Date.now();
   let events = 0;
   let failure: Error | undefined;
-  let wake: (() => void) | undefined;
-  const poke = () => {
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
+  const waker = new Waker();
+  const poke = waker.poke;
   let observedIdle: { file: string; pos: number } | undefined;
 
   const reader = new BinlogReader({
@@ -182,13 +167,7 @@ export async function runMysqlStream<O>(ctx: RunContext<O>, o: MysqlStreamOption
         ctx.hook({ type: 'stream-stop', migration: name, events, checkpoint: ctx.mstate.checkpoint, reason: 'caught-up' });
         return;
       }
-      // Wake on new events, or after 200 ms so an idle stretch still reaches its checkpoint.
-      let timer: NodeJS.Timeout | undefined;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        timer = setTimeout(poke, 200);
-      });
-      clearTimeout(timer);
+      await waker.sleep(200);
     }
   } finally {
     ctx.signal.removeEventListener('abort', stop);

@@ -3,9 +3,9 @@
 import type { BinlogPosition } from '../state/model.js';
 import type { TxBatch } from '../source/types.js';
 import { BinlogReader } from '../source/mysql/binlog-reader.js';
-import { connectSource } from '../source/mysql/connect.js';
-import { currentBinlogEnd, describeTable } from '../source/mysql/inspect.js';
+import { describeTable } from '../source/mysql/inspect.js';
 import { comparePositions } from '../source/mysql/position.js';
+import { startStream, Waker } from './stream-common.js';
 import { valueOptions, type RunContext } from './context.js';
 
 export interface StreamOptions {
@@ -20,20 +20,9 @@ export async function runStream<O>(ctx: RunContext<O>, opts: StreamOptions): Pro
   const name = ctx.migration.metadata.name;
   const from = ctx.mstate.checkpoint ?? ctx.mstate.snapshot?.position;
   if (!from) throw new Error(`migration ${name} has no snapshot position to stream from`);
-  const meta = await connectSource(ctx.endpoint);
-  let until: { file: string; pos: number } | undefined;
-  try {
-    if (opts.untilCaughtUp) until = await currentBinlogEnd(meta);
-  } catch (e) {
-    await meta.end().catch(() => undefined);
-    throw e;
-  }
-  ctx.hook({ type: 'stream-start', migration: name, from, until });
-  if (until && comparePositions(from, until) >= 0) {
-    await meta.end().catch(() => undefined);
-    ctx.hook({ type: 'stream-stop', migration: name, events: 0, checkpoint: ctx.mstate.checkpoint, reason: 'caught-up' });
-    return;
-  }
+  const started = await startStream(ctx, from, opts.untilCaughtUp);
+  if (!started) return;
+  const { meta, until } = started;
 
   // 5000 queued messages keep the stream as fast as 20000 did (npm run bench) with ~60 MB less peak RSS.
   const highWater = opts.highWater ?? 5000;
@@ -41,12 +30,8 @@ export async function runStream<O>(ctx: RunContext<O>, opts: StreamOptions): Pro
   let queuedEnd: BinlogPosition | undefined;
   let events = 0;
   let failure: Error | undefined;
-  let wake: (() => void) | undefined;
-  const poke = () => {
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
+  const waker = new Waker();
+  const poke = waker.poke;
   let observedIdle: { file: string; pos: number } | undefined;
 
   const reader = new BinlogReader({
@@ -118,13 +103,7 @@ export async function runStream<O>(ctx: RunContext<O>, opts: StreamOptions): Pro
         ctx.hook({ type: 'stream-stop', migration: name, events, checkpoint: ctx.mstate.checkpoint, reason: 'caught-up' });
         return;
       }
-      // Wake on new events, or after 200 ms so a quiet stream still flushes its checkpoint.
-      let timer: NodeJS.Timeout | undefined;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        timer = setTimeout(poke, 200);
-      });
-      clearTimeout(timer);
+      await waker.sleep(200);
     }
   } finally {
     ctx.signal.removeEventListener('abort', stop);
