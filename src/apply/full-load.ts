@@ -30,6 +30,16 @@ export async function runFullLoad<O>(ctx: RunContext<O>): Promise<void> {
   }
 }
 
+/** After the full load, every table that is done (or had none to do) streams from here on. */
+export async function enterIncremental<O>(ctx: RunContext<O>): Promise<void> {
+  const full = ctx.migration.spec.types.includes('full');
+  for (const id of ctx.desired.keys()) {
+    const ts = ctx.mstate.tables[id]!;
+    if (ts.fullDoneAt || !full) ts.phase = 'incremental';
+  }
+  await ctx.checkpointer.save();
+}
+
 /**
  * Opens the consistent snapshot on a MySQL-family source and records where the binlog stands.
  * The first snapshot's position stays the stream's start even when a later run (after a crash)

@@ -5,16 +5,15 @@
 import type { MysqlSource } from '../spec/schema.js';
 import type { DesiredTable } from '../plan/desired.js';
 import type { endpointFor } from '../plan/make.js';
-import { connectSource } from '../source/mysql/connect.js';
 import { formatPosition } from '../source/mysql/position.js';
-import { MysqlApplier, TargetNames } from '../sink/mysql/index.js';
+import { TargetNames } from '../sink/mysql/index.js';
 import { MigError } from '../util/errors.js';
 import type { Checkpointer } from './checkpointer.js';
 import type { RunContext } from './context.js';
-import { ensureMysqlSchema, mysqlEndpoint, mysqlLoadSink, type MysqlLoadItem } from './destinations/mysql.js';
+import { mysqlEndpoint, mysqlLoadSink, prepareMysqlDestination, type MysqlLoadItem } from './destinations/mysql.js';
 import type { ApplyOptions } from './execute.js';
 import { defaultServerId } from './execute.js';
-import { openBinlogSnapshot, runFullLoad } from './full-load.js';
+import { enterIncremental, openBinlogSnapshot, runFullLoad } from './full-load.js';
 import type { SinkRequest } from './run-binlog.js';
 import { runMysqlStream } from './stream-mysql.js';
 
@@ -27,25 +26,8 @@ export async function runBinlogIntoMysql(r: SinkRequest, source: MysqlSource, cp
   const names = new TargetNames(m.spec.objects);
   const destEp = await mysqlEndpoint(m, dest, opts.specDir);
   try {
-    if (types.has('schema')) {
-      const src = await connectSource(endpoint);
-      try {
-        await ensureMysqlSchema({ migration: m, mstate, tables: desired.tables, names, source: src, dest: destEp, hook: opts.hook });
-      } finally {
-        await src.end().catch(() => undefined);
-      }
-    }
-    // The destination's tables exist now: the tables move on from `schema`.
-    for (const t of desired.tables) if (mstate.tables[t.id]!.phase === 'pending') mstate.tables[t.id]!.phase = 'schema';
-    await cp.save();
-
-    const applier = await MysqlApplier.open(destEp, {
-      migration: name,
-      names,
-      onNote: (note) => opts.hook({ type: 'change-applied', migration: name, summary: note }),
-    });
+    const applier = await prepareMysqlDestination({ migration: m, mstate, tables: desired.tables, names, source: endpoint, dest: destEp, checkpointer: cp, hook: opts.hook });
     try {
-      await applier.ensureCheckpointTable();
       const ctx: RunContext<MysqlLoadItem> = {
         migration: m, mstate, endpoint, flavor: r.flavor, sink: mysqlLoadSink(applier, m, mstate),
         shapes: r.shapes, desired: new Map<string, DesiredTable>(desired.tables.map((t) => [t.id, t])),
@@ -54,8 +36,7 @@ export async function runBinlogIntoMysql(r: SinkRequest, source: MysqlSource, cp
       };
       if (types.has('full')) await runFullLoad(ctx);
       if (opts.signal.aborted || !types.has('incremental')) return false;
-      for (const t of desired.tables) if (mstate.tables[t.id]!.fullDoneAt || !types.has('full')) mstate.tables[t.id]!.phase = 'incremental';
-      await cp.save();
+      await enterIncremental(ctx);
       if (!opts.untilCaughtUp && !opts.follow) {
         opts.hook({ type: 'handoff', migration: name, at: formatPosition(mstate.checkpoint ?? mstate.snapshot!.position) });
         return true;

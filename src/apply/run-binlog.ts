@@ -17,7 +17,7 @@ import type { ApplyOptions } from './execute.js';
 import { defaultServerId } from './execute.js';
 import { openKafkaSink } from './destinations/kafka.js';
 import { openTablestoreSink } from './destinations/tablestore.js';
-import { openBinlogSnapshot, runFullLoad } from './full-load.js';
+import { enterIncremental, openBinlogSnapshot, runFullLoad } from './full-load.js';
 import { runBinlogIntoMysql } from './run-binlog-mysql.js';
 import type { ChangeSink } from './sink.js';
 import { runStream } from './stream.js';
@@ -97,8 +97,7 @@ async function runWith<O>(sink: ChangeSink<O>, r: SinkRequest, source: MysqlSour
     };
     if (types.has('full')) await runFullLoad(ctx);
     if (opts.signal.aborted || !types.has('incremental')) return false;
-    for (const t of desired.tables) if (mstate.tables[t.id]!.fullDoneAt || !types.has('full')) mstate.tables[t.id]!.phase = 'incremental';
-    await cp.save();
+    await enterIncremental(ctx);
     if (!opts.untilCaughtUp && !opts.follow) {
       opts.hook({ type: 'handoff', migration: name, at: formatPosition(mstate.checkpoint ?? mstate.snapshot!.position) });
       return true;

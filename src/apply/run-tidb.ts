@@ -10,14 +10,14 @@ import { connectSource, sourceError } from '../source/mysql/connect.js';
 import { describeTable } from '../source/mysql/inspect.js';
 import { snapshotCommitTs } from '../source/tidb/index.js';
 import type { TableInfo } from '../source/types.js';
-import { MysqlApplier, TargetNames } from '../sink/mysql/index.js';
+import { TargetNames } from '../sink/mysql/index.js';
 import { MigError } from '../util/errors.js';
 import type { Checkpointer } from './checkpointer.js';
-import { valueOptions, type RunContext } from './context.js';
-import { ensureMysqlSchema, mysqlEndpoint, mysqlLoadSink, type MysqlLoadItem } from './destinations/mysql.js';
+import type { RunContext } from './context.js';
+import { mysqlEndpoint, mysqlLoadSink, prepareMysqlDestination, type MysqlLoadItem } from './destinations/mysql.js';
 import type { ApplyOptions } from './execute.js';
 import { runFeed } from './feed.js';
-import { runFullLoad } from './full-load.js';
+import { enterIncremental, runFullLoad } from './full-load.js';
 import { newTableState } from './run-binlog.js';
 
 export async function runTidbMigration(m: Migration, source: TidbSource, cp: Checkpointer, opts: ApplyOptions): Promise<boolean> {
@@ -39,24 +39,8 @@ export async function runTidbMigration(m: Migration, source: TidbSource, cp: Che
     if (!mstate.tables[t.id]) mstate.tables[t.id] = newTableState(t, types.has('full'));
     mstate.tables[t.id]!.topic = t.topic;
   }
-  if (types.has('schema')) {
-    const src = await connectSource(endpoint);
-    try {
-      await ensureMysqlSchema({ migration: m, mstate, tables: desired.tables, names, source: src, dest: destEp, hook: opts.hook });
-    } finally {
-      await src.end().catch(() => undefined);
-    }
-  }
-  for (const t of desired.tables) if (mstate.tables[t.id]!.phase === 'pending') mstate.tables[t.id]!.phase = 'schema';
-  await cp.save();
-
-  const applier = await MysqlApplier.open(destEp, {
-    migration: name,
-    names,
-    onNote: (note) => opts.hook({ type: 'change-applied', migration: name, summary: note }),
-  });
+  const applier = await prepareMysqlDestination({ migration: m, mstate, tables: desired.tables, names, source: endpoint, dest: destEp, checkpointer: cp, hook: opts.hook });
   try {
-    await applier.ensureCheckpointTable();
     const tables = new Map<string, DesiredTable>(desired.tables.map((t) => [t.id, t]));
     const ctx: RunContext<MysqlLoadItem> = {
       migration: m, mstate, endpoint, flavor: 'mysql', sink: mysqlLoadSink(applier, m, mstate),
@@ -66,8 +50,7 @@ export async function runTidbMigration(m: Migration, source: TidbSource, cp: Che
     if (types.has('full')) await runFullLoad(ctx);
     if (opts.signal.aborted || !types.has('incremental')) return false;
     if (!mstate.feed) await startFeedNow(ctx);
-    for (const t of desired.tables) if (mstate.tables[t.id]!.fullDoneAt || !types.has('full')) mstate.tables[t.id]!.phase = 'incremental';
-    await cp.save();
+    await enterIncremental(ctx);
     const feed = source.binlogKafka!;
     if (!opts.untilCaughtUp && !opts.follow) {
       opts.hook({ type: 'handoff', migration: name, at: `${feed.topic}, transactions after commit ts ${mstate.feed!.startTs}` });

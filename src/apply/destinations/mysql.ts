@@ -12,6 +12,8 @@ import {
   type DestinationEndpoint, type TableRef,
 } from '../../sink/mysql/index.js';
 import type { ApplyHook } from '../events.js';
+import type { Checkpointer } from '../checkpointer.js';
+import { connectSource, type SourceEndpoint } from '../../source/mysql/connect.js';
 import type { ChangeSink } from '../sink.js';
 
 export interface MysqlLoadItem {
@@ -75,6 +77,47 @@ export async function ensureMysqlSchema(o: {
   } finally {
     await conn.end().catch(() => undefined);
   }
+}
+
+/**
+ * Everything before the full load, shared by the TiDB and the MySQL-family runners: the schema phase
+ * (when spec.types has it), the tables moved on from `pending`, and an applier whose checkpoint table
+ * exists. The caller closes the applier.
+ */
+export async function prepareMysqlDestination(o: {
+  migration: Migration;
+  mstate: MigrationState;
+  tables: DesiredTable[];
+  names: TargetNames;
+  source: SourceEndpoint;
+  dest: DestinationEndpoint;
+  checkpointer: Checkpointer;
+  hook: ApplyHook;
+}): Promise<MysqlApplier> {
+  const name = o.migration.metadata.name;
+  if (o.migration.spec.types.includes('schema')) {
+    const src = await connectSource(o.source);
+    try {
+      await ensureMysqlSchema({ migration: o.migration, mstate: o.mstate, tables: o.tables, names: o.names, source: src, dest: o.dest, hook: o.hook });
+    } finally {
+      await src.end().catch(() => undefined);
+    }
+  }
+  // The destination's tables exist now: the tables move on from `pending`.
+  for (const t of o.tables) if (o.mstate.tables[t.id]!.phase === 'pending') o.mstate.tables[t.id]!.phase = 'schema';
+  await o.checkpointer.save();
+  const applier = await MysqlApplier.open(o.dest, {
+    migration: name,
+    names: o.names,
+    onNote: (note) => o.hook({ type: 'change-applied', migration: name, summary: note }),
+  });
+  try {
+    await applier.ensureCheckpointTable();
+  } catch (e) {
+    await applier.close();
+    throw e;
+  }
+  return applier;
 }
 
 /**
