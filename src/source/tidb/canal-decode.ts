@@ -5,10 +5,9 @@
 import type { ChangeEvent, ColumnInfo, Row, SqlValue } from '../types.js';
 import type { ValueOptions } from '../mysql/type-map.js';
 import { MigError } from '../../util/errors.js';
-import { bitBytes, decimalText, floatText, temporalText, yearText } from './canonical.js';
+import { bitBytes, typedText } from './canonical.js';
 import { feedColumn, labelsFor, parseTypeText, type FeedSchema, type TypeFacts } from './columns.js';
 import { enumLabel, setLabels, type LabelContext } from './labels.js';
-import { isUtcZone, wallTimeToUtc } from './time-zone.js';
 import { feedChangeId, tsoPhysicalMs } from './tso.js';
 
 export interface CanalContext extends FeedSchema {
@@ -152,22 +151,9 @@ function canalCell(c: ColumnInfo, raw: unknown, cx: CellContext): SqlValue {
     }
     case 'bit':
       return DIGITS.test(s) ? bitBytes(c, BigInt(s)) : bitBytes(c, Buffer.from(s, 'latin1'));
-    case 'float':
-    case 'double':
-    case 'real':
-      return floatText(c, Number(s), cx.values);
-    case 'decimal':
-    case 'numeric':
-      return decimalText(c, s);
-    case 'timestamp':
-      return temporalText(c, isUtcZone(cx.zone) ? s : wallTimeToUtc(s, cx.zone));
-    case 'datetime':
-    case 'time':
-      return temporalText(c, s);
-    case 'year':
-      return yearText(s);
     default:
       // Byte columns travel as one ISO-8859-1 character per byte.
-      return c.binary ? Buffer.from(s, 'latin1') : s;
+      if (c.binary) return Buffer.from(s, 'latin1');
+      return typedText(c, s, cx.zone, cx.values) ?? s;
   }
 }

@@ -2,6 +2,7 @@
 // value gives (src/source/mysql/type-map.ts), so a full load and the incremental feed agree.
 import type { ColumnInfo } from '../types.js';
 import { fromBinlog, type ValueOptions } from '../mysql/type-map.js';
+import { isUtcZone, wallTimeToUtc } from './time-zone.js';
 
 const FRACTION_TYPES = new Set(['datetime', 'timestamp', 'time']);
 
@@ -65,4 +66,30 @@ export function bitBytes(c: ColumnInfo, v: bigint | Buffer): Buffer {
     n >>= 8n;
   }
   return out;
+}
+
+/**
+ * A value both feeds carry as text, in canonical form: DECIMAL with its scale, temporal values with
+ * the column's fractional digits (TIMESTAMP moved from the feed's zone to UTC), YEAR with four digits,
+ * FLOAT/DOUBLE with the ROUND rule. Undefined for the other types, which each feed treats its own way.
+ */
+export function typedText(c: ColumnInfo, s: string, zone: string, values: ValueOptions): string | undefined {
+  switch (c.dataType) {
+    case 'decimal':
+    case 'numeric':
+      return decimalText(c, s);
+    case 'timestamp':
+      return temporalText(c, isUtcZone(zone) ? s : wallTimeToUtc(s, zone));
+    case 'datetime':
+    case 'time':
+      return temporalText(c, s);
+    case 'year':
+      return yearText(s);
+    case 'float':
+    case 'double':
+    case 'real':
+      return floatText(c, Number(s), values);
+    default:
+      return undefined;
+  }
 }

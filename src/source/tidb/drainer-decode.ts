@@ -3,11 +3,10 @@
 import type { ChangeEvent, ColumnInfo, Row, SqlValue } from '../types.js';
 import { isIntegerType, type ValueOptions } from '../mysql/type-map.js';
 import { MigError } from '../../util/errors.js';
-import { bitBytes, decimalText, floatText, temporalText, yearText } from './canonical.js';
+import { bitBytes, floatText, typedText, yearText } from './canonical.js';
 import { feedColumn, labelsFor, type FeedSchema } from './columns.js';
 import { BINLOG_TYPE, drainerBinlogType, MUTATION, type PbBinlog, type PbColumn, type PbRow, type PbTable } from './drainer-proto.js';
 import { enumLabel, setLabels } from './labels.js';
-import { isUtcZone, wallTimeToUtc } from './time-zone.js';
 import { feedChangeId, tsoPhysicalMs } from './tso.js';
 
 export interface DrainerContext extends FeedSchema {
@@ -172,24 +171,7 @@ function cell(c: ColumnInfo, v: PbColumn, cx: CellContext): SqlValue {
   if (v.string_value !== undefined) {
     const s = v.string_value;
     if (c.binary) return Buffer.from(s, 'utf8');
-    switch (dt) {
-      case 'decimal':
-      case 'numeric':
-        return decimalText(c, s);
-      case 'timestamp':
-        return temporalText(c, isUtcZone(cx.zone) ? s : wallTimeToUtc(s, cx.zone));
-      case 'datetime':
-      case 'time':
-        return temporalText(c, s);
-      case 'year':
-        return yearText(s);
-      case 'float':
-      case 'double':
-      case 'real':
-        return floatText(c, Number(s), cx.values);
-      default:
-        return s;
-    }
+    return typedText(c, s, cx.zone, cx.values) ?? s;
   }
   throw bad(cx.where, `column ${c.name} of ${cx.database}.${cx.table} has neither a value nor is_null`);
 }
