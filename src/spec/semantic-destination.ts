@@ -1,7 +1,6 @@
 // Rules that depend on which source and destination a migration pairs: table settings that only
 // mean something for one destination kind, and limits of Tablestore and of the TiDB feed.
 import type { Diagnostic } from '../util/errors.js';
-import type { LoadedMigration } from './load.js';
 import type { DataPath } from './positions.js';
 import type { Destination, TableSpec } from './schema.js';
 import { at, type SemanticCheck } from './semantic-at.js';

@@ -8,7 +8,7 @@ import { columnInt } from './filter-column-int.js';
 import { compareDecimal, normalizeDecimal } from './filter-decimal.js';
 import { ZERO_DATETIME, compareDatetimeText } from './filter-temporal.js';
 import {
-  EMPTY_ROW, NOT_FIXED_DEC, isTemporal, once, textOf, toDatetimeKey, toDec, toReal, toStr, toTimeMicros,
+  NOT_FIXED_DEC, isTemporal, once, textOf, toDatetimeKey, toDec, toReal, toStr, toTimeMicros,
   type BoolNode, type Node, type StrNode,
 } from './filter-values.js';
 

@@ -1,6 +1,6 @@
 // Canal JSON as DTS writes it: one row per message, values as strings, SQL NULL as null, `old` holding
 // only the changed columns. Keys are alphabetical, as DTS (and canal's serializer) emit them.
-import type { ChangeEvent, ColumnInfo, Row, SqlValue } from '../../../source/types.js';
+import type { ChangeEvent, Row, SqlValue } from '../../../source/types.js';
 import type { EncodeContext, MessageFormat, TableCodec } from './format.js';
 import { valueText } from '../codec.js';
 
