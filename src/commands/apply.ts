@@ -10,7 +10,7 @@ import { checkFresh, readPlanFile } from '../plan/planfile.js';
 import { renderPlanHuman } from '../cli/views/plan-human.js';
 import { applyLine } from '../cli/views/apply-human.js';
 import { confirm } from '../cli/confirm.js';
-import { executeApply } from '../apply/execute.js';
+import { executeApply } from '../engine/execute.js';
 import { MigError } from '../util/errors.js';
 
 export default class ApplyCommand extends MigCommand {

@@ -2,7 +2,7 @@ import { MigCommand, dirFlag, jsonFlag, stateFlag, stateUrlFlag } from '../cli/b
 import { Flags } from '@oclif/core';
 import { openStateStore } from '../config/index.js';
 import { renderStatus, statusOf } from '../cli/views/status.js';
-import { sourceLag } from '../apply/lag.js';
+import { sourceLag } from '../engine/lag.js';
 import { loadSpecs } from '../spec/index.js';
 
 export default class Status extends MigCommand {

@@ -4,7 +4,7 @@ import { createTwoFilesPatch } from 'diff';
 import type { Migration } from '../spec/schema.js';
 import type { MigrationState, State } from '../state/model.js';
 import type { Change, MigrationPlan, Plan, PlanNote } from './change.js';
-import { desiredFor, type Desired, type DesiredTable, type LiveSource, type LiveTargets, type LiveTopics } from './desired.js';
+import { desiredFor, type Desired, type DesiredTable, type LiveSource, type LiveTargets, type LiveTopics } from '../model/targets.js';
 import { destinationHow, destinationSettingChanges } from './destination-settings.js';
 import { targetChanges, targetKind } from './targets.js';
 

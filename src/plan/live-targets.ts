@@ -1,11 +1,11 @@
 // Reads which destination tables exist, for drift: a Tablestore or MySQL table the plan expects
 // that is gone. Failures make the plan partial instead of stopping it.
 import type { Migration } from '../spec/schema.js';
-import { TablestoreClient, listTables, resolveTablestoreSecrets } from '../sink/tablestore/index.js';
-import { connectDestination } from '../sink/mysql/index.js';
-import { mysqlEndpoint } from '../apply/destinations/mysql.js';
+import { TablestoreClient, listTables, resolveTablestoreSecrets } from '../connectors/sinks/tablestore/index.js';
+import { connectDestination } from '../connectors/sinks/mysql/index.js';
+import { mysqlEndpoint } from '../connectors/sinks/mysql/destination.js';
 import type { RowDataPacket } from 'mysql2/promise';
-import type { LiveTargets } from './desired.js';
+import type { LiveTargets } from '../model/targets.js';
 
 export async function inspectTargets(m: Migration, specDir: string): Promise<LiveTargets> {
   const d = m.spec.destination;

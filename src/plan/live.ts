@@ -1,12 +1,12 @@
 // Reads the live systems a plan is checked against: the source's tables and the destination's topics or tables.
 // Failures do not stop the plan; they make it partial and say what could not be verified.
 import type { KafkaDestination, Migration } from '../spec/schema.js';
-import type { TableInfo } from '../source/types.js';
-import { connectSource, type SourceEndpoint } from '../source/mysql/connect.js';
-import { describeTable, listDatabases, listTables } from '../source/mysql/inspect.js';
-import { KafkaAdmin } from '../sink/kafka/admin.js';
-import { resolveKafkaSecrets } from '../sink/kafka/secrets.js';
-import type { LiveSource, LiveTopics } from './desired.js';
+import type { TableInfo } from '../model/source-data.js';
+import { connectSource, type SourceEndpoint } from '../connectors/sources/mysql/connect.js';
+import { describeTable, listDatabases, listTables } from '../connectors/sources/mysql/inspect.js';
+import { KafkaAdmin } from '../connectors/sinks/kafka/admin.js';
+import { resolveKafkaSecrets } from '../connectors/sinks/kafka/secrets.js';
+import type { LiveSource, LiveTopics } from '../model/targets.js';
 import { inspectTargets } from './live-targets.js';
 import type { LiveView } from './build.js';
 

@@ -3,7 +3,7 @@ import type { Migration } from '../spec/schema.js';
 import { loadSpecs, normalizedText, specDigest, specSetDigest, resolveMigrationSecrets, projectRootOf, type LoadedMigration } from '../spec/index.js';
 import type { State } from '../state/model.js';
 import type { StateStore } from '../state/store.js';
-import type { SourceEndpoint } from '../source/mysql/connect.js';
+import type { SourceEndpoint } from '../connectors/sources/mysql/connect.js';
 import { SpecError } from '../util/errors.js';
 import { buildPlan, type LiveView } from './build.js';
 import type { Plan } from './change.js';

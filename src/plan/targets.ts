@@ -3,9 +3,9 @@
 // the source tables writing to it are copied again.
 import type { Migration } from '../spec/schema.js';
 import type { MigrationState } from '../state/model.js';
-import { mergedTargets, tableMapping } from '../sink/tablestore/mapping.js';
+import { mergedTargets, tableMapping } from '../connectors/sinks/tablestore/mapping.js';
 import type { Change, TargetKind } from './change.js';
-import type { Desired, LiveSource, LiveTargets } from './desired.js';
+import type { Desired, LiveSource, LiveTargets } from '../model/targets.js';
 
 /** What kind of object a migration's `topic` names. */
 export function targetKind(m: Migration): TargetKind {

@@ -1,7 +1,7 @@
 // Checks on the source server as a whole: can mig log in, is the version one mig supports, and
 // does mig's replication server id stay clear of the source's and other migrations'.
 import type { Migration } from '../spec/schema.js';
-import { defaultServerId } from '../apply/execute.js';
+import { defaultServerId } from '../engine/execute.js';
 import type { Check } from './types.js';
 import { atLeast, fail, pass, skip, versionNumbers, withServer } from './outcome.js';
 

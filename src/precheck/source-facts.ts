@@ -2,7 +2,7 @@
 // be read carries its error, so one refused statement skips one check rather than the run.
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { Migration } from '../spec/schema.js';
-import { connectSource, type SourceEndpoint } from '../source/mysql/connect.js';
+import { connectSource, type SourceEndpoint } from '../connectors/sources/mysql/connect.js';
 import { MigError } from '../util/errors.js';
 import type { InvisibleColumn, Known, ReplicaFacts, ServerFacts, SourceFacts, TableFacts } from './types.js';
 import { parseGrants } from './grants.js';

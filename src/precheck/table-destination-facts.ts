@@ -3,13 +3,13 @@
 // for a TiDB source whether its change-feed topic is there.
 import type { Migration, MysqlDestination, TablestoreDestination } from '../spec/schema.js';
 import type { MigrationState } from '../state/model.js';
-import { desiredFor } from '../plan/desired.js';
+import { desiredFor } from '../model/targets.js';
 import { endpointFor } from '../plan/make.js';
 import { inspectSource } from '../plan/live.js';
-import { TablestoreClient, compareTable, describeTable, listTables, mergedTargets, resolveTablestoreSecrets, tableMapping, type TableMapping } from '../sink/tablestore/index.js';
-import { connectDestination, existingTables } from '../sink/mysql/index.js';
-import { mysqlEndpoint } from '../apply/destinations/mysql.js';
-import { FeedReader, resolveFeedSecrets } from '../source/tidb/index.js';
+import { TablestoreClient, compareTable, describeTable, listTables, mergedTargets, resolveTablestoreSecrets, tableMapping, type TableMapping } from '../connectors/sinks/tablestore/index.js';
+import { connectDestination, existingTables } from '../connectors/sinks/mysql/index.js';
+import { mysqlEndpoint } from '../connectors/sinks/mysql/destination.js';
+import { FeedReader, resolveFeedSecrets } from '../connectors/sources/tidb/index.js';
 import type { DestinationFacts, Known } from './types.js';
 
 const NOT_KAFKA = { ok: false as const, error: 'not a Kafka destination' };

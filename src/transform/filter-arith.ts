@@ -1,6 +1,6 @@
 // Arithmetic in filters with MySQL's result types: exact for INT and DECIMAL operands (DECIMAL
 // division keeps 4 more digits), DOUBLE as soon as a DOUBLE or a string takes part; NULL propagates.
-import type { Row } from '../source/types.js';
+import type { Row } from '../model/source-data.js';
 import type { ArithOp } from './filter-ast.js';
 import {
   decimalAbs, decimalAdd, decimalDivide, decimalIntDivide, decimalModulo, decimalMultiply, decimalNegate,

@@ -1,7 +1,7 @@
 // String comparison under MySQL collations: per-character sort weights read from MariaDB for the
 // common collations (so case, accents, 'ß' = 'ss' and punctuation order match the server), case
 // and accent folding for the rest, PAD SPACE, and bytewise binary strings.
-import type { ColumnInfo } from '../source/types.js';
+import type { ColumnInfo } from '../model/source-data.js';
 import {
   LATIN1_GENERAL_CI, LATIN1_SWEDISH_CI, UNICODE_TABLE_RANGES, UTF8MB4_GENERAL_CI, UTF8MB4_UNICODE_CI,
 } from './filter-collation-weights.js';

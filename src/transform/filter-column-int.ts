@@ -1,7 +1,7 @@
 // MySQL's convert_const_to_int: a constant compared with a BIGINT or YEAR column is first stored
 // into that column's type, and when that works the comparison becomes an integer one. That makes
 // `big = '18446744073709551614'` exact and `year_col = 24` mean 2024.
-import type { ColumnInfo } from '../source/types.js';
+import type { ColumnInfo } from '../model/source-data.js';
 import { decimalAsInteger, decimalRound, normalizeDecimal } from './filter-decimal.js';
 import { EMPTY_ROW, isTemporal, textOf, toDec, type Node } from './filter-values.js';
 

@@ -1,6 +1,6 @@
 // Comparisons with MySQL's (MariaDB's) choice of comparison type: strings by collation, numbers
 // exactly unless a DOUBLE or a string is involved, temporals as dates. Used by =, <, IN, BETWEEN.
-import type { Row } from '../source/types.js';
+import type { Row } from '../model/source-data.js';
 import { MigError } from '../util/errors.js';
 import type { CompareOp } from './filter-ast.js';
 import { LITERAL_COLLATION, compareBytes, compareText, textKey, type Collation } from './filter-collation.js';

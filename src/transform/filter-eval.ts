@@ -1,6 +1,6 @@
 // Compiles a parsed row filter into one closure per table, evaluated on each binlog row image with
 // MySQL's semantics, so the stream selects exactly the rows the full load's WHERE selected.
-import type { ColumnInfo, Row } from '../source/types.js';
+import type { ColumnInfo, Row } from '../model/source-data.js';
 import { MigError } from '../util/errors.js';
 import type { Expr, LogicOp } from './filter-ast.js';
 import { compileArith, compileNegate } from './filter-arith.js';

@@ -1,5 +1,5 @@
 // The SQL functions a filter may call, with MySQL's result types and NULL handling.
-import type { Row } from '../source/types.js';
+import type { Row } from '../model/source-data.js';
 import { MigError } from '../util/errors.js';
 import type { FilterFunction } from './filter-ast.js';
 import { compileAbs } from './filter-arith.js';

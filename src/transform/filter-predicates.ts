@@ -1,6 +1,6 @@
 // The predicates of a filter beyond plain comparison: IN, BETWEEN, LIKE and IS, each with MySQL's
 // three-valued result (NULL whenever the answer depends on an unknown value).
-import type { Row } from '../source/types.js';
+import type { Row } from '../model/source-data.js';
 import { compileLike, type LikeMatcher } from './filter-like.js';
 import {
   aggregateCollation, comparator, comparisonMode, pairComparator, setKey, type Cmp, type Flavor, type Mode,

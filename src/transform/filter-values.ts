@@ -1,7 +1,7 @@
 // Compiled filter nodes: each carries its MySQL result type, decided once at compile time as the
 // server decides it, and a closure producing that type's value from a row. Conversions between
 // types are closures too, so a row is evaluated without re-inspecting types.
-import type { ColumnInfo, Row, SqlValue } from '../source/types.js';
+import type { ColumnInfo, Row, SqlValue } from '../model/source-data.js';
 import { LITERAL_COLLATION, collationOf, type Collation } from './filter-collation.js';
 import {
   bitsToDecimal,

@@ -13,7 +13,7 @@ import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { MYSQL_PORT, uniqueName } from '../integration/helpers/env.js';
 import { runMig, spawnMig } from './helpers/run-mig.js';
 import { dump, tablesOf, textConnection } from './helpers/tidb.js';
-import { decodeBinlogPosition } from '../../src/apply/binlog-checkpoint.js';
+import { decodeBinlogPosition } from '../../src/connectors/sources/mysql/binlog-checkpoint.js';
 
 const SRC = uniqueName('m2msrc');
 const DST = uniqueName('m2mdst');

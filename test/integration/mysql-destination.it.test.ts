@@ -8,11 +8,11 @@ import { MysqlDestination, type ObjectSpec } from '../../src/spec/schema.js';
 import {
   MysqlApplier, TargetNames, checkNoConflicts, connectDestination, createDatabase, createTable, createViews, existingTables, listViews,
   type DestinationEndpoint,
-} from '../../src/sink/mysql/index.js';
-import { writeCheckpoint } from '../../src/sink/mysql/checkpoint.js';
-import { describeTable } from '../../src/source/mysql/inspect.js';
-import { TableChunker } from '../../src/source/mysql/snapshot-reader.js';
-import type { ChangeEvent, Row } from '../../src/source/types.js';
+} from '../../src/connectors/sinks/mysql/index.js';
+import { writeCheckpoint } from '../../src/connectors/sinks/mysql/checkpoint.js';
+import { describeTable } from '../../src/connectors/sources/mysql/inspect.js';
+import { TableChunker } from '../../src/connectors/sources/mysql/snapshot-reader.js';
+import type { ChangeEvent, Row } from '../../src/model/source-data.js';
 import { MigError } from '../../src/util/errors.js';
 import { typeTableSql } from '../support/type-sql.js';
 

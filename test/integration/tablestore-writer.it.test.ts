@@ -15,8 +15,8 @@ import {
   type RowOp,
   type TableMapping,
   type WriterOptions,
-} from '../../src/sink/tablestore/index.js';
-import type { ChangeEvent, Row } from '../../src/source/types.js';
+} from '../../src/connectors/sinks/tablestore/index.js';
+import type { ChangeEvent, Row } from '../../src/model/source-data.js';
 import { MigError } from '../../src/util/errors.js';
 import { startTablestoreServer, type TablestoreTestServer } from '../support/tablestore/index.js';
 import { col, table } from '../unit/tablestore-helpers.js';

@@ -1,7 +1,7 @@
 // Builds TiDB-Binlog Drainer messages for tests, encoded by protobufjs from mig's own .proto: the
 // bytes a real Drainer would put in Kafka for the same transaction.
-import { drainerBinlogType } from '../../src/source/tidb/drainer-proto.js';
-import { composeTso } from '../../src/source/tidb/tso.js';
+import { drainerBinlogType } from '../../src/connectors/sources/tidb/drainer-proto.js';
+import { composeTso } from '../../src/connectors/sources/tidb/tso.js';
 
 /** A TSO from physical milliseconds and a logical counter. */
 export function tso(ms: number, logical = 0): bigint {

@@ -1,6 +1,6 @@
 // The columns and canonical values of the type-parity table (test/integration/source/type-parity),
 // as a table description: for round trips through the feed decoders without a database.
-import type { ColumnInfo, Row, TableInfo } from '../../src/source/types.js';
+import type { ColumnInfo, Row, TableInfo } from '../../src/model/source-data.js';
 
 export const col = (name: string, columnType: string, extra: Partial<ColumnInfo> = {}): ColumnInfo => {
   const dataType = columnType.split(/[ (]/)[0]!;

@@ -1,11 +1,11 @@
 // canal-json → canonical change events: mig's own canal-json round-trips exactly (the type-parity
 // table's columns and values), and TiCDC's and canal's variants normalise to the same values.
 import { describe, expect, it } from 'vitest';
-import { decodeCanal, type CanalContext } from '../../src/source/tidb/canal-decode.js';
-import { encodeCanalJson } from '../../src/sink/kafka/formats/canal-json.js';
-import { tableCodec } from '../../src/sink/kafka/codec.js';
-import { DEFAULT_VALUE_OPTIONS } from '../../src/source/mysql/type-map.js';
-import type { ChangeEvent, Row } from '../../src/source/types.js';
+import { decodeCanal, type CanalContext } from '../../src/connectors/sources/tidb/canal-decode.js';
+import { encodeCanalJson } from '../../src/connectors/sinks/kafka/formats/canal-json.js';
+import { tableCodec } from '../../src/connectors/sinks/kafka/codec.js';
+import { DEFAULT_VALUE_OPTIONS } from '../../src/connectors/sources/mysql/type-map.js';
+import type { ChangeEvent, Row } from '../../src/model/source-data.js';
 import { B, col, COLUMNS, ROWS, TABLE } from '../support/type-table.js';
 import { MigError } from '../../src/util/errors.js';
 import { tso } from '../support/drainer.js';

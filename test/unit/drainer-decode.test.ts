@@ -1,10 +1,10 @@
 // Drainer protobuf → canonical change events: every value placement gives the text (or bytes) the
 // snapshot SELECT of the same value gives, for every column type.
 import { describe, expect, it } from 'vitest';
-import { decodeDrainer, type DrainerContext } from '../../src/source/tidb/drainer-decode.js';
-import { DEFAULT_VALUE_OPTIONS } from '../../src/source/mysql/type-map.js';
+import { decodeDrainer, type DrainerContext } from '../../src/connectors/sources/tidb/drainer-decode.js';
+import { DEFAULT_VALUE_OPTIONS } from '../../src/connectors/sources/mysql/type-map.js';
 import { MigError } from '../../src/util/errors.js';
-import type { ChangeEvent, ColumnInfo } from '../../src/source/types.js';
+import type { ChangeEvent, ColumnInfo } from '../../src/model/source-data.js';
 import { bytes, dbl, ddl, dml, i64, str, tso, u64, type Cell, type ColSpec } from '../support/drainer.js';
 
 const MS = 1_700_000_000_123;

@@ -1,10 +1,10 @@
 // Replicated DDL rewritten for a MySQL destination's names: many statement shapes, qualified and
 // unqualified names, renamed and left-out columns, statements outside the migration.
 import { describe, expect, it } from 'vitest';
-import { TargetNames } from '../../src/sink/mysql/names.js';
-import { translateDdl } from '../../src/sink/mysql/ddl-translate.js';
-import { rewriteCreateTable } from '../../src/sink/mysql/create-table.js';
-import { tokenize } from '../../src/sink/mysql/sql-tokens.js';
+import { TargetNames } from '../../src/connectors/sinks/mysql/names.js';
+import { translateDdl } from '../../src/connectors/sinks/mysql/ddl-translate.js';
+import { rewriteCreateTable } from '../../src/connectors/sinks/mysql/create-table.js';
+import { tokenize } from '../../src/connectors/sinks/mysql/sql-tokens.js';
 import { MigError } from '../../src/util/errors.js';
 
 const names = new TargetNames([

@@ -1,7 +1,7 @@
 // TargetNames: where source databases, tables and columns land in a MySQL destination.
 import { describe, expect, it } from 'vitest';
-import { TargetNames, qualified, quoteIdent } from '../../src/sink/mysql/names.js';
-import { connectionOptions, sslOptions } from '../../src/sink/mysql/connect.js';
+import { TargetNames, qualified, quoteIdent } from '../../src/connectors/sinks/mysql/names.js';
+import { connectionOptions, sslOptions } from '../../src/connectors/sinks/mysql/connect.js';
 import { MysqlDestination } from '../../src/spec/schema.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cutBatches, MAX_BATCH_ROWS, MAX_REQUEST_BYTES } from '../../src/sink/tablestore/batch.js';
+import { cutBatches, MAX_BATCH_ROWS, MAX_REQUEST_BYTES } from '../../src/connectors/sinks/tablestore/batch.js';
 
 const op = (table: string, key: string | number, bytes = 100) => ({ table, keyText: `id=${key}`, bytes });
 

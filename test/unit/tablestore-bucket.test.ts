@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketOf, keyHash } from '../../src/sink/tablestore/bucket.js';
+import { bucketOf, keyHash } from '../../src/connectors/sinks/tablestore/bucket.js';
 
 describe('bucketOf', () => {
   it('is stable: fixed values for fixed keys (changing the hash changes these)', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { tablestoreError } from '../../src/sink/tablestore/client.js';
-import { isTransient, otsErrorOf, OtsRequestError } from '../../src/sink/tablestore/errors.js';
-import { backoffMs, withRetry, type RetryOptions } from '../../src/sink/tablestore/retry.js';
+import { tablestoreError } from '../../src/connectors/sinks/tablestore/client.js';
+import { isTransient, otsErrorOf, OtsRequestError } from '../../src/connectors/sinks/tablestore/errors.js';
+import { backoffMs, withRetry, type RetryOptions } from '../../src/connectors/sinks/tablestore/retry.js';
 
 const dest = { endpoint: 'https://inst.example.invalid', instance: 'inst' };
 
@@ -111,7 +111,7 @@ describe('tablestoreError', () => {
 
 describe('resolveTablestoreSecrets', () => {
   it('resolves both references and names the missing one', async () => {
-    const { resolveTablestoreSecrets } = await import('../../src/sink/tablestore/secrets.js');
+    const { resolveTablestoreSecrets } = await import('../../src/connectors/sinks/tablestore/secrets.js');
     const refs = { accessKeyId: '${env:TS_AK}', accessKeySecret: '${env:TS_SK}' };
     expect(await resolveTablestoreSecrets(refs, '/tmp/project/migrations.d', { TS_AK: 'id', TS_SK: 'secret' })).toEqual({ accessKeyId: 'id', accessKeySecret: 'secret' });
     await expect(resolveTablestoreSecrets(refs, '/tmp/project/migrations.d', { TS_AK: 'id' })).rejects.toThrow(/spec\.destination\.accessKeySecret.*TS_SK/);

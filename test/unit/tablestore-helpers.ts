@@ -1,5 +1,5 @@
 // Column and table fixtures for the Tablestore unit tests: a ColumnInfo from a MySQL column type.
-import type { ColumnInfo, TableInfo } from '../../src/source/types.js';
+import type { ColumnInfo, TableInfo } from '../../src/model/source-data.js';
 
 const BINARY = /^(binary|varbinary|tinyblob|blob|mediumblob|longblob|bit|vector)/i;
 

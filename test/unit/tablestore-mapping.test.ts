@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergedTargets, tableMapping } from '../../src/sink/tablestore/mapping.js';
+import { mergedTargets, tableMapping } from '../../src/connectors/sinks/tablestore/mapping.js';
 import type { TableSpec } from '../../src/spec/schema.js';
 import { MigError } from '../../src/util/errors.js';
 import { col, table } from './tablestore-helpers.js';

@@ -3,10 +3,10 @@
 // reference mig replaced only for speed and memory.
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { decodeBatchWriteRowResponse, encodeBatchWriteRow } from '../../src/sink/tablestore/batch-request.js';
-import { encodeOp, encodeRow, rowSize } from '../../src/sink/tablestore/plain-buffer.js';
-import type { RowOp } from '../../src/sink/tablestore/row-ops.js';
-import { IGNORE, TableStore, type SdkBatchRow, type SdkUpdateColumns } from '../../src/sink/tablestore/sdk.js';
+import { decodeBatchWriteRowResponse, encodeBatchWriteRow } from '../../src/connectors/sinks/tablestore/batch-request.js';
+import { encodeOp, encodeRow, rowSize } from '../../src/connectors/sinks/tablestore/plain-buffer.js';
+import type { RowOp } from '../../src/connectors/sinks/tablestore/row-ops.js';
+import { IGNORE, TableStore, type SdkBatchRow, type SdkUpdateColumns } from '../../src/connectors/sinks/tablestore/sdk.js';
 
 const L = (s: string) => TableStore.Long.fromString(s);
 const base = { table: 't', source: 'db.t', keyText: 'k', bytes: 0 };

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TYPE_MAP } from '../../src/sink/tablestore/index.js';
+import { DEFAULT_TYPE_MAP } from '../../src/connectors/sinks/tablestore/index.js';
 
 const README = readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
 

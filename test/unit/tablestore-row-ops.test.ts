@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { tableMapping } from '../../src/sink/tablestore/mapping.js';
-import { loadOp, rowOps, type RowOp } from '../../src/sink/tablestore/row-ops.js';
-import { isSdkLong, type SdkCellValue } from '../../src/sink/tablestore/sdk.js';
-import type { ChangeEvent, Row } from '../../src/source/types.js';
+import { tableMapping } from '../../src/connectors/sinks/tablestore/mapping.js';
+import { loadOp, rowOps, type RowOp } from '../../src/connectors/sinks/tablestore/row-ops.js';
+import { isSdkLong, type SdkCellValue } from '../../src/connectors/sinks/tablestore/sdk.js';
+import type { ChangeEvent, Row } from '../../src/model/source-data.js';
 import { col, table } from './tablestore-helpers.js';
 
 const info = table('orders', [col('id', 'bigint(20)', false), col('code', 'varchar(20)'), col('qty', 'int(11)')], ['id']);

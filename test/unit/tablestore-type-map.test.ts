@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConversionError, DEFAULT_TYPE_MAP, defaultAttributeType, defaultKeyType, toCell, toKeyCell } from '../../src/sink/tablestore/type-map.js';
-import { isSdkLong, type SdkCellValue } from '../../src/sink/tablestore/sdk.js';
+import { ConversionError, DEFAULT_TYPE_MAP, defaultAttributeType, defaultKeyType, toCell, toKeyCell } from '../../src/connectors/sinks/tablestore/type-map.js';
+import { isSdkLong, type SdkCellValue } from '../../src/connectors/sinks/tablestore/sdk.js';
 import { MigError } from '../../src/util/errors.js';
 import { col } from './tablestore-helpers.js';
 

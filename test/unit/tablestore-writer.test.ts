@@ -1,11 +1,11 @@
 // The writer's scheduling against a fake BatchWriteRow: in-flight limits, per-key order, halving
 // on request-level row errors. No server: the client's batchWriteRow is replaced.
 import { describe, expect, it } from 'vitest';
-import { TablestoreClient } from '../../src/sink/tablestore/client.js';
-import type { RowOp, WriteOp } from '../../src/sink/tablestore/row-ops.js';
-import { OtsRequestError } from '../../src/sink/tablestore/errors.js';
-import type { BatchRowResult } from '../../src/sink/tablestore/batch-request.js';
-import { TablestoreWriter, type WriterOptions } from '../../src/sink/tablestore/writer.js';
+import { TablestoreClient } from '../../src/connectors/sinks/tablestore/client.js';
+import type { RowOp, WriteOp } from '../../src/connectors/sinks/tablestore/row-ops.js';
+import { OtsRequestError } from '../../src/connectors/sinks/tablestore/errors.js';
+import type { BatchRowResult } from '../../src/connectors/sinks/tablestore/batch-request.js';
+import { TablestoreWriter, type WriterOptions } from '../../src/connectors/sinks/tablestore/writer.js';
 
 const op = (key: number, seq: number, table = 't'): RowOp => ({
   type: 'put',

@@ -2,7 +2,7 @@
 // broker accepts (order kept), and a single oversized message is a clear error naming topic and key.
 import { describe, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
-import { KafkaWriter } from '../../../src/sink/kafka/writer.js';
+import { KafkaWriter } from '../../../src/connectors/sinks/kafka/writer.js';
 import { KAFKA_BROKERS, uniqueName } from '../helpers/env.js';
 import { readTopic } from '../helpers/kafka.js';
 import { MigError } from '../../../src/util/errors.js';

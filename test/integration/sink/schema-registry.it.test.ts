@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import avsc from 'avsc';
 import { afterAll, describe, expect, it } from 'vitest';
-import { frameConfluent, SchemaRegistry, unframeConfluent } from '../../../src/sink/kafka/schema-registry.js';
+import { frameConfluent, SchemaRegistry, unframeConfluent } from '../../../src/connectors/sinks/kafka/schema-registry.js';
 import { MigError } from '../../../src/util/errors.js';
 import { uniqueName } from '../helpers/env.js';
 

@@ -4,12 +4,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { rootConnection, uniqueName, MYSQL_PORT } from '../helpers/env.js';
-import { describeTable } from '../../../src/source/mysql/inspect.js';
-import { TableChunker } from '../../../src/source/mysql/snapshot-reader.js';
-import { connectSource, type SourceEndpoint } from '../../../src/source/mysql/connect.js';
-import { BinlogReader } from '../../../src/source/mysql/binlog-reader.js';
-import type { ValueOptions } from '../../../src/source/mysql/type-map.js';
-import type { TableInfo, TxBatch } from '../../../src/source/types.js';
+import { describeTable } from '../../../src/connectors/sources/mysql/inspect.js';
+import { TableChunker } from '../../../src/connectors/sources/mysql/snapshot-reader.js';
+import { connectSource, type SourceEndpoint } from '../../../src/connectors/sources/mysql/connect.js';
+import { BinlogReader } from '../../../src/connectors/sources/mysql/binlog-reader.js';
+import type { ValueOptions } from '../../../src/connectors/sources/mysql/type-map.js';
+import type { TableInfo, TxBatch } from '../../../src/model/source-data.js';
 
 const db = uniqueName('fround');
 const ep: SourceEndpoint = { spec: { type: 'mariadb', host: '127.0.0.1', port: MYSQL_PORT, user: 'root', connectTimeoutMs: 5000 } };

@@ -3,18 +3,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { rootConnection, uniqueName, MYSQL_PORT } from '../helpers/env.js';
-import { describeTable } from '../../../src/source/mysql/inspect.js';
-import { openSnapshot, TableChunker, closeSnapshot } from '../../../src/source/mysql/snapshot-reader.js';
-import { connectSource, type SourceEndpoint } from '../../../src/source/mysql/connect.js';
-import { BinlogReader } from '../../../src/source/mysql/binlog-reader.js';
-import { Router } from '../../../src/apply/router.js';
-import { canalJson } from '../../../src/sink/kafka/formats/canal-json.js';
-import { dtsAvro } from '../../../src/sink/kafka/formats/dts-avro.js';
-import { shareplexJson } from '../../../src/sink/kafka/formats/shareplex-json.js';
-import type { MessageFormat } from '../../../src/sink/kafka/formats/format.js';
+import { describeTable } from '../../../src/connectors/sources/mysql/inspect.js';
+import { openSnapshot, TableChunker, closeSnapshot } from '../../../src/connectors/sources/mysql/snapshot-reader.js';
+import { connectSource, type SourceEndpoint } from '../../../src/connectors/sources/mysql/connect.js';
+import { BinlogReader } from '../../../src/connectors/sources/mysql/binlog-reader.js';
+import { Router } from '../../../src/connectors/sinks/kafka/router.js';
+import { canalJson } from '../../../src/connectors/sinks/kafka/formats/canal-json.js';
+import { dtsAvro } from '../../../src/connectors/sinks/kafka/formats/dts-avro.js';
+import { shareplexJson } from '../../../src/connectors/sinks/kafka/formats/shareplex-json.js';
+import type { MessageFormat } from '../../../src/connectors/sinks/kafka/formats/format.js';
 import { readFileSync } from 'node:fs';
 import avsc from 'avsc';
-import type { TableInfo, TxBatch } from '../../../src/source/types.js';
+import type { TableInfo, TxBatch } from '../../../src/model/source-data.js';
 
 const db = uniqueName('types');
 const ep: SourceEndpoint = { spec: { type: 'mariadb', host: '127.0.0.1', port: MYSQL_PORT, user: 'root', connectTimeoutMs: 5000 } };

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { rootConnection, uniqueName, MYSQL_PORT } from '../helpers/env.js';
 import { FILTER_CASES, FILTER_CASE_TABLE_OPTIONS } from '../../unit/transform/filter-cases.js';
-import { describeTable } from '../../../src/source/mysql/inspect.js';
-import { connectSource } from '../../../src/source/mysql/connect.js';
-import { TableChunker } from '../../../src/source/mysql/snapshot-reader.js';
+import { describeTable } from '../../../src/connectors/sources/mysql/inspect.js';
+import { connectSource } from '../../../src/connectors/sources/mysql/connect.js';
+import { TableChunker } from '../../../src/connectors/sources/mysql/snapshot-reader.js';
 import { compileFilterText } from '../../../src/transform/index.js';
 
 const db = uniqueName('filt');

@@ -1,7 +1,7 @@
 // The binlog position as a MySQL destination's checkpoint: monotonic along the log, and decoded back
 // to the same file and position.
 import { describe, expect, it } from 'vitest';
-import { decodeBinlogPosition, encodeBinlogPosition, isBinlogFeed, mirrorPosition } from '../../../src/apply/binlog-checkpoint.js';
+import { decodeBinlogPosition, encodeBinlogPosition, isBinlogFeed, mirrorPosition } from '../../../src/connectors/sources/mysql/binlog-checkpoint.js';
 
 describe('binlog checkpoint encoding', () => {
   it('keeps the base name in the feed and the sequence number above the position', () => {

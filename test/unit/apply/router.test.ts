@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { Router, keyText } from '../../../src/apply/router.js';
-import { canalJson } from '../../../src/sink/kafka/formats/canal-json.js';
-import { javaStringHash, partitionOf } from '../../../src/sink/kafka/partitioner.js';
-import { buildProjection } from '../../../src/apply/projection.js';
+import { Router, keyText } from '../../../src/connectors/sinks/kafka/router.js';
+import { canalJson } from '../../../src/connectors/sinks/kafka/formats/canal-json.js';
+import { javaStringHash, partitionOf } from '../../../src/connectors/sinks/kafka/partitioner.js';
+import { buildProjection } from '../../../src/connectors/sinks/kafka/projection.js';
 import type { KafkaDestination } from '../../../src/spec/schema.js';
-import type { ColumnInfo, TableInfo } from '../../../src/source/types.js';
-import type { DesiredTable } from '../../../src/plan/desired.js';
+import type { ColumnInfo, TableInfo } from '../../../src/model/source-data.js';
+import type { DesiredTable } from '../../../src/model/targets.js';
 import { MigError } from '../../../src/util/errors.js';
 
 const col = (name: string, dataType = 'varchar', columnType = 'varchar(20)'): ColumnInfo => ({ name, dataType, columnType, unsigned: false, nullable: true, binary: false });

@@ -3,10 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { MigrationDoc, type Migration, normalizedText, specDigest } from '../../../src/spec/index.js';
 import { buildPlan, type LiveView } from '../../../src/plan/build.js';
-import { snapshotDigest } from '../../../src/plan/desired.js';
+import { snapshotDigest } from '../../../src/model/targets.js';
 import { renderPlanHuman } from '../../../src/cli/views/plan-human.js';
 import type { State } from '../../../src/state/model.js';
-import type { ColumnInfo, TableInfo } from '../../../src/source/types.js';
+import type { ColumnInfo, TableInfo } from '../../../src/model/source-data.js';
 
 function tablestoreSpec(): Migration {
   return MigrationDoc.parse({

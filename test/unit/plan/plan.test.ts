@@ -4,10 +4,10 @@ import path from 'node:path';
 import { MigrationDoc, type Migration, normalizedText, specDigest } from '../../../src/spec/index.js';
 import { buildPlan, type LiveView } from '../../../src/plan/build.js';
 import { hasChanges } from '../../../src/plan/change.js';
-import { snapshotDigest } from '../../../src/plan/desired.js';
+import { snapshotDigest } from '../../../src/model/targets.js';
 import { renderPlanHuman } from '../../../src/cli/views/plan-human.js';
 import type { State, TableState } from '../../../src/state/model.js';
-import type { TableInfo } from '../../../src/source/types.js';
+import type { TableInfo } from '../../../src/model/source-data.js';
 
 const GOLDEN = path.join(__dirname, '../../fixtures/plans');
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { encodeCanalJson, ddlType } from '../../../src/sink/kafka/formats/canal-json.js';
-import { messageKey, tableCodec, sqlTypeCode, valueText } from '../../../src/sink/kafka/codec.js';
-import type { ColumnInfo, TableInfo } from '../../../src/source/types.js';
+import { encodeCanalJson, ddlType } from '../../../src/connectors/sinks/kafka/formats/canal-json.js';
+import { messageKey, tableCodec, sqlTypeCode, valueText } from '../../../src/connectors/sinks/kafka/codec.js';
+import type { ColumnInfo, TableInfo } from '../../../src/model/source-data.js';
 
 const col = (name: string, dataType: string, columnType: string, extra: Partial<ColumnInfo> = {}): ColumnInfo => ({
   name, dataType, columnType, unsigned: /unsigned/.test(columnType), nullable: true, binary: false, ...extra,

@@ -3,10 +3,10 @@
 import { readFileSync } from 'node:fs';
 import avsc from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { encodeDtsAvro, objectName, sourcePosition } from '../../../src/sink/kafka/formats/dts-avro.js';
-import { formatFor } from '../../../src/sink/kafka/formats/index.js';
-import { tableCodec } from '../../../src/sink/kafka/codec.js';
-import type { ChangeEvent, ColumnInfo, Row, TableInfo } from '../../../src/source/types.js';
+import { encodeDtsAvro, objectName, sourcePosition } from '../../../src/connectors/sinks/kafka/formats/dts-avro.js';
+import { formatFor } from '../../../src/connectors/sinks/kafka/formats/index.js';
+import { tableCodec } from '../../../src/connectors/sinks/kafka/codec.js';
+import type { ChangeEvent, ColumnInfo, Row, TableInfo } from '../../../src/model/source-data.js';
 
 const schemaJson = JSON.parse(readFileSync(new URL('../../../schemas/dts-avro/Record.avsc', import.meta.url), 'utf8'));
 const Record = avsc.Type.forSchema(schemaJson, { wrapUnions: 'auto' });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { encodeShareplexJson, shareplexTime } from '../../../src/sink/kafka/formats/shareplex-json.js';
-import { formatFor } from '../../../src/sink/kafka/formats/index.js';
-import { tableCodec } from '../../../src/sink/kafka/codec.js';
-import type { ChangeEvent, ColumnInfo, Row, TableInfo } from '../../../src/source/types.js';
+import { encodeShareplexJson, shareplexTime } from '../../../src/connectors/sinks/kafka/formats/shareplex-json.js';
+import { formatFor } from '../../../src/connectors/sinks/kafka/formats/index.js';
+import { tableCodec } from '../../../src/connectors/sinks/kafka/codec.js';
+import type { ChangeEvent, ColumnInfo, Row, TableInfo } from '../../../src/model/source-data.js';
 
 const col = (name: string, dataType: string, columnType: string, extra: Partial<ColumnInfo> = {}): ColumnInfo => ({
   name, dataType, columnType, unsigned: /unsigned/.test(columnType), nullable: true, binary: false, ...extra,

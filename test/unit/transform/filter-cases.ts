@@ -6,7 +6,7 @@
 // each row insert it alone (values in column order, NULL for null) and check whether
 // `SELECT COUNT(*) FROM t WHERE <filter>` is 1. The connection uses SET NAMES utf8mb4 (mysql2's
 // default collation utf8mb4_unicode_ci) and the server's default sql_mode.
-import type { ColumnInfo, Row } from '../../../src/source/types.js';
+import type { ColumnInfo, Row } from '../../../src/model/source-data.js';
 
 export interface FilterCase {
   filter: string;

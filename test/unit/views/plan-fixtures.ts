@@ -1,10 +1,10 @@
 // Specs, states and live views for rendering tests: one shop migration, applied or not.
 import { MigrationDoc, type Migration, normalizedText, specDigest } from '../../../src/spec/index.js';
 import { buildPlan, type LiveView } from '../../../src/plan/build.js';
-import { snapshotDigest } from '../../../src/plan/desired.js';
+import { snapshotDigest } from '../../../src/model/targets.js';
 import type { Plan } from '../../../src/plan/change.js';
 import type { State, TableState } from '../../../src/state/model.js';
-import type { TableInfo } from '../../../src/source/types.js';
+import type { TableInfo } from '../../../src/model/source-data.js';
 
 type Doc = { metadata: { name: string }; spec: Record<string, unknown> & { objects: { database: string; tables: Record<string, unknown>[] }[] } };
 

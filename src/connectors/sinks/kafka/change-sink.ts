@@ -1,0 +1,96 @@
+// The Kafka destination during apply: topics made to match the spec (schema phase), value schemas
+// registered, and a sink that encodes rows with the router and sends them with acks.
+import type { KafkaDestination, Migration } from '../../../spec/schema.js';
+import type { MigrationState } from '../../../state/model.js';
+import type { DesiredTable, DesiredTopic } from '../../../model/targets.js';
+import type { OutboundMessage } from './message.js';
+import { KafkaAdmin } from './admin.js';
+import { KafkaWriter } from './writer.js';
+import { resolveKafkaSecrets, type KafkaSecrets } from './secrets.js';
+import { formatFor } from './formats/index.js';
+import { recordSchema } from './formats/dts-avro.js';
+import { SchemaRegistry } from './schema-registry.js';
+import { MigError } from '../../../util/errors.js';
+import type { ApplyHook } from '../../../model/events.js';
+import type { ChangeSink } from '../../contract.js';
+import { Router } from './router.js';
+
+export interface KafkaSinkOptions {
+  migration: Migration;
+  dest: KafkaDestination;
+  mstate: MigrationState;
+  desired: { tables: Map<string, DesiredTable>; topics: DesiredTopic[] };
+  createMissing: boolean;
+  sourceVersion: string;
+  flavor: 'mariadb' | 'mysql';
+  specDir: string;
+  hook: ApplyHook;
+}
+
+export async function openKafkaSink(o: KafkaSinkOptions): Promise<ChangeSink<OutboundMessage>> {
+  const name = o.migration.metadata.name;
+  const secrets = await resolveKafkaSecrets(o.dest, o.specDir);
+  await ensureTopics(o, secrets);
+  const schemaIds = await registerValueSchemas(o);
+  const writer = await KafkaWriter.connect(o.dest, secrets);
+  const router = new Router({
+    tables: o.desired.tables,
+    destination: o.dest,
+    format: formatFor(o.dest.format),
+    source: { type: 'MySQL', version: o.sourceVersion },
+    flavor: o.flavor,
+    partitionsOf: (topic) => o.mstate.topics[topic]?.partitions ?? 1,
+    schemaIds,
+    onOversized: (row) => {
+      const phase = o.mstate.tables[row.table]?.fullDoneAt ? 'incremental' : 'full';
+      (o.mstate.skippedRows ??= []).push({ ...row, at: new Date().toISOString(), phase });
+      o.hook({ type: 'table-warning', migration: name, table: row.table, message: `skipped a row of ${row.bytes} bytes (key ${row.key ?? 'none'}): over destination.maxMessageBytes; recorded in the state` });
+    },
+  });
+  return {
+    snapshotRow: (shape, row, es, now) => router.snapshotRow(shape, row, es, now),
+    change: (ev, shapeOf, now) => router.change(ev, shapeOf, now),
+    send: (items) => writer.send(items),
+    close: () => writer.close(),
+  };
+}
+
+async function ensureTopics(o: KafkaSinkOptions, secrets: KafkaSecrets): Promise<void> {
+  const name = o.migration.metadata.name;
+  const admin = await KafkaAdmin.connect(o.dest, secrets);
+  try {
+    const topics = o.desired.topics;
+    const live = await admin.describe(topics.map((t) => t.name));
+    for (const t of topics) {
+      const have = live.get(t.name);
+      if (!have) {
+        if (!o.createMissing) throw new MigError('topic-missing', `${name}: topic ${t.name} does not exist and "schema" is not in spec.types`, 'create the topic, or add schema to spec.types so mig creates it');
+        await admin.create(t.name, t.partitions, o.dest.replicationFactor);
+        o.hook({ type: 'topic-created', migration: name, topic: t.name, partitions: t.partitions });
+        o.mstate.topics[t.name] = { partitions: t.partitions };
+      } else if (have.partitions < t.partitions && o.createMissing) {
+        await admin.addPartitions(t.name, t.partitions);
+        o.hook({ type: 'topic-partitions', migration: name, topic: t.name, from: have.partitions, to: t.partitions });
+        o.mstate.topics[t.name] = { partitions: t.partitions };
+      } else {
+        o.mstate.topics[t.name] = { partitions: have.partitions };
+      }
+    }
+  } finally {
+    await admin.close();
+  }
+}
+
+/** With a schema registry, the DTS Avro value schema is registered under `<topic>-value` for each topic. */
+async function registerValueSchemas(o: KafkaSinkOptions): Promise<Map<string, number> | undefined> {
+  const reg = o.dest.schemaRegistry;
+  if (!reg) return undefined;
+  const registry = new SchemaRegistry(reg.url);
+  const ids = new Map<string, number>();
+  for (const t of o.desired.topics) {
+    const id = await registry.register(`${t.name}-value`, recordSchema as object);
+    ids.set(t.name, id);
+    o.hook({ type: 'change-applied', migration: o.migration.metadata.name, summary: `value schema of ${t.name} registered as ${t.name}-value (id ${id})` });
+  }
+  return ids;
+}

@@ -1,0 +1,161 @@
+// The MySQL destination during apply: databases, tables and views created from the source's own
+// definitions (schema phase), the full load as idempotent multi-row INSERTs, and the applier that
+// the feed's transactions go through with their checkpoint.
+import type { Connection } from 'mysql2/promise';
+import type { Migration, MysqlDestination } from '../../../spec/schema.js';
+import { projectRootOf, resolveMigrationSecrets } from '../../../spec/secrets.js';
+import type { MigrationState } from '../../../state/model.js';
+import type { DesiredTable } from '../../../model/targets.js';
+import type { Row, TableInfo } from '../../../model/source-data.js';
+import {
+  MysqlApplier, TargetNames, checkNoConflicts, connectDestination, createDatabase, createTable, createViews, listViews,
+  type DestinationEndpoint, type TableRef,
+} from './index.js';
+import type { ApplyHook } from '../../../model/events.js';
+import type { Checkpointer } from '../../../engine/checkpointer.js';
+import { connectSource, type SourceEndpoint } from '../../sources/mysql/connect.js';
+import type { ChangeSink } from '../../contract.js';
+
+export interface MysqlLoadItem {
+  source: TableRef;
+  row: Row;
+}
+
+export async function mysqlEndpoint(m: Migration, dest: MysqlDestination, specDir: string): Promise<DestinationEndpoint> {
+  const projectRoot = projectRootOf(specDir);
+  const secrets = await resolveMigrationSecrets(m, { projectRoot });
+  return { spec: dest, password: secrets.get('spec.destination.password')?.value, projectRoot };
+}
+
+/**
+ * Creates what the destination lacks: each database, then each table not created in an earlier run
+ * (a conflicting existing table fails under conflictMode: error), then the views of databases
+ * migrated whole. Tables are created from SHOW CREATE TABLE with the spec's names. Each table's
+ * state records whether mig created its target or kept one that was there (the caller saves it).
+ */
+export async function ensureMysqlSchema(o: {
+  migration: Migration;
+  mstate: MigrationState;
+  tables: DesiredTable[];
+  names: TargetNames;
+  source: Connection;
+  dest: DestinationEndpoint;
+  hook: ApplyHook;
+}): Promise<void> {
+  const name = o.migration.metadata.name;
+  const conn = await connectDestination(o.dest);
+  try {
+    const databases = [...new Set(o.tables.map((t) => t.database))];
+    for (const db of databases) await createDatabase(o.source, conn, o.names, db);
+    // Tables this migration created before are its own; only new ones can conflict.
+    const fresh = o.tables.filter((t) => (o.mstate.tables[t.id]?.phase ?? 'pending') === 'pending');
+    const refs = fresh.map((t) => ({ database: t.database, table: t.table }));
+    const targets = refs.map((r) => o.names.table(r.database, r.table)!.target);
+    const kept = await checkNoConflicts(conn, targets, o.migration.spec.conflictMode);
+    for (const k of kept) o.hook({ type: 'table-warning', migration: name, table: `${k.database}.${k.table}`, message: 'exists at the destination and is kept (conflictMode: ignore): the full load keeps its rows, incremental changes overwrite them' });
+    const keptIds = new Set(kept.map((k) => `${k.database}.${k.table}`));
+    for (const [i, r] of refs.entries()) {
+      const target = o.names.table(r.database, r.table)!.target;
+      const ts = o.mstate.tables[fresh[i]!.id];
+      if (keptIds.has(`${target.database}.${target.table}`)) {
+        if (ts) ts.targetOrigin = 'kept';
+        continue;
+      }
+      const created = await createTable(o.source, conn, o.names, r);
+      // Found in place by CREATE TABLE IF NOT EXISTS (made since the conflict check, or by this run
+      // for another source table): not this table's own, so never emptied on its behalf.
+      if (ts) ts.targetOrigin = created.existed ? 'kept' : 'created';
+      o.hook({ type: 'change-applied', migration: name, summary: `created table ${target.database}.${target.table}${created.notes.length > 0 ? ` (${created.notes.join('; ')})` : ''}` });
+    }
+    for (const db of databases) {
+      if (!o.names.wholeDatabase(db)) continue;
+      const views = await listViews(o.source, db);
+      for (const v of await createViews(o.source, conn, o.names, db, views)) {
+        o.hook({ type: 'change-applied', migration: name, summary: `created view ${v.target.database}.${v.target.table}` });
+      }
+    }
+  } finally {
+    await conn.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Everything before the full load, shared by the TiDB and the MySQL-family runners: the schema phase
+ * (when spec.types has it), the tables moved on from `pending`, and an applier whose checkpoint table
+ * exists. The caller closes the applier.
+ */
+export async function prepareMysqlDestination(o: {
+  migration: Migration;
+  mstate: MigrationState;
+  tables: DesiredTable[];
+  names: TargetNames;
+  source: SourceEndpoint;
+  dest: DestinationEndpoint;
+  checkpointer: Checkpointer;
+  hook: ApplyHook;
+}): Promise<MysqlApplier> {
+  const name = o.migration.metadata.name;
+  if (o.migration.spec.types.includes('schema')) {
+    const src = await connectSource(o.source);
+    try {
+      await ensureMysqlSchema({ migration: o.migration, mstate: o.mstate, tables: o.tables, names: o.names, source: src, dest: o.dest, hook: o.hook });
+    } finally {
+      await src.end().catch(() => undefined);
+    }
+  }
+  // The destination's tables exist now: the tables move on from `pending`.
+  for (const t of o.tables) if (o.mstate.tables[t.id]!.phase === 'pending') o.mstate.tables[t.id]!.phase = 'schema';
+  await o.checkpointer.save();
+  const applier = await MysqlApplier.open(o.dest, {
+    migration: name,
+    names: o.names,
+    onNote: (note) => o.hook({ type: 'change-applied', migration: name, summary: note }),
+  });
+  try {
+    await applier.ensureCheckpointTable();
+  } catch (e) {
+    await applier.close();
+    throw e;
+  }
+  return applier;
+}
+
+/**
+ * Full-load rows go through the applier's writeRows, grouped per table. A keyless table whose load
+ * starts over has its destination table emptied first, when that table is this migration's alone.
+ */
+export function mysqlLoadSink(applier: MysqlApplier, m: Migration, mstate: MigrationState): ChangeSink<MysqlLoadItem> {
+  // DTS's "ignore errors and proceed": existing rows win during the full load.
+  const mode = m.spec.conflictMode === 'ignore' ? 'keep-existing' : 'upsert';
+  return {
+    snapshotRow: (shape: TableInfo, row: Row) => ({ source: { database: shape.database, table: shape.table }, row }),
+    // Changes come from the feed, applied with their checkpoint (run-tidb.ts), never through here.
+    change: () => undefined,
+    send: async (items) => {
+      const byTable = new Map<string, MysqlLoadItem[]>();
+      for (const it of items) {
+        const k = `${it.source.database}.${it.source.table}`;
+        const list = byTable.get(k);
+        if (list) list.push(it);
+        else byTable.set(k, [it]);
+      }
+      for (const list of byTable.values()) await applier.writeRows(list[0]!.source, list.map((i) => i.row), mode);
+    },
+    restartTable: async (shape, ts) => {
+      const target = ts.topic;
+      // Rows of another source table land here too: emptying would take theirs as well.
+      const sharing = Object.values(mstate.tables).filter((t) => t.id !== ts.id && t.topic === target).map((t) => t.id);
+      const notOurs = ts.targetOrigin === 'kept'
+        ? 'it was already there when the schema phase ran (conflictMode: ignore kept it) and may hold rows of its own'
+        : ts.targetOrigin === undefined
+          ? 'this migration did not record creating it'
+          : sharing.length > 0 ? `it also holds the rows of ${sharing.join(', ')}` : undefined;
+      if (notOurs !== undefined) {
+        return { emptied: false, message: `the interrupted load starts over without emptying ${target} first, since ${notOurs}: rows written before the interruption may now be there twice` };
+      }
+      await applier.emptyTable({ database: shape.database, table: shape.table });
+      return { emptied: true, message: `emptied ${target} (created by this migration) so that the interrupted load of ${ts.id} starts over without duplicates` };
+    },
+    close: async () => undefined,
+  };
+}

@@ -1,0 +1,136 @@
+// The Tablestore destination during apply: tables created with their keys (schema phase), then a
+// sink turning rows and changes into PutRow/UpdateRow/DeleteRow writes in ordered buckets. DDL is
+// not replicated (as DTS): an ALTER of a migrated table is reported instead.
+import type { TablestoreDestination } from '../../../spec/schema.js';
+import type { ColumnInfo, TableInfo } from '../../../model/source-data.js';
+import type { DesiredTable } from '../../../model/targets.js';
+import {
+  TablestoreClient, TablestoreWriter, compareTable, createTable, describeTable, encodeOp, listTables, loadOp, mergedTargets,
+  resolveTablestoreSecrets, rowOps, tableMapping, type TableMapping, type WriteOp, type WriteResult,
+} from './index.js';
+import { MigError } from '../../../util/errors.js';
+import type { Checkpointer } from '../../../engine/checkpointer.js';
+import type { SinkRequest } from '../../../engine/run-binlog.js';
+import { Selection } from '../../../engine/selection.js';
+import type { ChangeSink } from '../../contract.js';
+
+export type TablestoreSinkOptions = SinkRequest & { dest: TablestoreDestination; checkpointer: Checkpointer };
+
+/** Most tables a Tablestore instance holds. */
+export const MAX_TABLES_PER_INSTANCE = 64;
+
+export async function openTablestoreSink(o: TablestoreSinkOptions): Promise<ChangeSink<WriteOp[]>> {
+  const secrets = await resolveTablestoreSecrets(o.dest, o.specDir);
+  const client = new TablestoreClient(o.dest, secrets);
+  const writer = TablestoreWriter.fromDestination(o.dest, secrets);
+  const mappings = new Mappings(o);
+  await ensureTables(o, client, mappings);
+  const selection = new Selection(new Map(o.desired.tables.map((t) => [t.id, t])), o.flavor);
+  const name = o.migration.metadata.name;
+  const reported = new Set<string>();
+  return {
+    // Encoded at once: the chunk waits for its turn as PlainBuffer bytes, not as SDK-shaped objects.
+    snapshotRow: (shape, row) => [encodeOp(loadOp(mappings.of(shape), row))],
+    change: (ev, shapeOf) => {
+      if (ev.kind === 'ddl') {
+        const id = ev.table === undefined ? undefined : `${ev.database}.${ev.table}`;
+        if (id && o.desired.tables.some((t) => t.id === id) && !reported.has(ev.sql)) {
+          reported.add(ev.sql);
+          o.hook({ type: 'table-warning', migration: name, table: id, message: `DDL is not replicated to Tablestore: ${ev.sql.slice(0, 200)}; new columns are written as they come, the key and existing data stay as they are` });
+        }
+        return undefined;
+      }
+      const shape = shapeOf(`${ev.database}.${ev.table}`);
+      if (!shape || !selection.passes(ev, shape)) return undefined;
+      // Encoded at once too: changes queued ahead of the writers wait as PlainBuffer bytes.
+      const ops = rowOps(mappings.of(shape, ev.columns), ev);
+      return ops.length > 0 ? ops.map(encodeOp) : undefined;
+    },
+    send: async (items) => {
+      const result = await writer.send(items.flat());
+      recordDirty(o, result);
+    },
+    close: async () => {
+      writer.client.close();
+      client.close();
+    },
+  };
+}
+
+/** Mappings per table shape (the current one, or an older one the log still carries). */
+class Mappings {
+  private readonly byShape = new WeakMap<TableInfo, TableMapping>();
+  private readonly byColumns = new WeakMap<ColumnInfo[], TableMapping>();
+  private readonly merged: Set<string>;
+  private readonly specs: Map<string, DesiredTable>;
+
+  constructor(private readonly o: TablestoreSinkOptions) {
+    this.specs = new Map(o.desired.tables.map((t) => [t.id, t]));
+    this.merged = mergedTargets(o.desired.tables.flatMap((t) => {
+      const info = o.shapes.get(t.id);
+      return info ? [{ info, spec: t.settings }] : [];
+    }));
+  }
+
+  of(shape: TableInfo, columns?: ColumnInfo[]): TableMapping {
+    if (columns && columns !== shape.columns) {
+      let m = this.byColumns.get(columns);
+      if (!m) {
+        m = this.build({ ...shape, columns });
+        this.byColumns.set(columns, m);
+      }
+      return m;
+    }
+    let m = this.byShape.get(shape);
+    if (!m) {
+      m = this.build(shape);
+      this.byShape.set(shape, m);
+    }
+    return m;
+  }
+
+  private build(info: TableInfo): TableMapping {
+    const spec = this.specs.get(`${info.database}.${info.table}`)?.settings;
+    const target = spec?.target ?? info.table;
+    return tableMapping({ info, spec, destination: this.o.dest, merged: this.merged.has(target) });
+  }
+}
+
+async function ensureTables(o: TablestoreSinkOptions, client: TablestoreClient, mappings: Mappings): Promise<void> {
+  const name = o.migration.metadata.name;
+  const byTarget = new Map<string, TableMapping>();
+  for (const t of o.desired.tables) {
+    const shape = o.shapes.get(t.id);
+    if (shape && !byTarget.has(t.topic)) byTarget.set(t.topic, mappings.of(shape));
+  }
+  const existing = new Set(await listTables(client));
+  const missing = [...byTarget.keys()].filter((t) => !existing.has(t));
+  if (missing.length > 0 && existing.size + missing.length > MAX_TABLES_PER_INSTANCE) {
+    throw new MigError('tablestore-table-limit', `${name}: instance ${o.dest.instance} has ${existing.size} tables, and ${missing.length} more would exceed its ${MAX_TABLES_PER_INSTANCE}-table limit`, 'merge source tables into one target, migrate fewer tables, or use another instance');
+  }
+  for (const [target, mapping] of byTarget) {
+    if (existing.has(target)) {
+      const have = await describeTable(client, target);
+      const diffs = have ? compareTable(have, mapping) : [];
+      if (diffs.length > 0) {
+        throw new MigError('tablestore-table-mismatch', `${name}: Tablestore table ${target} exists with another primary key: ${diffs.join('; ')}`, 'drop the table, set target: to another name, or make primaryKey in the spec match it');
+      }
+      continue;
+    }
+    if (!o.createMissing) throw new MigError('tablestore-table-missing', `${name}: Tablestore table ${target} does not exist and "schema" is not in spec.types`, 'create the table, or add schema to spec.types so mig creates it');
+    await createTable(client, mapping, { maxVersions: o.dest.maxVersions, timeToLive: o.dest.timeToLive });
+    o.hook({ type: 'change-applied', migration: name, summary: `created Tablestore table ${target} (key ${mapping.primaryKey.map((k) => `${k.name} ${k.type}`).join(', ')})` });
+  }
+}
+
+/** Rows Tablestore refused under dirtyData: skip go to the state (and `mig status`), never silently. */
+function recordDirty(o: TablestoreSinkOptions, result: WriteResult): void {
+  if (result.dirty.length === 0) return;
+  const name = o.migration.metadata.name;
+  const at = new Date().toISOString();
+  for (const d of result.dirty) {
+    const phase = o.mstate.tables[d.source]?.fullDoneAt ? 'incremental' : 'full';
+    (o.mstate.skippedRows ??= []).push({ table: d.source, key: d.key, bytes: 0, at, phase, error: `${d.code}: ${d.message}` });
+    o.hook({ type: 'table-warning', migration: name, table: d.source, message: `skipped a row (key ${d.key}) Tablestore refused: ${d.code}: ${d.message}; recorded in the state` });
+  }
+}

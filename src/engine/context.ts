@@ -1,0 +1,36 @@
+// Everything one migration's run needs, passed explicitly (no global state).
+import type { Connection } from 'mysql2/promise';
+import type { Migration } from '../spec/schema.js';
+import type { ValueOptions } from '../connectors/sources/mysql/type-map.js';
+import type { MigrationState } from '../state/model.js';
+import type { TableInfo } from '../model/source-data.js';
+import type { SourceEndpoint } from '../connectors/sources/mysql/connect.js';
+import type { DesiredTable } from '../model/targets.js';
+import type { ChangeSink } from '../connectors/contract.js';
+import type { Checkpointer } from './checkpointer.js';
+import type { ApplyHook } from '../model/events.js';
+
+/** `Out` is the destination's unit of write (a Kafka message, a Tablestore row operation…). */
+export interface RunContext<Out> {
+  migration: Migration;
+  mstate: MigrationState;
+  endpoint: SourceEndpoint;
+  flavor: 'mariadb' | 'mysql';
+  sink: ChangeSink<Out>;
+  /** Current shape of every migrated table, `db.table` → info. */
+  shapes: Map<string, TableInfo>;
+  desired: Map<string, DesiredTable>;
+  checkpointer: Checkpointer;
+  hook: ApplyHook;
+  /** Full-load chunks written at the same time (Tablestore's threads); default 1, which keeps Kafka's order. */
+  chunksInFlight?: number;
+  /** Starts the consistent snapshot on `conn` and records where incremental will start. */
+  openSnapshot: (conn: Connection) => Promise<void>;
+  /** Aborted on SIGINT/SIGTERM: stop at the next boundary, checkpoint, return. */
+  signal: AbortSignal;
+}
+
+/** How FLOAT and DOUBLE values are read (DTS's ROUND rule), from the spec. */
+export function valueOptions(m: Migration): ValueOptions {
+  return { floatPrecision: m.spec.source.floatPrecision ?? 38, doublePrecision: m.spec.source.doublePrecision ?? 308 };
+}

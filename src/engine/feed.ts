@@ -1,0 +1,170 @@
+// The incremental phase of a TiDB source: the feed topic → decode (Drainer protobuf or canal-json)
+// → operation selection and filters → the MySQL applier, which commits each batch of upstream
+// transactions together with the feed's checkpoint. Transactions at or before the snapshot's
+// commit ts are in the snapshot already and are skipped.
+import type { BinlogKafka } from '../spec/schema.js';
+import type { ChangeEvent, TableInfo } from '../model/source-data.js';
+import { FeedReader, decodeCanal, decodeDrainer, resolveFeedSecrets, type FeedSchema, type FeedUnit } from '../connectors/sources/tidb/index.js';
+import type { MysqlApplier, UpstreamTransaction } from '../connectors/sinks/mysql/index.js';
+import { desiredFor } from '../model/targets.js';
+import { valueOptions, type RunContext } from './context.js';
+import { Selection } from './selection.js';
+
+export interface FeedOptions {
+  feed: BinlogKafka;
+  applier: MysqlApplier;
+  untilCaughtUp: boolean;
+  specDir: string;
+  /** The source's current shape of a table, read again after a DDL changed it. */
+  refreshShape: (database: string, table: string) => Promise<TableInfo | undefined>;
+  /** Upstream transactions applied per destination transaction at most. */
+  batch?: number;
+}
+
+/** Enough to share a commit among many small transactions, small enough to keep locks short. */
+const DEFAULT_BATCH = 500;
+const IDLE_FLUSH_MS = 20;
+
+export async function runFeed<O>(ctx: RunContext<O>, o: FeedOptions): Promise<void> {
+  const name = ctx.migration.metadata.name;
+  const feedState = ctx.mstate.feed!;
+  const startTs = BigInt(feedState.startTs);
+  const values = valueOptions(ctx.migration);
+  const selection = new Selection(ctx.desired, ctx.flavor);
+  const schema: FeedSchema = {
+    columnOf: (db, table, column) => ctx.shapes.get(`${db}.${table}`)?.columns.find((c) => c.name === column),
+  };
+
+  // A crash between recording a DDL and running it leaves it pending: run it now, not only when the
+  // next message arrives (with --until-caught-up there may be none, and the destination would lag).
+  for (const d of await o.applier.finishPendingDdl()) ctx.hook({ type: 'change-applied', migration: name, summary: `finished DDL left pending by an earlier run: ${d.sql.slice(0, 200)}` });
+  const from: Record<number, string> = {};
+  for (const c of await o.applier.readCheckpoints()) {
+    const [topic, partition] = splitFeed(c.feed);
+    if (topic === o.feed.topic && c.kafkaOffset !== null) from[partition] = (BigInt(c.kafkaOffset) + 1n).toString();
+  }
+  const where = Object.keys(from).length > 0 ? Object.entries(from).map(([p, off]) => `partition ${p} offset ${off}`).join(', ') : 'the earliest offset';
+  ctx.hook({ type: 'feed-start', migration: name, topic: o.feed.topic, from: where, afterTs: feedState.startTs, untilCaughtUp: o.untilCaughtUp });
+
+  const reader = new FeedReader({
+    feed: o.feed, migration: name, secrets: await resolveFeedSecrets(o.feed, o.specDir), from,
+    until: o.untilCaughtUp ? 'caught-up' : undefined, signal: ctx.signal,
+  });
+  let buffer: UpstreamTransaction[] = [];
+  let applied = 0;
+  let skipped = 0;
+  let last = '';
+  let flushing: Promise<void> = Promise.resolve();
+
+  const flush = (): Promise<void> => {
+    flushing = flushing.then(async () => {
+      if (buffer.length === 0) return;
+      const txs = buffer;
+      buffer = [];
+      const r = await o.applier.applyTransactions(txs);
+      applied += r.applied;
+      for (const tx of txs) {
+        const cp = tx.checkpoint;
+        feedState.positions[cp.feed] = { offset: String(cp.offset), ...(cp.commitTs !== undefined ? { commitTs: String(cp.commitTs) } : {}) };
+        last = `${cp.feed} offset ${cp.offset}${cp.commitTs !== undefined ? ` (commit ts ${cp.commitTs})` : ''}`;
+      }
+      ctx.mstate.eventsStreamed = (ctx.mstate.eventsStreamed ?? 0) + r.rows;
+      ctx.mstate.lastStreamedAt = new Date().toISOString();
+      await ctx.checkpointer.saveThrottled();
+      ctx.hook({ type: 'feed-progress', migration: name, transactions: applied, position: last });
+    });
+    return flushing;
+  };
+  // A quiet feed still commits what it has, so the destination does not lag behind the topic.
+  const timer = setInterval(() => {
+    if (buffer.length > 0) flush().catch(() => undefined);
+  }, IDLE_FLUSH_MS);
+
+  const handle = async (u: FeedUnit): Promise<void> => {
+    const decoded = decode(u, o.feed, values, schema);
+    if (decoded.skip || (decoded.commitTs !== undefined && decoded.commitTs <= startTs)) {
+      skipped++;
+      return;
+    }
+    const events: ChangeEvent[] = [];
+    let ddl = false;
+    for (const ev of decoded.events) {
+      if (ev.kind === 'ddl') {
+        if (!selection.ddlSelected(ev.database, ev.table)) continue;
+        ddl = true;
+        events.push(ev);
+        continue;
+      }
+      const shape = ctx.shapes.get(`${ev.database}.${ev.table}`);
+      if (shape && selection.passes(ev, shape)) events.push(ev);
+    }
+    buffer.push({ events, checkpoint: { feed: `${u.topic}:${u.partition}`, offset: u.offset, commitTs: decoded.commitTs } });
+    if (ddl || buffer.length >= (o.batch ?? DEFAULT_BATCH)) await flush();
+    if (ddl) await refreshAfterDdl(ctx, events, o);
+  };
+
+  try {
+    const end = await reader.run(handle);
+    await flush();
+    await ctx.checkpointer.save();
+    ctx.hook({ type: 'feed-stop', migration: name, transactions: applied, skipped, position: last || where, reason: end === 'caught-up' ? 'caught-up' : 'signal' });
+  } finally {
+    clearInterval(timer);
+    await flushing.catch(() => undefined);
+  }
+}
+
+interface Decoded {
+  commitTs?: bigint;
+  events: ChangeEvent[];
+  /** Nothing to apply (a canal-json watermark). */
+  skip: boolean;
+}
+
+function decode(u: FeedUnit, feed: BinlogKafka, values: ReturnType<typeof valueOptions>, schema: FeedSchema): Decoded {
+  if (feed.format === 'drainer') {
+    const tx = decodeDrainer(u.message, values, { ...schema, offset: u.offset, topic: u.topic });
+    return { commitTs: tx.commitTs, events: tx.events, skip: false };
+  }
+  const msg = decodeCanal(u.message, values, { ...schema, offset: u.offset, partition: u.partition, topic: u.topic });
+  return { commitTs: msg.commitTs, events: msg.events, skip: msg.kind === 'watermark' };
+}
+
+/**
+ * After a DDL the source's tables are read again, so later changes are decoded with the new shape.
+ * A table created in a database the spec takes whole joins the migration (its CREATE TABLE already
+ * ran at the destination, so it has no full load): without this its rows would be dropped.
+ */
+async function refreshAfterDdl<O>(ctx: RunContext<O>, events: ChangeEvent[], o: FeedOptions): Promise<void> {
+  for (const ev of events) {
+    if (ev.kind !== 'ddl' || ev.table === undefined) continue;
+    const id = `${ev.database}.${ev.table}`;
+    const joins = joinsMigration(ctx, ev.database, ev.table);
+    if (!ctx.desired.has(id) && !joins) continue;
+    const shape = await o.refreshShape(ev.database, ev.table);
+    if (shape) ctx.shapes.set(id, shape);
+    else ctx.shapes.delete(id);
+    if (shape && joins) joinTable(ctx, shape);
+  }
+}
+
+/** Whether a table not in the migration joins it: its database is taken whole. */
+export function joinsMigration<O>(ctx: RunContext<O>, database: string, table: string): boolean {
+  return !ctx.desired.has(`${database}.${table}`) && ctx.migration.spec.objects.some((ob) => ob.database === database && !ob.tables);
+}
+
+export function joinTable<O>(ctx: RunContext<O>, shape: TableInfo): void {
+  // The same DesiredTable plan computes for it, so the next plan finds it in the state unchanged.
+  const live = { ok: true as const, tables: new Map([[`${shape.database}.${shape.table}`, shape]]), databases: new Set([shape.database]) };
+  const t = desiredFor(ctx.migration, live).tables.find((d) => d.database === shape.database && d.table === shape.table);
+  if (!t) return;
+  ctx.desired.set(t.id, t);
+  const now = new Date().toISOString();
+  ctx.mstate.tables[t.id] ??= { id: t.id, phase: 'incremental', topic: t.topic, snapshotDigest: t.snapshotDigest, keyColumns: shape.chunkKey, rowsCopied: 0, fullStartedAt: now, fullDoneAt: now };
+  ctx.hook({ type: 'change-applied', migration: ctx.migration.metadata.name, summary: `${t.id}: created on the source during incremental; replicated from its CREATE TABLE on` });
+}
+
+function splitFeed(feed: string): [string, number] {
+  const i = feed.lastIndexOf(':');
+  return [feed.slice(0, i), Number(feed.slice(i + 1))];
+}

@@ -1,0 +1,105 @@
+// One migration from TiDB into MySQL: schema and full data over TiDB's MySQL protocol, then the
+// transactions TiDB-Binlog (or a canal-json producer) wrote to Kafka, each applied once: the rows
+// and the feed's checkpoint commit together at the destination.
+import type { Connection } from 'mysql2/promise';
+import type { Migration, TidbSource } from '../spec/schema.js';
+import { desiredFor, type DesiredTable } from '../model/targets.js';
+import { endpointFor } from '../plan/make.js';
+import { inspectSource } from '../plan/live.js';
+import { connectSource, sourceError } from '../connectors/sources/mysql/connect.js';
+import { describeTable } from '../connectors/sources/mysql/inspect.js';
+import { snapshotCommitTs } from '../connectors/sources/tidb/index.js';
+import type { TableInfo } from '../model/source-data.js';
+import { TargetNames } from '../connectors/sinks/mysql/index.js';
+import { MigError } from '../util/errors.js';
+import type { Checkpointer } from './checkpointer.js';
+import type { RunContext } from './context.js';
+import { mysqlEndpoint, mysqlLoadSink, prepareMysqlDestination, type MysqlLoadItem } from '../connectors/sinks/mysql/destination.js';
+import type { ApplyOptions } from './execute.js';
+import { runFeed } from './feed.js';
+import { enterIncremental, runFullLoad } from './full-load.js';
+import { newTableState } from './run-binlog.js';
+
+export async function runTidbMigration(m: Migration, source: TidbSource, cp: Checkpointer, opts: ApplyOptions): Promise<boolean> {
+  const name = m.metadata.name;
+  const dest = m.spec.destination;
+  if (dest.type !== 'mysql') throw new MigError('unsupported-pairing', `${name}: a tidb source feeds a mysql destination, not ${dest.type}`, 'set destination.type: mysql');
+  const mstate = cp.state.migrations[name]!;
+  opts.hook({ type: 'migration-start', migration: name });
+  const endpoint = await endpointFor(m, opts.specDir);
+  const live = await inspectSource(m, endpoint);
+  if (!live.ok) throw new MigError('source-unreachable', `${name}: cannot read the TiDB source: ${live.error}`, 'check spec.source and that the server is running');
+  const desired = desiredFor(m, live);
+  if (desired.errors.length > 0) throw new MigError('spec-source-mismatch', `${name}: ${desired.errors.join('; ')}`, 'fix spec.objects or create the objects on the source');
+  const types = new Set(m.spec.types);
+  const names = new TargetNames(m.spec.objects);
+  const destEp = await mysqlEndpoint(m, dest, opts.specDir);
+
+  for (const t of desired.tables) {
+    if (!mstate.tables[t.id]) mstate.tables[t.id] = newTableState(t, types.has('full'));
+    mstate.tables[t.id]!.topic = t.topic;
+  }
+  const applier = await prepareMysqlDestination({ migration: m, mstate, tables: desired.tables, names, source: endpoint, dest: destEp, checkpointer: cp, hook: opts.hook });
+  try {
+    const tables = new Map<string, DesiredTable>(desired.tables.map((t) => [t.id, t]));
+    const ctx: RunContext<MysqlLoadItem> = {
+      migration: m, mstate, endpoint, flavor: 'mysql', sink: mysqlLoadSink(applier, m, mstate),
+      shapes: live.tables, desired: tables, checkpointer: cp, hook: opts.hook, signal: opts.signal,
+      openSnapshot: (conn) => openTidbSnapshot(ctx, conn),
+    };
+    if (types.has('full')) await runFullLoad(ctx);
+    if (opts.signal.aborted || !types.has('incremental')) return false;
+    if (!mstate.feed) await startFeedNow(ctx);
+    await enterIncremental(ctx);
+    const feed = source.binlogKafka!;
+    if (!opts.untilCaughtUp && !opts.follow) {
+      opts.hook({ type: 'handoff', migration: name, at: `${feed.topic}, transactions after commit ts ${mstate.feed!.startTs}` });
+      return true;
+    }
+    const meta = await connectSource(endpoint);
+    try {
+      await runFeed(ctx, {
+        feed, applier, untilCaughtUp: opts.untilCaughtUp && !opts.follow, specDir: opts.specDir,
+        refreshShape: (db, table) => describeTable(meta, db, table).then((t): TableInfo | undefined => t ?? undefined),
+      });
+    } finally {
+      await meta.end().catch(() => undefined);
+    }
+    return false;
+  } finally {
+    await applier.close();
+    opts.hook({ type: 'migration-done', migration: name });
+  }
+}
+
+/**
+ * The snapshot's commit ts is what incremental starts after: every transaction committed at or
+ * before it is in the snapshot. The first snapshot's ts is kept on resume, as for the binlog.
+ */
+async function openTidbSnapshot(ctx: RunContext<MysqlLoadItem>, conn: Connection): Promise<void> {
+  try {
+    await conn.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+    await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT');
+  } catch (e) {
+    throw sourceError(ctx.endpoint, e);
+  }
+  const ts = await snapshotCommitTs(conn);
+  const reused = ctx.mstate.feed !== undefined;
+  if (!ctx.mstate.feed) {
+    ctx.mstate.feed = { startTs: ts.toString(), takenAt: new Date().toISOString(), positions: {} };
+    await ctx.checkpointer.save();
+  }
+  ctx.hook({ type: 'snapshot-opened', migration: ctx.migration.metadata.name, at: `commit ts ${ts}`, reused });
+}
+
+/** Without a full load, incremental starts at the source's current commit ts. */
+async function startFeedNow(ctx: RunContext<MysqlLoadItem>): Promise<void> {
+  const conn = await connectSource(ctx.endpoint);
+  try {
+    const ts = await snapshotCommitTs(conn);
+    ctx.mstate.feed = { startTs: ts.toString(), takenAt: new Date().toISOString(), positions: {} };
+    await ctx.checkpointer.save();
+  } finally {
+    await conn.end().catch(() => undefined);
+  }
+}
