@@ -2,7 +2,7 @@ import { MigCommand, dirFlag, jsonFlag, stateFlag, stateUrlFlag } from '../cli/b
 import { Flags } from '@oclif/core';
 import { openStateStore } from '../config/index.js';
 import { renderStatus, statusOf } from '../cli/views/status.js';
-import { sourceLag } from '../engine/lag.js';
+import { sourceLag, targetColumn } from '../engine/lag.js';
 import { loadSpecs } from '../spec/index.js';
 
 export default class Status extends MigCommand {
@@ -28,7 +28,7 @@ export default class Status extends MigCommand {
         if (ms) lags.set(ms.name, await sourceLag(l.migration, ms, flags.dir));
       }
     }
-    const s = statusOf(state, lags);
+    const s = statusOf(state, lags, targetColumn);
     this.out(flags.json ? JSON.stringify({ serial: state.serial, migrations: s }, null, 2) : renderStatus(s));
   }
 }

@@ -1,7 +1,36 @@
-// What the phases need from a destination: turn a source row or change into the destination's unit
-// of write, and send a batch of them, resolving only once the destination has made them durable.
+// The connector contract: what the engine, the planner and the precheck may ask of a source or a
+// sink kind. Each kind's folder implements it; registry.ts is the only list of kinds.
+import type { Connection } from 'mysql2/promise';
 import type { ChangeEvent, Row, TableInfo } from '../model/source-data.js';
-import type { TableState } from '../state/model.js';
+import type { DesiredTable, DesiredTopic, LiveDestination } from '../model/targets.js';
+import type { ApplyHook } from '../model/events.js';
+import type { Destination, Migration, Source, TableSpec } from '../spec/schema.js';
+import type { MigrationState, TableState } from '../state/model.js';
+
+/**
+ * How the engine treats a failure (Debezium's RetriableException, DTS's two retry windows): a lost
+ * or refused connection, another failure worth retrying (throttling, a busy server), or one that a
+ * retry cannot fix (bad credentials, a refused row, a bug).
+ */
+export type ErrorClass = 'retryable-connection' | 'retryable-other' | 'fatal';
+
+/** What a sink promises, so the engine drives every sink with one loop. */
+export interface SinkCapabilities {
+  /**
+   * When a source position may be recorded: after the sink acknowledged everything before it
+   * (`after-ack`: Kafka, Tablestore), or only by the sink itself, in the same destination
+   * transaction as the rows (`transactional`: MySQL, whose checkpoint table is the authority).
+   */
+  checkpoint: 'after-ack' | 'transactional';
+  /** Changes to one key reach the destination in the order they were sent. */
+  perKeyOrder: boolean;
+  /** Sending a batch again leaves the destination as one delivery did (Kafka: duplicates instead). */
+  idempotentReplay: boolean;
+  /** Full-load chunks written at the same time; 1 keeps the source order. */
+  chunksInFlight: number;
+  /** Changes read ahead of the sink before the reader is paused. */
+  queueSize: number;
+}
 
 /** What a sink did with the rows an interrupted load of a keyless table had written. */
 export interface RestartOutcome {
@@ -12,11 +41,16 @@ export interface RestartOutcome {
 }
 
 export interface ChangeSink<Out> {
+  readonly capabilities: SinkCapabilities;
   /** A full-load row (already filtered by the snapshot's WHERE); undefined when it is not written. */
   snapshotRow(shape: TableInfo, row: Row, es: number, now: number): Out | undefined;
   /** A source change; undefined when the operation selection, the filter or the mapping leave it out. */
   change(ev: ChangeEvent, shapeOf: (id: string) => TableInfo | undefined, now: number): Out | undefined;
-  /** Resolves once every item is acknowledged; only then may the caller move its checkpoint. */
+  /**
+   * Resolves once every item is durable at the destination; only then may the engine move its
+   * checkpoint. What a sink did besides writing (a topic found, a row skipped) it announces as an
+   * event through the request's hook; the engine records it. A sink never writes migration state.
+   */
   send(items: Out[]): Promise<void>;
   /**
    * Called before a table without a key is read again from its start because an earlier run began
@@ -25,5 +59,140 @@ export interface ChangeSink<Out> {
    * Tablestore needs a key to write at all).
    */
   restartTable?(shape: TableInfo, table: TableState): Promise<RestartOutcome>;
+  /** How the engine should treat a failure this sink threw. */
+  classify(e: unknown): ErrorClass;
   close(): Promise<void>;
+}
+
+/** A source position as a transactional sink records it: a feed, and an offset growing along it. */
+export interface PositionRecord {
+  feed: string;
+  offset: string | number | bigint;
+  /** Upstream commit timestamp (TiDB TSO), when the feed has one. */
+  commitTs?: string | number | bigint;
+}
+
+/** One source transaction (all its parts) and the position just after it. */
+export interface UpstreamTransaction {
+  events: ChangeEvent[];
+  checkpoint: PositionRecord;
+}
+
+/** A position the sink holds, written with the data it covers. */
+export interface RecordedPosition {
+  feed: string;
+  commitTs: string | null;
+  kafkaOffset: string | null;
+  updatedAt: string;
+}
+
+/**
+ * A sink whose checkpoint is written in the same destination transaction as the rows (MySQL):
+ * each source transaction takes effect once, and where to resume is read back from the sink.
+ */
+export interface TransactionalSink<Out> extends ChangeSink<Out> {
+  /** Applies the transactions in order, each with its position; ones already recorded are skipped. */
+  applyTransactions(txs: UpstreamTransaction[]): Promise<{ applied: number; rows: number }>;
+  readCheckpoints(): Promise<RecordedPosition[]>;
+  /** Runs a DDL an earlier run recorded but may not have run (a crash between the two). */
+  finishPendingDdl(): Promise<{ sql: string }[]>;
+}
+
+export function isTransactional<O>(s: ChangeSink<O>): s is TransactionalSink<O> {
+  return s.capabilities.checkpoint === 'transactional';
+}
+
+/** Everything a sink kind needs to open for one migration's apply. */
+export interface SinkOpenRequest {
+  migration: Migration;
+  mstate: Readonly<MigrationState>;
+  tables: DesiredTable[];
+  shapes: Map<string, TableInfo>;
+  /** Topics with their partition counts (Kafka; empty for table destinations). */
+  topics: DesiredTopic[];
+  flavor: 'mariadb' | 'mysql';
+  /** "schema" is in spec.types: the sink creates what is missing. */
+  createMissing: boolean;
+  sourceVersion: string;
+  /** A session on the source (the caller ends it), for a schema phase that copies its definitions. */
+  openSourceSession: () => Promise<Connection>;
+  specDir: string;
+  hook: ApplyHook;
+}
+
+/** A setting change a reviewer must see; the planner turns it into a plan change. */
+export interface SettingChange {
+  field: string;
+  was: unknown;
+  now: unknown;
+  reason: string;
+  risks: ('destructive' | 'breaks-key-order')[];
+}
+
+export interface SinkKind<D extends Destination = Destination> {
+  readonly type: D['type'];
+  /** For messages: "Kafka", "Tablestore", "MySQL". */
+  readonly label: string;
+  /** What a table's rows go to, for status and plans: "topic", "table". */
+  readonly targetNoun: 'topic' | 'table';
+  /** The destination object a source table's rows go to. */
+  targetOf(d: D, database: string, t: TableSpec, targetDatabase: string | undefined): string;
+  /** What else shapes the destination's copy of a table (a change re-snapshots it); undefined when nothing. */
+  snapshotLayout(d: D, t: TableSpec): object | undefined;
+  /** Targets the destination has besides the tables' own (Kafka's DDL topic), with their partitions. */
+  extraTopics(d: D): [string, number][];
+  /** One line on where and how the data is written, for a new migration's plan. */
+  describe(d: D): string;
+  /** Where the destination is, for connection messages. */
+  where(d: D): string;
+  /** What to check when the destination cannot be reached. */
+  reachFix: string;
+  /** What a table without a key means at this destination, as the plan and apply's warnings say it. */
+  keylessConsequence: { plan: string; apply: string };
+  /** What the plan calls a target of this kind. */
+  readonly targetKind: 'topic' | 'tablestore-table' | 'mysql-table';
+  /**
+   * The key each destination table would be created with, as text (`id STRING, …`), for the plan;
+   * absent when the destination keeps the source's own definition (or has no tables).
+   */
+  targetKeys?(d: D, tables: { t: DesiredTable; info: TableInfo }[]): Map<string, string>;
+  /** The status table's heading for where a table's rows go. */
+  targetColumn: string;
+  /** Plan notes this destination always warrants for a migration (e.g. DDL not replicated). */
+  planNotes(m: Migration): { message: string; hint: string }[];
+  /** The setting changes between two applied versions of this destination. */
+  settingChanges(a: D, b: D): SettingChange[];
+  /** Reads the live destination for plan and drift: topics and their partitions, or the tables that exist. */
+  inspect(m: Migration, d: D, specDir: string, knownTargets: string[]): Promise<LiveDestination>;
+  /** The live view when nothing was read (plan --offline). */
+  offline(): LiveDestination;
+  /** Opens the sink for apply, running its schema phase first (topics or tables made to match). */
+  open(d: D, r: SinkOpenRequest): Promise<ChangeSink<unknown>>;
+}
+
+/**
+ * A source kind: a MySQL-family flavour read through its binary log, or TiDB, whose changes
+ * arrive as a feed in Kafka. What differs between flavours is data here, never a branch elsewhere.
+ */
+export interface SourceKind<S extends Source = Source> {
+  readonly type: S['type'];
+  readonly label: string;
+  /** How incremental reads changes: the server's binary log, or a feed topic in Kafka. */
+  readonly changes: 'binlog' | 'kafka-feed';
+  /** Destinations this source can feed. */
+  readonly destinations: readonly Destination['type'][];
+  /** The server flavour it must report, when the type implies one. */
+  readonly flavor?: 'mariadb' | 'mysql';
+  /** A managed service whose parameters are set in its console, not with SET GLOBAL. */
+  readonly console?: string;
+  /** Days of binary log the precheck asks the source to keep (managed services keep theirs too). */
+  readonly binlogRetentionDays: number;
+  /** Whether its version reports a MySQL version it must be held to (PolarDB-X reports varying ones). */
+  readonly mysqlVersionFloor: boolean;
+  /** The variables that switch the binary log on, first found wins, and how to switch it on. */
+  readonly logBin: { variables: readonly string[]; enable: string };
+  /** The replication server id it registers with, when it reads a binary log. */
+  serverId(s: S): number | undefined;
+  /** Seconds the recorded checkpoint is behind the source: 0 when caught up, null when unknown. */
+  lag(m: Migration, s: S, ms: MigrationState, specDir: string): Promise<number | null>;
 }

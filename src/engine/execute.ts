@@ -1,6 +1,7 @@
 // apply: makes the recorded state match the plan, then runs each migration's phases
 // (schema → full → incremental), checkpointing as it goes. Callers hold the state lock.
-import { createHash } from 'node:crypto';
+import { defaultServerId } from '../connectors/sources/mysql/endpoint.js';
+export { defaultServerId };
 import type { LoadedMigration } from '../spec/index.js';
 import type { Migration } from '../spec/schema.js';
 import type { State } from '../state/model.js';
@@ -10,6 +11,7 @@ import { Checkpointer } from './checkpointer.js';
 import type { ApplyHook } from '../model/events.js';
 import { runBinlogMigration } from './run-binlog.js';
 import { runTidbMigration } from './run-tidb.js';
+import { sourceByChanges } from '../connectors/registry.js';
 
 export interface ApplyOptions {
   specDir: string;
@@ -87,14 +89,10 @@ function recordChanges(plan: Plan, loaded: LoadedMigration[], state: State, hook
   }
 }
 
-/** Default replication server id: stable per migration name, away from small ids servers use. */
-export function defaultServerId(name: string): number {
-  const h = createHash('sha256').update(name).digest();
-  return 100000 + (h.readUInt32BE(0) % 1_000_000_000);
-}
 
 async function runMigration(m: Migration, cp: Checkpointer, opts: ApplyOptions): Promise<boolean> {
   const source = m.spec.source;
-  if (source.type === 'tidb') return runTidbMigration(m, source, cp, opts);
-  return runBinlogMigration(m, source, cp, opts);
+  // The runner follows how the source kind delivers its changes.
+  const by = sourceByChanges(source);
+  return by.changes === 'kafka-feed' ? runTidbMigration(m, by.source, cp, opts) : runBinlogMigration(m, by.source, cp, opts);
 }

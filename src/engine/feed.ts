@@ -5,14 +5,14 @@
 import type { BinlogKafka } from '../spec/schema.js';
 import type { ChangeEvent, TableInfo } from '../model/source-data.js';
 import { FeedReader, decodeCanal, decodeDrainer, resolveFeedSecrets, type FeedSchema, type FeedUnit } from '../connectors/sources/tidb/index.js';
-import type { MysqlApplier, UpstreamTransaction } from '../connectors/sinks/mysql/index.js';
-import { desiredFor } from '../model/targets.js';
+import type { TransactionalSink, UpstreamTransaction } from '../connectors/contract.js';
+import { desiredFor } from '../plan/desired.js';
 import { valueOptions, type RunContext } from './context.js';
-import { Selection } from './selection.js';
+import { Selection } from '../transform/selection.js';
 
 export interface FeedOptions {
   feed: BinlogKafka;
-  applier: MysqlApplier;
+  applier: TransactionalSink<unknown>;
   untilCaughtUp: boolean;
   specDir: string;
   /** The source's current shape of a table, read again after a DDL changed it. */

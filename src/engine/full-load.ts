@@ -4,6 +4,7 @@ import type { Connection } from 'mysql2/promise';
 import type { TableState } from '../state/model.js';
 import { connectSource, sourceError } from '../connectors/sources/mysql/connect.js';
 import { closeSnapshot, openSnapshot, TableChunker } from '../connectors/sources/mysql/snapshot-reader.js';
+import { sinkKindOf } from '../connectors/registry.js';
 import { valueOptions } from './context.js';
 import type { RunContext } from './context.js';
 
@@ -64,11 +65,7 @@ async function loadTable<O>(ctx: RunContext<O>, conn: Connection, ts: TableState
   const desired = ctx.desired.get(ts.id)!;
   const started = Date.now();
   if (shape.keyKind === 'none') {
-    const consequence = ctx.migration.spec.destination.type === 'kafka'
-      ? 'its messages have no key, so consumers cannot tell duplicates apart'
-      : ctx.migration.spec.destination.type === 'mysql'
-        ? 'a resumed load first empties the destination table, when this migration created it (a table kept under conflictMode: ignore is not emptied, so rows can land twice)'
-        : 'rows read again after a crash can be written twice, since nothing identifies them';
+    const consequence = sinkKindOf(ctx.migration.spec.destination).keylessConsequence.apply;
     ctx.hook({ type: 'table-warning', migration: name, table: ts.id, message: `no primary or unique key: the table is read in one pass (a resumed load starts it over) and ${consequence}` });
     // An earlier run began this table (fullStartedAt is saved before its first chunk is sent), so
     // rows may be at the destination even when no chunk was checkpointed.

@@ -1,38 +1,26 @@
-// One migration from a MySQL-family source: schema on the destination, the full load from a
-// consistent snapshot, then the binlog stream, into whichever destination the spec names (MySQL
-// destinations apply the binlog with their own checkpoint: run-binlog-mysql.ts).
+// One migration from a MySQL-family source: the destination opened through its sink kind (which
+// runs its schema phase), the full load from a consistent snapshot, then the binlog stream. A sink
+// that records positions itself (transactional, MySQL) gets whole transactions with their position
+// (stream-mysql.ts); the others get changes and the engine checkpoints after their acks (stream.ts).
 import type { Migration, MysqlSource } from '../spec/schema.js';
 import type { MigrationState, TableState } from '../state/model.js';
-import { desiredFor, type Desired, type DesiredTable } from '../model/targets.js';
-import { endpointFor } from '../plan/make.js';
+import type { DesiredTable } from '../model/targets.js';
+import { desiredFor } from '../plan/desired.js';
 import { inspectSource } from '../plan/live.js';
-import { connectSource } from '../connectors/sources/mysql/connect.js';
+import { defaultServerId, endpointFor } from '../connectors/sources/mysql/endpoint.js';
+import { connectSource, type SourceEndpoint } from '../connectors/sources/mysql/connect.js';
 import { currentBinlogEnd, serverInfo } from '../connectors/sources/mysql/inspect.js';
 import { formatPosition } from '../connectors/sources/mysql/position.js';
-import type { TableInfo } from '../model/source-data.js';
+import { isTransactional, type ChangeSink } from '../connectors/contract.js';
+import { sinkKindOf, sourceKindOf } from '../connectors/registry.js';
 import { MigError } from '../util/errors.js';
 import type { Checkpointer } from './checkpointer.js';
 import type { RunContext } from './context.js';
 import type { ApplyOptions } from './execute.js';
-import { defaultServerId } from './execute.js';
-import { openKafkaSink } from '../connectors/sinks/kafka/change-sink.js';
-import { openTablestoreSink } from '../connectors/sinks/tablestore/change-sink.js';
 import { enterIncremental, openBinlogSnapshot, runFullLoad } from './full-load.js';
-import { runBinlogIntoMysql } from './run-binlog-mysql.js';
-import type { ChangeSink } from '../connectors/contract.js';
+import { recordingHook } from './record-events.js';
 import { runStream } from './stream.js';
-
-export interface SinkRequest {
-  migration: Migration;
-  mstate: MigrationState;
-  desired: Desired;
-  shapes: Map<string, TableInfo>;
-  createMissing: boolean;
-  sourceVersion: string;
-  flavor: 'mariadb' | 'mysql';
-  specDir: string;
-  hook: ApplyOptions['hook'];
-}
+import { runMysqlStream } from './stream-mysql.js';
 
 export async function runBinlogMigration(m: Migration, source: MysqlSource, cp: Checkpointer, opts: ApplyOptions): Promise<boolean> {
   const name = m.metadata.name;
@@ -65,35 +53,42 @@ export async function runBinlogMigration(m: Migration, source: MysqlSource, cp: 
     if (!mstate.tables[t.id]) mstate.tables[t.id] = newTableState(t, types.has('full'));
     mstate.tables[t.id]!.topic = t.topic;
   }
-  const request: SinkRequest = { migration: m, mstate, desired, shapes: live.tables, createMissing: types.has('schema'), sourceVersion: version, flavor, specDir: opts.specDir, hook: opts.hook };
+  const hook = recordingHook(mstate, opts.hook);
   const dest = m.spec.destination;
-  switch (dest.type) {
-    case 'kafka':
-      return runWith(await openKafkaSink({ ...request, dest, desired: { tables: tableMap(desired), topics: desired.topics } }), request, source, cp, opts, endpoint);
-    case 'tablestore':
-      return runWith(await openTablestoreSink({ ...request, dest, checkpointer: cp }), request, source, cp, opts, endpoint);
-    case 'mysql':
-      return runBinlogIntoMysql(request, source, cp, opts, endpoint);
+  try {
+    const sink = await sinkKindOf(dest).open(dest, {
+      migration: m, mstate, tables: desired.tables, topics: desired.topics, shapes: live.tables, flavor,
+      createMissing: types.has('schema'), sourceVersion: version, specDir: opts.specDir, hook,
+      openSourceSession: () => connectSource(endpoint),
+    });
+    return await runWith(sink, { migration: m, mstate, tables: desired.tables, shapes: live.tables, flavor, endpoint }, source, cp, { ...opts, hook });
+  } finally {
+    opts.hook({ type: 'migration-done', migration: name });
   }
 }
 
-function tableMap(d: Desired): Map<string, DesiredTable> {
-  return new Map(d.tables.map((t) => [t.id, t]));
+interface Run {
+  migration: Migration;
+  mstate: MigrationState;
+  tables: DesiredTable[];
+  shapes: RunContext<unknown>['shapes'];
+  flavor: 'mariadb' | 'mysql';
+  endpoint: SourceEndpoint;
 }
 
-async function runWith<O>(sink: ChangeSink<O>, r: SinkRequest, source: MysqlSource, cp: Checkpointer, opts: ApplyOptions, endpoint: Awaited<ReturnType<typeof endpointFor>>): Promise<boolean> {
-  const { migration: m, mstate, desired } = r;
+async function runWith<O>(sink: ChangeSink<O>, r: Run, source: MysqlSource, cp: Checkpointer, opts: ApplyOptions): Promise<boolean> {
+  const { migration: m, mstate } = r;
   const name = m.metadata.name;
   const types = new Set(m.spec.types);
   try {
     // The destination's objects exist now (the sink created them): the tables move on from `schema`.
-    for (const t of desired.tables) if (mstate.tables[t.id]!.phase === 'pending') mstate.tables[t.id]!.phase = 'schema';
+    for (const t of r.tables) if (mstate.tables[t.id]!.phase === 'pending') mstate.tables[t.id]!.phase = 'schema';
     await cp.save();
     const ctx: RunContext<O> = {
-      migration: m, mstate, endpoint, flavor: r.flavor, sink,
-      shapes: r.shapes, desired: tableMap(desired), checkpointer: cp, hook: opts.hook, signal: opts.signal,
+      migration: m, mstate, endpoint: r.endpoint, flavor: r.flavor, sink,
+      shapes: r.shapes, desired: new Map(r.tables.map((t) => [t.id, t])), checkpointer: cp, hook: opts.hook, signal: opts.signal,
       openSnapshot: (conn) => openBinlogSnapshot(ctx, conn),
-      chunksInFlight: m.spec.destination.type === 'tablestore' ? m.spec.destination.threads : 1,
+      chunksInFlight: sink.capabilities.chunksInFlight,
     };
     if (types.has('full')) await runFullLoad(ctx);
     if (opts.signal.aborted || !types.has('incremental')) return false;
@@ -102,14 +97,13 @@ async function runWith<O>(sink: ChangeSink<O>, r: SinkRequest, source: MysqlSour
       opts.hook({ type: 'handoff', migration: name, at: formatPosition(mstate.checkpoint ?? mstate.snapshot!.position) });
       return true;
     }
-    const dest = m.spec.destination;
-    // Tablestore's queueSize is the number of changes read ahead of the writers.
-    const highWater = dest.type === 'tablestore' ? dest.queueSize : undefined;
-    await runStream(ctx, { untilCaughtUp: opts.untilCaughtUp && !opts.follow, serverId: source.serverId ?? defaultServerId(name), highWater });
+    const untilCaughtUp = opts.untilCaughtUp && !opts.follow;
+    const serverId = sourceKindOf(source).serverId(source) ?? defaultServerId(name);
+    if (isTransactional(sink)) await runMysqlStream(ctx, { applier: sink, untilCaughtUp, serverId });
+    else await runStream(ctx, { untilCaughtUp, serverId, highWater: sink.capabilities.queueSize });
     return false;
   } finally {
     await sink.close();
-    opts.hook({ type: 'migration-done', migration: name });
   }
 }
 

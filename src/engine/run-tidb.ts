@@ -3,18 +3,20 @@
 // and the feed's checkpoint commit together at the destination.
 import type { Connection } from 'mysql2/promise';
 import type { Migration, TidbSource } from '../spec/schema.js';
-import { desiredFor, type DesiredTable } from '../model/targets.js';
-import { endpointFor } from '../plan/make.js';
+import type { DesiredTable } from '../model/targets.js';
+import { desiredFor } from '../plan/desired.js';
+import { endpointFor } from '../connectors/sources/mysql/endpoint.js';
 import { inspectSource } from '../plan/live.js';
 import { connectSource, sourceError } from '../connectors/sources/mysql/connect.js';
 import { describeTable } from '../connectors/sources/mysql/inspect.js';
 import { snapshotCommitTs } from '../connectors/sources/tidb/index.js';
 import type { TableInfo } from '../model/source-data.js';
-import { TargetNames } from '../connectors/sinks/mysql/index.js';
 import { MigError } from '../util/errors.js';
 import type { Checkpointer } from './checkpointer.js';
 import type { RunContext } from './context.js';
-import { mysqlEndpoint, mysqlLoadSink, prepareMysqlDestination, type MysqlLoadItem } from '../connectors/sinks/mysql/destination.js';
+import { isTransactional } from '../connectors/contract.js';
+import { sinkKindOf } from '../connectors/registry.js';
+import { recordingHook } from './record-events.js';
 import type { ApplyOptions } from './execute.js';
 import { runFeed } from './feed.js';
 import { enterIncremental, runFullLoad } from './full-load.js';
@@ -22,8 +24,6 @@ import { newTableState } from './run-binlog.js';
 
 export async function runTidbMigration(m: Migration, source: TidbSource, cp: Checkpointer, opts: ApplyOptions): Promise<boolean> {
   const name = m.metadata.name;
-  const dest = m.spec.destination;
-  if (dest.type !== 'mysql') throw new MigError('unsupported-pairing', `${name}: a tidb source feeds a mysql destination, not ${dest.type}`, 'set destination.type: mysql');
   const mstate = cp.state.migrations[name]!;
   opts.hook({ type: 'migration-start', migration: name });
   const endpoint = await endpointFor(m, opts.specDir);
@@ -32,42 +32,54 @@ export async function runTidbMigration(m: Migration, source: TidbSource, cp: Che
   const desired = desiredFor(m, live);
   if (desired.errors.length > 0) throw new MigError('spec-source-mismatch', `${name}: ${desired.errors.join('; ')}`, 'fix spec.objects or create the objects on the source');
   const types = new Set(m.spec.types);
-  const names = new TargetNames(m.spec.objects);
-  const destEp = await mysqlEndpoint(m, dest, opts.specDir);
 
   for (const t of desired.tables) {
     if (!mstate.tables[t.id]) mstate.tables[t.id] = newTableState(t, types.has('full'));
     mstate.tables[t.id]!.topic = t.topic;
   }
-  const applier = await prepareMysqlDestination({ migration: m, mstate, tables: desired.tables, names, source: endpoint, dest: destEp, checkpointer: cp, hook: opts.hook });
+  const hook = recordingHook(mstate, opts.hook);
+  const dest = m.spec.destination;
   try {
-    const tables = new Map<string, DesiredTable>(desired.tables.map((t) => [t.id, t]));
-    const ctx: RunContext<MysqlLoadItem> = {
-      migration: m, mstate, endpoint, flavor: 'mysql', sink: mysqlLoadSink(applier, m, mstate),
-      shapes: live.tables, desired: tables, checkpointer: cp, hook: opts.hook, signal: opts.signal,
-      openSnapshot: (conn) => openTidbSnapshot(ctx, conn),
-    };
-    if (types.has('full')) await runFullLoad(ctx);
-    if (opts.signal.aborted || !types.has('incremental')) return false;
-    if (!mstate.feed) await startFeedNow(ctx);
-    await enterIncremental(ctx);
-    const feed = source.binlogKafka!;
-    if (!opts.untilCaughtUp && !opts.follow) {
-      opts.hook({ type: 'handoff', migration: name, at: `${feed.topic}, transactions after commit ts ${mstate.feed!.startTs}` });
-      return true;
-    }
-    const meta = await connectSource(endpoint);
+    const sink = await sinkKindOf(dest).open(dest, {
+      migration: m, mstate, tables: desired.tables, topics: desired.topics, shapes: live.tables, flavor: 'mysql',
+      createMissing: types.has('schema'), sourceVersion: '', specDir: opts.specDir, hook,
+      openSourceSession: () => connectSource(endpoint),
+    });
     try {
-      await runFeed(ctx, {
-        feed, applier, untilCaughtUp: opts.untilCaughtUp && !opts.follow, specDir: opts.specDir,
-        refreshShape: (db, table) => describeTable(meta, db, table).then((t): TableInfo | undefined => t ?? undefined),
-      });
+      // Validation pairs a TiDB source with MySQL only; its feed is applied with the destination's checkpoint.
+      if (!isTransactional(sink)) throw new MigError('unsupported-pairing', `${name}: a tidb source needs a destination that records its position with the rows`, 'set destination.type: mysql');
+      // The destination's tables exist now: the tables move on from `pending`.
+      for (const t of desired.tables) if (mstate.tables[t.id]!.phase === 'pending') mstate.tables[t.id]!.phase = 'schema';
+      await cp.save();
+      const tables = new Map<string, DesiredTable>(desired.tables.map((t) => [t.id, t]));
+      const ctx: RunContext<unknown> = {
+        migration: m, mstate, endpoint, flavor: 'mysql', sink,
+        shapes: live.tables, desired: tables, checkpointer: cp, hook, signal: opts.signal,
+        openSnapshot: (conn) => openTidbSnapshot(ctx, conn),
+      };
+      if (types.has('full')) await runFullLoad(ctx);
+      if (opts.signal.aborted || !types.has('incremental')) return false;
+      if (!mstate.feed) await startFeedNow(ctx);
+      await enterIncremental(ctx);
+      const feed = source.binlogKafka!;
+      if (!opts.untilCaughtUp && !opts.follow) {
+        opts.hook({ type: 'handoff', migration: name, at: `${feed.topic}, transactions after commit ts ${mstate.feed!.startTs}` });
+        return true;
+      }
+      const meta = await connectSource(endpoint);
+      try {
+        await runFeed(ctx, {
+          feed, applier: sink, untilCaughtUp: opts.untilCaughtUp && !opts.follow, specDir: opts.specDir,
+          refreshShape: (db, table) => describeTable(meta, db, table).then((t): TableInfo | undefined => t ?? undefined),
+        });
+      } finally {
+        await meta.end().catch(() => undefined);
+      }
+      return false;
     } finally {
-      await meta.end().catch(() => undefined);
+      await sink.close();
     }
-    return false;
   } finally {
-    await applier.close();
     opts.hook({ type: 'migration-done', migration: name });
   }
 }
@@ -76,7 +88,7 @@ export async function runTidbMigration(m: Migration, source: TidbSource, cp: Che
  * The snapshot's commit ts is what incremental starts after: every transaction committed at or
  * before it is in the snapshot. The first snapshot's ts is kept on resume, as for the binlog.
  */
-async function openTidbSnapshot(ctx: RunContext<MysqlLoadItem>, conn: Connection): Promise<void> {
+async function openTidbSnapshot(ctx: RunContext<unknown>, conn: Connection): Promise<void> {
   try {
     await conn.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
     await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT');
@@ -93,7 +105,7 @@ async function openTidbSnapshot(ctx: RunContext<MysqlLoadItem>, conn: Connection
 }
 
 /** Without a full load, incremental starts at the source's current commit ts. */
-async function startFeedNow(ctx: RunContext<MysqlLoadItem>): Promise<void> {
+async function startFeedNow(ctx: RunContext<unknown>): Promise<void> {
   const conn = await connectSource(ctx.endpoint);
   try {
     const ts = await snapshotCommitTs(conn);

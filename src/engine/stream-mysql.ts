@@ -9,15 +9,15 @@ import type { BinlogPosition } from '../state/model.js';
 import { BinlogReader } from '../connectors/sources/mysql/binlog-reader.js';
 import { describeTable } from '../connectors/sources/mysql/inspect.js';
 import { comparePositions } from '../connectors/sources/mysql/position.js';
-import type { MysqlApplier, UpstreamTransaction } from '../connectors/sinks/mysql/index.js';
+import type { TransactionalSink, UpstreamTransaction } from '../connectors/contract.js';
 import { decodeBinlogPosition, encodeBinlogPosition, isBinlogFeed, mirrorPosition } from '../connectors/sources/mysql/binlog-checkpoint.js';
 import { startStream, Waker } from './stream-common.js';
 import { valueOptions, type RunContext } from './context.js';
 import { joinTable, joinsMigration } from './feed.js';
-import { Selection } from './selection.js';
+import { Selection } from '../transform/selection.js';
 
 export interface MysqlStreamOptions {
-  applier: MysqlApplier;
+  applier: TransactionalSink<unknown>;
   /** Stop once everything up to the source's end of log as of the start is applied. */
   untilCaughtUp: boolean;
   serverId: number;
@@ -181,7 +181,7 @@ export async function runMysqlStream<O>(ctx: RunContext<O>, o: MysqlStreamOption
  * else the snapshot's position. A pending DDL left by a crash runs first. The state's copy is
  * brought in line, since a crash can leave it behind the destination.
  */
-async function resumePoint<O>(ctx: RunContext<O>, applier: MysqlApplier): Promise<BinlogPosition> {
+async function resumePoint<O>(ctx: RunContext<O>, applier: TransactionalSink<unknown>): Promise<BinlogPosition> {
   const name = ctx.migration.metadata.name;
   for (const d of await applier.finishPendingDdl()) ctx.hook({ type: 'change-applied', migration: name, summary: `finished DDL left pending by an earlier run: ${d.sql.slice(0, 200)}` });
   const snapshot = ctx.mstate.snapshot?.position;

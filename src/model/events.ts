@@ -1,5 +1,5 @@
 // Progress the engine reports; commands render it. The engine itself never prints.
-import type { BinlogPosition } from '../state/model.js';
+import type { BinlogPosition, SkippedRow } from '../state/model.js';
 
 export type ApplyEvent =
   | { type: 'migration-start'; migration: string }
@@ -18,6 +18,10 @@ export type ApplyEvent =
   | { type: 'feed-start'; migration: string; topic: string; from: string; afterTs: string; untilCaughtUp: boolean }
   | { type: 'feed-progress'; migration: string; transactions: number; position: string }
   | { type: 'feed-stop'; migration: string; transactions: number; skipped: number; position: string; reason: 'caught-up' | 'signal' }
-  | { type: 'migration-done'; migration: string };
+  | { type: 'migration-done'; migration: string }
+  // What a sink found or did that the state must remember; the engine records these, views skip them.
+  | { type: 'topic-known'; migration: string; topic: string; partitions: number }
+  | { type: 'row-skipped'; migration: string; row: Omit<SkippedRow, 'at' | 'phase'> }
+  | { type: 'target-origin'; migration: string; table: string; origin: 'created' | 'kept' };
 
 export type ApplyHook = (e: ApplyEvent) => void;

@@ -4,7 +4,9 @@ import { createTwoFilesPatch } from 'diff';
 import type { Migration } from '../spec/schema.js';
 import type { MigrationState, State } from '../state/model.js';
 import type { Change, MigrationPlan, Plan, PlanNote } from './change.js';
-import { desiredFor, type Desired, type DesiredTable, type LiveSource, type LiveTargets, type LiveTopics } from '../model/targets.js';
+import type { Desired, DesiredTable, LiveSource, LiveTargets, LiveTopics } from '../model/targets.js';
+import { desiredFor } from './desired.js';
+import { sinkKindOf } from '../connectors/registry.js';
 import { destinationHow, destinationSettingChanges } from './destination-settings.js';
 import { targetChanges, targetKind } from './targets.js';
 
@@ -58,16 +60,14 @@ export function buildPlan(input: PlanInput): Plan {
       partial = true;
       notes.push({ severity: 'warning', migration: name, message: `destination not inspected: ${live.targets.error}`, hint: 'destination tables are unverified' });
     }
-    if (mi.migration.spec.destination.type === 'tablestore' && mi.migration.spec.types.includes('incremental')) {
-      notes.push({ severity: 'info', migration: name, message: 'DDL is not replicated to Tablestore (as DTS): an ALTER TABLE on a migrated table is reported during apply, and the destination table keeps its columns', hint: 'to follow a schema change, change the spec (columnTypes, columns) and apply; the table is re-snapshotted if its layout changes' });
-    }
+    for (const n of sinkKindOf(mi.migration.spec.destination).planNotes(mi.migration)) notes.push({ severity: 'info', migration: name, ...n });
     const desired = desiredFor(mi.migration, live.source);
     for (const e of desired.errors) notes.push({ severity: 'error', migration: name, message: e, hint: 'fix spec.objects or create it on the source' });
     if (live.source.ok) {
       for (const t of desired.tables) {
         const info = live.source.tables.get(t.id);
         if (info?.keyKind === 'none') {
-          notes.push({ severity: 'warning', migration: name, message: `table \`${t.id}\` has no primary key or NOT NULL unique key: its full load restarts from the beginning after a crash, ${keylessConsequence(mi.migration.spec.destination.type)}`, hint: 'add a primary key to the source table' });
+          notes.push({ severity: 'warning', migration: name, message: `table \`${t.id}\` has no primary key or NOT NULL unique key: its full load restarts from the beginning after a crash, ${sinkKindOf(mi.migration.spec.destination).keylessConsequence.plan}`, hint: 'add a primary key to the source table' });
         }
       }
     }
@@ -108,12 +108,6 @@ export function buildPlan(input: PlanInput): Plan {
 }
 
 /** What a crash during the full load of a table without a key does at the destination at hand. */
-function keylessConsequence(destination: Migration['spec']['destination']['type']): string {
-  if (destination === 'kafka') return 'its messages have no key (all on partition 0), and consumers cannot tell duplicates apart';
-  if (destination === 'mysql') return 'and its destination table is emptied first when this migration created it; a table kept under conflictMode: ignore is not, so rows written before the crash can land twice';
-  return 'and rows written before the crash can be written twice';
-}
-
 /** What a reviewer should know about a table before it is copied: size, columns and key. */
 function tableFacts(t: DesiredTable): string {
   if (!t.live) return '';

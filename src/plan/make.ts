@@ -1,9 +1,10 @@
 // Planning with I/O around the pure planner: load specs, read state, inspect live systems, build.
-import type { Migration } from '../spec/schema.js';
-import { loadSpecs, normalizedText, specDigest, specSetDigest, resolveMigrationSecrets, projectRootOf, type LoadedMigration } from '../spec/index.js';
+import { loadSpecs, normalizedText, specDigest, specSetDigest, type LoadedMigration } from '../spec/index.js';
+import { endpointFor } from '../connectors/sources/mysql/endpoint.js';
+import { sinkKindOf } from '../connectors/registry.js';
+export { endpointFor };
 import type { State } from '../state/model.js';
 import type { StateStore } from '../state/store.js';
-import type { SourceEndpoint } from '../connectors/sources/mysql/connect.js';
 import { SpecError } from '../util/errors.js';
 import { buildPlan, type LiveView } from './build.js';
 import type { Plan } from './change.js';
@@ -13,11 +14,6 @@ export interface Planned {
   plan: Plan;
   state: State;
   loaded: LoadedMigration[];
-}
-
-export async function endpointFor(m: Migration, specDir: string): Promise<SourceEndpoint> {
-  const secrets = await resolveMigrationSecrets(m, { projectRoot: projectRootOf(specDir) });
-  return { spec: m.spec.source, password: secrets.get('spec.source.password')?.value };
 }
 
 export async function loadValid(specDir: string): Promise<LoadedMigration[]> {
@@ -35,9 +31,7 @@ export async function makePlan(specDir: string, store: StateStore, opts: { offli
       const m = l.migration;
       const name = m.metadata.name;
       if (opts.offline) {
-        const offline = { ok: false as const, error: 'offline' };
-        // Only a Kafka destination has topics; the others have tables.
-        live.set(name, m.spec.destination.type === 'kafka' ? { source: offline, topics: offline } : { source: offline, topics: { ok: true, topics: new Map() }, targets: offline });
+        live.set(name, { source: { ok: false, error: 'offline' }, ...sinkKindOf(m.spec.destination).offline() });
         return;
       }
       const known = Object.keys(state.migrations[name]?.topics ?? {});

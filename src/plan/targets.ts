@@ -3,14 +3,13 @@
 // the source tables writing to it are copied again.
 import type { Migration } from '../spec/schema.js';
 import type { MigrationState } from '../state/model.js';
-import { mergedTargets, tableMapping } from '../connectors/sinks/tablestore/mapping.js';
+import { sinkKindOf } from '../connectors/registry.js';
 import type { Change, TargetKind } from './change.js';
 import type { Desired, LiveSource, LiveTargets } from '../model/targets.js';
 
 /** What kind of object a migration's `topic` names. */
 export function targetKind(m: Migration): TargetKind {
-  const t = m.spec.destination.type;
-  return t === 'kafka' ? 'topic' : t === 'tablestore' ? 'tablestore-table' : 'mysql-table';
+  return sinkKindOf(m.spec.destination).targetKind;
 }
 
 export function targetChanges(m: Migration, prev: MigrationState | undefined, desired: Desired, live: LiveTargets | undefined, source: LiveSource): Change[] {
@@ -18,7 +17,7 @@ export function targetChanges(m: Migration, prev: MigrationState | undefined, de
   if (into === 'topic' || !live) return [];
   const name = m.metadata.name;
   const createMissing = m.spec.types.includes('schema');
-  const keys = tablestoreKeys(m, desired, source);
+  const keys = targetKeys(m, desired, source);
   const out: Change[] = [];
   const seen = new Set<string>();
   for (const t of desired.tables) {
@@ -42,24 +41,14 @@ export function targetChanges(m: Migration, prev: MigrationState | undefined, de
   return out;
 }
 
-/** The primary key each Tablestore table gets, as text, when the source could be read and maps. */
-function tablestoreKeys(m: Migration, desired: Desired, source: LiveSource): Map<string, string> {
+/** The key each new destination table gets, as text, when the source could be read and maps. */
+function targetKeys(m: Migration, desired: Desired, source: LiveSource): Map<string, string> {
   const d = m.spec.destination;
-  const out = new Map<string, string>();
-  if (d.type !== 'tablestore' || !source.ok) return out;
+  const kind = sinkKindOf(d);
+  if (!kind.targetKeys || !source.ok) return new Map();
   const withInfo = desired.tables.flatMap((t) => {
     const info = source.tables.get(t.id);
     return info ? [{ t, info }] : [];
   });
-  const merged = mergedTargets(withInfo.map(({ t, info }) => ({ info, spec: t.settings })));
-  for (const { t, info } of withInfo) {
-    if (out.has(t.topic)) continue;
-    try {
-      const mapping = tableMapping({ info, spec: t.settings, destination: d, merged: merged.has(t.topic) });
-      out.set(t.topic, mapping.primaryKey.map((k) => `${k.name} ${k.type}`).join(', '));
-    } catch {
-      // The precheck names what keeps the table from mapping; the plan shows no key for it.
-    }
-  }
-  return out;
+  return kind.targetKeys(d, withInfo);
 }

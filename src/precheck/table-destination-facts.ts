@@ -3,7 +3,7 @@
 // for a TiDB source whether its change-feed topic is there.
 import type { Migration, MysqlDestination, TablestoreDestination } from '../spec/schema.js';
 import type { MigrationState } from '../state/model.js';
-import { desiredFor } from '../model/targets.js';
+import { desiredFor } from '../plan/desired.js';
 import { endpointFor } from '../plan/make.js';
 import { inspectSource } from '../plan/live.js';
 import { TablestoreClient, compareTable, describeTable, listTables, mergedTargets, resolveTablestoreSecrets, tableMapping, type TableMapping } from '../connectors/sinks/tablestore/index.js';

@@ -20,6 +20,10 @@ export function applyLine(e: ApplyEvent): string | undefined {
     case 'feed-start': return `${e.migration}: applying ${e.topic} from ${e.from} (transactions after commit ts ${e.afterTs})${e.untilCaughtUp ? ' until caught up' : ''}`;
     case 'feed-progress': return undefined;
     case 'feed-stop': return `${e.migration}: ${e.reason === 'caught-up' ? 'caught up' : 'stopped'}: ${e.transactions} transaction(s) applied${e.skipped > 0 ? `, ${e.skipped} at or before the snapshot skipped` : ''}, checkpoint ${e.position}`;
-    case 'migration-done': return undefined;
+    case 'migration-done':
+    case 'topic-known':
+    case 'row-skipped':
+    case 'target-origin':
+      return undefined;
   }
 }

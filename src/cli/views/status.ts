@@ -1,5 +1,5 @@
 // Status: per migration and table, the phase, rows copied, the checkpoint and the lag.
-import type { State } from '../../state/model.js';
+import type { MigrationState, State } from '../../state/model.js';
 import { formatPosition } from '../../connectors/sources/mysql/position.js';
 
 export interface StatusRow {
@@ -20,13 +20,15 @@ export interface MigrationStatus {
   lagSeconds: number | null;
   eventsStreamed: number;
   /** Heading of the column naming where each table's rows go. */
-  destination: 'TOPIC' | 'TABLE AT DESTINATION';
+  /** Heading for where the rows go: TOPIC, TABLE AT DESTINATION. */
+  destination: string;
   tables: StatusRow[];
   /** Rows left out: over maxMessageBytes (oversizedRow: skip), or refused by Tablestore (dirtyData: skip). */
   skippedRows: { table: string; key: string | null; bytes: number; at: string; phase: string; error?: string }[];
 }
 
-export function statusOf(state: State, lags: Map<string, number | null>): MigrationStatus[] {
+/** `column` names where a migration's rows go (its destination kind's heading). */
+export function statusOf(state: State, lags: Map<string, number | null>, column: (m: MigrationState['spec']) => string): MigrationStatus[] {
   return Object.values(state.migrations).map((m) => ({
     name: m.name,
     appliedAt: m.appliedAt,
@@ -34,7 +36,7 @@ export function statusOf(state: State, lags: Map<string, number | null>): Migrat
     checkpoint: m.checkpoint ? formatPosition(m.checkpoint) : m.feed ? feedPosition(m.feed.positions) : undefined,
     lagSeconds: lags.get(m.name) ?? null,
     eventsStreamed: m.eventsStreamed ?? 0,
-    destination: m.spec.spec.destination.type === 'kafka' ? 'TOPIC' : 'TABLE AT DESTINATION',
+    destination: column(m.spec),
     skippedRows: m.skippedRows ?? [],
     tables: Object.values(m.tables).map((t) => ({
       migration: m.name,

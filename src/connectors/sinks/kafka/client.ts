@@ -6,6 +6,7 @@ import './kafkajs-grouping.js';
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import type { KafkaDestination } from '../../../spec/schema.js';
 import { redactSecrets } from '../../../spec/secrets.js';
+import type { ErrorClass } from '../../contract.js';
 import { MigError } from '../../../util/errors.js';
 import { registerCompressionCodecs } from './compression.js';
 import type { KafkaSecrets } from './secrets.js';
@@ -87,6 +88,8 @@ interface ErrorLink {
   message: string;
   code: string;
   type: string;
+  /** kafkajs marks the protocol errors a later attempt can get past. */
+  retriable: boolean;
 }
 
 /** The error and its causes (kafkajs wraps the socket's error in retry errors). */
@@ -94,8 +97,8 @@ function chain(e: unknown): ErrorLink[] {
   const out: ErrorLink[] = [];
   let cur: unknown = e;
   while (cur && out.length < 6) {
-    const err = cur as Error & { type?: unknown; code?: unknown; cause?: unknown };
-    out.push({ name: String(err.name ?? ''), message: String(err.message ?? cur), code: String(err.code ?? ''), type: String(err.type ?? '') });
+    const err = cur as Error & { type?: unknown; code?: unknown; cause?: unknown; retriable?: unknown };
+    out.push({ name: String(err.name ?? ''), message: String(err.message ?? cur), code: String(err.code ?? ''), type: String(err.type ?? ''), retriable: err.retriable === true });
     cur = err.cause;
   }
   return out;
@@ -133,6 +136,23 @@ export function kafkaError(dest: KafkaEndpoint, e: unknown): MigError {
       'run mig plan: it shows the topic to recreate, and mig apply creates it');
   }
   return new MigError('kafka-error', `Kafka (${brokers}): ${msg}`);
+}
+
+const AUTH = /KafkaJSSASLAuthenticationError|SASL_AUTHENTICATION_FAILED|ILLEGAL_SASL_STATE|UNSUPPORTED_SASL_MECHANISM|AUTHORIZATION_FAILED/i;
+const CONNECTION = /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|Connection error|KafkaJSConnectionError|KafkaJSConnectionClosedError|Closed connection|Failed to connect|KafkaJSRequestTimeoutError|kafka-unreachable/i;
+
+/**
+ * Lost or refused connections and timeouts are worth retrying with the connection window, errors
+ * kafkajs marks retriable (a leader moving, too few in-sync replicas, throttling) with the other
+ * window; authentication, authorisation, TLS and everything else a retry cannot fix.
+ */
+export function classifyKafkaError(e: unknown): ErrorClass {
+  const links = chain(e);
+  const all = links.map((l) => `${l.name} ${l.type} ${l.code} ${l.message}`).join(' | ');
+  if (AUTH.test(all) || links.some((l) => TLS_CODES.test(l.code))) return 'fatal';
+  if (e instanceof MigError && e.code === 'kafka-unreachable') return 'retryable-connection';
+  if (CONNECTION.test(all)) return 'retryable-connection';
+  return links.some((l) => l.retriable) ? 'retryable-other' : 'fatal';
 }
 
 function authError(dest: KafkaEndpoint, brokers: string, msg: string, all: string): MigError {

@@ -8,6 +8,7 @@ import mysql from 'mysql2/promise';
 import type { ConnectionOptions, SslOptions } from 'mysql2';
 import type { MysqlDestination } from '../../../spec/schema.js';
 import { MigError, redact } from '../../../util/errors.js';
+import type { ErrorClass } from '../../contract.js';
 
 export interface DestinationEndpoint {
   spec: MysqlDestination;
@@ -173,4 +174,16 @@ const DATA_HINTS: Record<number, string> = {
 export function isConnectionLost(e: unknown): boolean {
   const err = (e ?? {}) as DriverError & { fatal?: boolean };
   return err.fatal === true || ['PROTOCOL_CONNECTION_LOST', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED'].includes(err.code ?? '');
+}
+
+/**
+ * For the engine's retry windows: a lost or refused connection (also when wrapped as
+ * destination-unreachable), deadlocks and lock waits (retryable), and everything else, which a
+ * retry cannot fix (access, a missing table, a value the column cannot hold).
+ */
+export function classifyMysqlError(e: unknown): ErrorClass {
+  if (e instanceof MigError) return e.code === 'destination-unreachable' ? 'retryable-connection' : 'fatal';
+  if (isConnectionLost(e)) return 'retryable-connection';
+  const errno = ((e ?? {}) as DriverError).errno;
+  return errno === 1213 || errno === 1205 ? 'retryable-other' : 'fatal';
 }

@@ -1,6 +1,6 @@
 // The MySQL destination during apply: databases, tables and views created from the source's own
-// definitions (schema phase), the full load as idempotent multi-row INSERTs, and the applier that
-// the feed's transactions go through with their checkpoint.
+// definitions (schema phase), the full load as idempotent multi-row INSERTs, and source transactions
+// applied through the applier together with their checkpoint.
 import type { Connection } from 'mysql2/promise';
 import type { Migration, MysqlDestination } from '../../../spec/schema.js';
 import { projectRootOf, resolveMigrationSecrets } from '../../../spec/secrets.js';
@@ -12,9 +12,8 @@ import {
   type DestinationEndpoint, type TableRef,
 } from './index.js';
 import type { ApplyHook } from '../../../model/events.js';
-import type { Checkpointer } from '../../../engine/checkpointer.js';
-import { connectSource, type SourceEndpoint } from '../../sources/mysql/connect.js';
-import type { ChangeSink } from '../../contract.js';
+import type { SinkCapabilities, SinkOpenRequest, TransactionalSink } from '../../contract.js';
+import { classifyMysqlError } from './connect.js';
 
 export interface MysqlLoadItem {
   source: TableRef;
@@ -30,12 +29,12 @@ export async function mysqlEndpoint(m: Migration, dest: MysqlDestination, specDi
 /**
  * Creates what the destination lacks: each database, then each table not created in an earlier run
  * (a conflicting existing table fails under conflictMode: error), then the views of databases
- * migrated whole. Tables are created from SHOW CREATE TABLE with the spec's names. Each table's
- * state records whether mig created its target or kept one that was there (the caller saves it).
+ * migrated whole. Tables are created from SHOW CREATE TABLE with the spec's names. Whether mig
+ * created each target or kept one that was there is announced (target-origin) for the state.
  */
 export async function ensureMysqlSchema(o: {
   migration: Migration;
-  mstate: MigrationState;
+  mstate: Readonly<MigrationState>;
   tables: DesiredTable[];
   names: TargetNames;
   source: Connection;
@@ -56,15 +55,15 @@ export async function ensureMysqlSchema(o: {
     const keptIds = new Set(kept.map((k) => `${k.database}.${k.table}`));
     for (const [i, r] of refs.entries()) {
       const target = o.names.table(r.database, r.table)!.target;
-      const ts = o.mstate.tables[fresh[i]!.id];
+      const id = fresh[i]!.id;
       if (keptIds.has(`${target.database}.${target.table}`)) {
-        if (ts) ts.targetOrigin = 'kept';
+        o.hook({ type: 'target-origin', migration: name, table: id, origin: 'kept' });
         continue;
       }
       const created = await createTable(o.source, conn, o.names, r);
       // Found in place by CREATE TABLE IF NOT EXISTS (made since the conflict check, or by this run
       // for another source table): not this table's own, so never emptied on its behalf.
-      if (ts) ts.targetOrigin = created.existed ? 'kept' : 'created';
+      o.hook({ type: 'target-origin', migration: name, table: id, origin: created.existed ? 'kept' : 'created' });
       o.hook({ type: 'change-applied', migration: name, summary: `created table ${target.database}.${target.table}${created.notes.length > 0 ? ` (${created.notes.join('; ')})` : ''}` });
     }
     for (const db of databases) {
@@ -80,36 +79,26 @@ export async function ensureMysqlSchema(o: {
 }
 
 /**
- * Everything before the full load, shared by the TiDB and the MySQL-family runners: the schema phase
- * (when spec.types has it), the tables moved on from `pending`, and an applier whose checkpoint table
- * exists. The caller closes the applier.
+ * Opens the MySQL sink: the schema phase (when spec.types has it), then an applier whose checkpoint
+ * table exists. Full-load rows go through its writeRows, source transactions through
+ * applyTransactions with their position.
  */
-export async function prepareMysqlDestination(o: {
-  migration: Migration;
-  mstate: MigrationState;
-  tables: DesiredTable[];
-  names: TargetNames;
-  source: SourceEndpoint;
-  dest: DestinationEndpoint;
-  checkpointer: Checkpointer;
-  hook: ApplyHook;
-}): Promise<MysqlApplier> {
-  const name = o.migration.metadata.name;
-  if (o.migration.spec.types.includes('schema')) {
-    const src = await connectSource(o.source);
+export async function openMysqlSink(dest: MysqlDestination, r: SinkOpenRequest): Promise<TransactionalSink<MysqlLoadItem>> {
+  const name = r.migration.metadata.name;
+  const ep = await mysqlEndpoint(r.migration, dest, r.specDir);
+  const names = new TargetNames(r.migration.spec.objects);
+  if (r.createMissing) {
+    const src = await r.openSourceSession();
     try {
-      await ensureMysqlSchema({ migration: o.migration, mstate: o.mstate, tables: o.tables, names: o.names, source: src, dest: o.dest, hook: o.hook });
+      await ensureMysqlSchema({ migration: r.migration, mstate: r.mstate, tables: r.tables, names, source: src, dest: ep, hook: r.hook });
     } finally {
       await src.end().catch(() => undefined);
     }
   }
-  // The destination's tables exist now: the tables move on from `pending`.
-  for (const t of o.tables) if (o.mstate.tables[t.id]!.phase === 'pending') o.mstate.tables[t.id]!.phase = 'schema';
-  await o.checkpointer.save();
-  const applier = await MysqlApplier.open(o.dest, {
+  const applier = await MysqlApplier.open(ep, {
     migration: name,
-    names: o.names,
-    onNote: (note) => o.hook({ type: 'change-applied', migration: name, summary: note }),
+    names,
+    onNote: (note) => r.hook({ type: 'change-applied', migration: name, summary: note }),
   });
   try {
     await applier.ensureCheckpointTable();
@@ -117,20 +106,28 @@ export async function prepareMysqlDestination(o: {
     await applier.close();
     throw e;
   }
-  return applier;
+  return mysqlSink(applier, r.migration, r.mstate);
 }
+
+/** Each source transaction commits once, with its position, in one destination transaction. */
+const mysqlCapabilities: SinkCapabilities = { checkpoint: 'transactional', perKeyOrder: true, idempotentReplay: true, chunksInFlight: 1, queueSize: 5000 };
 
 /**
  * Full-load rows go through the applier's writeRows, grouped per table. A keyless table whose load
  * starts over has its destination table emptied first, when that table is this migration's alone.
  */
-export function mysqlLoadSink(applier: MysqlApplier, m: Migration, mstate: MigrationState): ChangeSink<MysqlLoadItem> {
+function mysqlSink(applier: MysqlApplier, m: Migration, mstate: Readonly<MigrationState>): TransactionalSink<MysqlLoadItem> {
   // DTS's "ignore errors and proceed": existing rows win during the full load.
   const mode = m.spec.conflictMode === 'ignore' ? 'keep-existing' : 'upsert';
   return {
     snapshotRow: (shape: TableInfo, row: Row) => ({ source: { database: shape.database, table: shape.table }, row }),
-    // Changes come from the feed, applied with their checkpoint (run-tidb.ts), never through here.
+    capabilities: mysqlCapabilities,
+    // Changes are applied whole transactions at a time with their position (applyTransactions).
     change: () => undefined,
+    applyTransactions: (txs) => applier.applyTransactions(txs),
+    readCheckpoints: () => applier.readCheckpoints(),
+    finishPendingDdl: () => applier.finishPendingDdl(),
+    classify: classifyMysqlError,
     send: async (items) => {
       const byTable = new Map<string, MysqlLoadItem[]>();
       for (const it of items) {
@@ -156,6 +153,6 @@ export function mysqlLoadSink(applier: MysqlApplier, m: Migration, mstate: Migra
       await applier.emptyTable({ database: shape.database, table: shape.table });
       return { emptied: true, message: `emptied ${target} (created by this migration) so that the interrupted load of ${ts.id} starts over without duplicates` };
     },
-    close: async () => undefined,
+    close: () => applier.close(),
   };
 }

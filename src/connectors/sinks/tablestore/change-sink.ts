@@ -8,13 +8,12 @@ import {
   TablestoreClient, TablestoreWriter, compareTable, createTable, describeTable, encodeOp, listTables, loadOp, mergedTargets,
   resolveTablestoreSecrets, rowOps, tableMapping, type TableMapping, type WriteOp, type WriteResult,
 } from './index.js';
+import { classifyTablestoreError } from './errors.js';
 import { MigError } from '../../../util/errors.js';
-import type { Checkpointer } from '../../../engine/checkpointer.js';
-import type { SinkRequest } from '../../../engine/run-binlog.js';
-import { Selection } from '../../../engine/selection.js';
-import type { ChangeSink } from '../../contract.js';
+import { Selection } from '../../../transform/selection.js';
+import type { ChangeSink, SinkCapabilities, SinkOpenRequest } from '../../contract.js';
 
-export type TablestoreSinkOptions = SinkRequest & { dest: TablestoreDestination; checkpointer: Checkpointer };
+export type TablestoreSinkOptions = SinkOpenRequest & { dest: TablestoreDestination };
 
 /** Most tables a Tablestore instance holds. */
 export const MAX_TABLES_PER_INSTANCE = 64;
@@ -25,7 +24,7 @@ export async function openTablestoreSink(o: TablestoreSinkOptions): Promise<Chan
   const writer = TablestoreWriter.fromDestination(o.dest, secrets);
   const mappings = new Mappings(o);
   await ensureTables(o, client, mappings);
-  const selection = new Selection(new Map(o.desired.tables.map((t) => [t.id, t])), o.flavor);
+  const selection = new Selection(new Map(o.tables.map((t) => [t.id, t])), o.flavor);
   const name = o.migration.metadata.name;
   const reported = new Set<string>();
   return {
@@ -34,7 +33,7 @@ export async function openTablestoreSink(o: TablestoreSinkOptions): Promise<Chan
     change: (ev, shapeOf) => {
       if (ev.kind === 'ddl') {
         const id = ev.table === undefined ? undefined : `${ev.database}.${ev.table}`;
-        if (id && o.desired.tables.some((t) => t.id === id) && !reported.has(ev.sql)) {
+        if (id && o.tables.some((t) => t.id === id) && !reported.has(ev.sql)) {
           reported.add(ev.sql);
           o.hook({ type: 'table-warning', migration: name, table: id, message: `DDL is not replicated to Tablestore: ${ev.sql.slice(0, 200)}; new columns are written as they come, the key and existing data stay as they are` });
         }
@@ -46,10 +45,12 @@ export async function openTablestoreSink(o: TablestoreSinkOptions): Promise<Chan
       const ops = rowOps(mappings.of(shape, ev.columns), ev);
       return ops.length > 0 ? ops.map(encodeOp) : undefined;
     },
+    capabilities: capabilitiesOf(o.dest),
     send: async (items) => {
       const result = await writer.send(items.flat());
-      recordDirty(o, result);
+      reportDirty(o, result);
     },
+    classify: classifyTablestoreError,
     close: async () => {
       writer.client.close();
       client.close();
@@ -65,8 +66,8 @@ class Mappings {
   private readonly specs: Map<string, DesiredTable>;
 
   constructor(private readonly o: TablestoreSinkOptions) {
-    this.specs = new Map(o.desired.tables.map((t) => [t.id, t]));
-    this.merged = mergedTargets(o.desired.tables.flatMap((t) => {
+    this.specs = new Map(o.tables.map((t) => [t.id, t]));
+    this.merged = mergedTargets(o.tables.flatMap((t) => {
       const info = o.shapes.get(t.id);
       return info ? [{ info, spec: t.settings }] : [];
     }));
@@ -99,7 +100,7 @@ class Mappings {
 async function ensureTables(o: TablestoreSinkOptions, client: TablestoreClient, mappings: Mappings): Promise<void> {
   const name = o.migration.metadata.name;
   const byTarget = new Map<string, TableMapping>();
-  for (const t of o.desired.tables) {
+  for (const t of o.tables) {
     const shape = o.shapes.get(t.id);
     if (shape && !byTarget.has(t.topic)) byTarget.set(t.topic, mappings.of(shape));
   }
@@ -123,14 +124,21 @@ async function ensureTables(o: TablestoreSinkOptions, client: TablestoreClient, 
   }
 }
 
+/**
+ * Tablestore writes rows of one bucket in order and every write is idempotent (whole values,
+ * condition IGNORE), so a replayed batch leaves the table as one delivery did; full-load chunks go
+ * out `threads` at a time, and `queueSize` changes are read ahead of the writers.
+ */
+function capabilitiesOf(d: TablestoreDestination): SinkCapabilities {
+  return { checkpoint: 'after-ack', perKeyOrder: true, idempotentReplay: true, chunksInFlight: d.threads, queueSize: d.queueSize };
+}
+
 /** Rows Tablestore refused under dirtyData: skip go to the state (and `mig status`), never silently. */
-function recordDirty(o: TablestoreSinkOptions, result: WriteResult): void {
+function reportDirty(o: TablestoreSinkOptions, result: WriteResult): void {
   if (result.dirty.length === 0) return;
   const name = o.migration.metadata.name;
-  const at = new Date().toISOString();
   for (const d of result.dirty) {
-    const phase = o.mstate.tables[d.source]?.fullDoneAt ? 'incremental' : 'full';
-    (o.mstate.skippedRows ??= []).push({ table: d.source, key: d.key, bytes: 0, at, phase, error: `${d.code}: ${d.message}` });
+    o.hook({ type: 'row-skipped', migration: name, row: { table: d.source, key: d.key, bytes: 0, error: `${d.code}: ${d.message}` } });
     o.hook({ type: 'table-warning', migration: name, table: d.source, message: `skipped a row (key ${d.key}) Tablestore refused: ${d.code}: ${d.message}; recorded in the state` });
   }
 }

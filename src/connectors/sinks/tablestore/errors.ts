@@ -1,5 +1,6 @@
 // Tablestore failures in one shape, whichever way they arrived (SDK error object, our own
 // BulkImport request, a per-row error in a batch response), and which of them are worth a retry.
+import type { ErrorClass } from '../../contract.js';
 
 /** A failed request or row: the service's OTS* code when there is one, else the transport's. */
 export interface OtsError {
@@ -80,4 +81,17 @@ export function otsErrorOf(e: unknown): OtsError {
   if (typeof x.code === 'string') return { code: x.code, message: rawMessage, ...(status ? { status } : {}), ...ids };
   if (status !== undefined) return { code: `HTTP${status}`, message: rawMessage.replace(/\s*requestId:\S*\s*$/, ''), status, ...ids };
   return { code: 'Unknown', message: rawMessage };
+}
+
+const CONNECTION_CODES = new Set(['NetworkingError', 'TimeoutError', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
+
+/**
+ * For the engine's retry windows: transport failures are connection losses; throttling and the
+ * service's transient codes are "other" retryable failures; the rest (auth, a refused row, a
+ * missing table) a retry cannot fix.
+ */
+export function classifyTablestoreError(e: unknown): ErrorClass {
+  const ots = otsErrorOf(e);
+  if (CONNECTION_CODES.has(ots.code)) return 'retryable-connection';
+  return isTransient(ots) ? 'retryable-other' : 'fatal';
 }

@@ -3,7 +3,8 @@
 // selection is seen too. (Kafka's router applies the same rule inline with its encoding.)
 import type { DesiredTable } from '../model/targets.js';
 import type { ChangeEvent, Row, TableInfo } from '../model/source-data.js';
-import { compileFilter, parseFilter } from '../transform/index.js';
+import { compileFilter } from './filter-eval.js';
+import { parseFilter } from './filter-parse.js';
 import { MigError } from '../util/errors.js';
 
 type RowEvent = Extract<ChangeEvent, { kind: 'row' }>;

@@ -1,0 +1,68 @@
+// The Kafka sink kind: where a table's rows go (its topic), what the plan shows and diffs of the
+// destination's settings, the live topics for drift, and the sink apply writes through.
+import type { KafkaDestination, Migration } from '../../../spec/schema.js';
+import type { LiveDestination, LiveTopics } from '../../../model/targets.js';
+import type { SinkKind } from '../../contract.js';
+import { collectSettingChanges } from '../../setting-changes.js';
+import { KafkaAdmin } from './admin.js';
+import { openKafkaSink } from './change-sink.js';
+import { resolveKafkaSecrets } from './secrets.js';
+
+export const kafkaSink: SinkKind<KafkaDestination> = {
+  type: 'kafka',
+  label: 'Kafka',
+  targetNoun: 'topic',
+  targetKind: 'topic',
+  targetOf: (d, _database, t) => t.topic ?? d.topic,
+  snapshotLayout: () => undefined,
+  extraTopics: (d) => (d.ddlTopic ? [[d.ddlTopic, d.partitions]] : []),
+  describe: (d) =>
+    `${d.format}, ${d.compression ?? 'lz4'}, partitioning ${d.partitioning?.policy ?? 'primary-key'}, acks ${d.acks ?? 'all'}${d.ddlTopic ? `, DDL to ${d.ddlTopic}` : ''}${d.nameCase && d.nameCase !== 'source' ? `, names ${d.nameCase} case` : ''}`,
+  where: (d) => d.brokers.join(', '),
+  reachFix: 'check spec.destination.brokers and that the brokers are running',
+  keylessConsequence: {
+    plan: 'its messages have no key (all on partition 0), and consumers cannot tell duplicates apart',
+    apply: 'its messages have no key, so consumers cannot tell duplicates apart',
+  },
+  targetColumn: 'TOPIC',
+  planNotes: () => [],
+  settingChanges: (da, db) =>
+    collectSettingChanges((field) => {
+      field('brokers', da.brokers, db.brokers, 'the same topics are expected on the new bootstrap list');
+      field('format', da.format, db.format, 'messages from the checkpoint on use the new format; consumers must read both until the old messages expire', ['destructive']);
+      field('partitioning', da.partitioning?.policy ?? 'primary-key', db.partitioning?.policy ?? 'primary-key', 'partition policy change breaks per-key ordering', ['breaks-key-order']);
+      field('ddlTopic', da.ddlTopic, db.ddlTopic, 'DDL from the checkpoint on goes to the new topic');
+      field('nameCase', da.nameCase ?? 'source', db.nameCase ?? 'source', 'names in messages from the checkpoint on change case');
+      field('compression', da.compression ?? 'lz4', db.compression ?? 'lz4', 'new batches use it; consumers read either');
+      const acks = db.acks ?? 'all';
+      field('acks', da.acks ?? 'all', acks, acks === 'all' ? 'every checkpoint waits for all in-sync replicas' : 'a broker failure can lose changes mig already checkpointed', acks === 'all' ? [] : ['destructive']);
+      field('oversizedRow', da.oversizedRow ?? 'fail', db.oversizedRow ?? 'fail', 'applies to rows from the checkpoint on');
+      field('maxMessageBytes', da.maxMessageBytes ?? 10485760, db.maxMessageBytes ?? 10485760, 'applies to rows from the checkpoint on');
+      field('schemaRegistry', da.schemaRegistry?.url, db.schemaRegistry?.url, 'value schemas are registered there from now on');
+      field('sasl', da.sasl && { ...da.sasl, password: '(secret)' }, db.sasl && { ...db.sasl, password: '(secret)' }, 'authentication changed');
+      field('tls', da.tls, db.tls, 'connection security changed');
+    }),
+  inspect: async (m, d, specDir, known): Promise<LiveDestination> => ({ topics: await inspectTopics(d, [...new Set([...topicsOf(m, d), ...known])], specDir) }),
+  offline: () => ({ topics: { ok: false, error: 'offline' } }),
+  open: (d, r) => openKafkaSink({ ...r, dest: d }),
+};
+
+export async function inspectTopics(dest: KafkaDestination, topics: string[], specDir: string): Promise<LiveTopics> {
+  let admin: KafkaAdmin | undefined;
+  try {
+    admin = await KafkaAdmin.connect(dest, await resolveKafkaSecrets(dest, specDir), 1);
+    const found = await admin.describe(topics);
+    return { ok: true, topics: new Map([...found.values()].map((t) => [t.name, t.partitions])) };
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  } finally {
+    await admin?.close();
+  }
+}
+
+/** Every topic a spec may touch: the default one and each table's own. */
+export function topicsOf(m: Migration, dest: KafkaDestination): string[] {
+  const out = new Set<string>([dest.topic]);
+  for (const o of m.spec.objects) for (const t of o.tables ?? []) if (t.topic) out.add(t.topic);
+  return [...out];
+}
