@@ -17,8 +17,9 @@ import { unwrap } from './schema-walk.js';
 export function normalize(spec: Migration | MigrationInput): Migration {
   const parsed = MigrationDoc.safeParse(spec);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new MigError('spec-invalid', `cannot normalise an invalid spec: ${formatPath(toDataPath(issue.path))}: ${issue.message}`);
+    const [issue] = parsed.error.issues;
+    const problem = issue ? `${formatPath(toDataPath(issue.path))}: ${issue.message}` : parsed.error.message;
+    throw new MigError('spec-invalid', `cannot normalise an invalid spec: ${problem}`);
   }
   return canonical(MigrationDoc, parsed.data) as Migration;
 }

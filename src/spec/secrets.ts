@@ -24,9 +24,9 @@ export interface SecretContext {
 }
 
 export function parseSecretRef(value: string): SecretRef | undefined {
-  const m = SECRET_REF.exec(value);
-  if (!m) return undefined;
-  return { kind: m[1] as 'env' | 'file', target: m[2], text: value };
+  const [, kind, target] = SECRET_REF.exec(value) ?? [];
+  if (kind === undefined || target === undefined) return undefined;
+  return { kind: kind as 'env' | 'file', target, text: value };
 }
 
 export function isSecretRef(value: unknown): value is string {

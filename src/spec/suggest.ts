@@ -5,25 +5,24 @@
  * the most common typo, two swapped letters (`fliter`), is as close as a single wrong letter.
  */
 export function editDistance(a: string, b: string): number {
-  const rows = a.length + 1;
   const cols = b.length + 1;
-  const d: number[][] = Array.from({ length: rows }, (_, i) => {
-    const row = new Array<number>(cols).fill(0);
-    row[0] = i;
-    return row;
-  });
-  for (let j = 0; j < cols; j++) d[0][j] = j;
-  for (let i = 1; i < rows; i++) {
+  // d[i][j]: the distance between the first i letters of a and the first j of b, filled row by row.
+  const d: number[][] = [Array.from({ length: cols }, (_, j) => j)];
+  // Only cells of rows already filled, left of the one being computed, are read.
+  const at = (i: number, j: number): number => d[i]![j]!;
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    d.push(row);
     for (let j = 1; j < cols; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
       if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        best = Math.min(best, d[i - 2][j - 2] + 1);
+        best = Math.min(best, at(i - 2, j - 2) + 1);
       }
-      d[i][j] = best;
+      row.push(best);
     }
   }
-  return d[a.length][b.length];
+  return at(a.length, b.length);
 }
 
 /**

@@ -55,9 +55,9 @@ export function parseMysqlStateUrl(text: string, where: string, overrides: Targe
   const user = decode(url.username, 'user', where);
   if (user === '') throw invalid('it names no user (mysql://USER@HOST/…)', where);
   const password = url.password === '' ? undefined : decode(url.password, 'password', where);
-  const segments = url.pathname.split('/').filter((s) => s !== '');
-  if (segments.length !== 1) throw invalid('its path must be exactly one database name (…/DATABASE)', where);
-  const database = decode(segments[0], 'database', where);
+  const [segment, ...more] = url.pathname.split('/').filter((s) => s !== '');
+  if (segment === undefined || more.length > 0) throw invalid('its path must be exactly one database name (…/DATABASE)', where);
+  const database = decode(segment, 'database', where);
   if (url.hash !== '') throw invalid('it has a #fragment, which means nothing here', where);
 
   let table: string | undefined;

@@ -32,17 +32,23 @@ function parseTable(text: string, ranges?: readonly (readonly [number, number])[
   const weightsOf = (w: string): number[] => (w === '-' ? [] : w.split('.').map((h) => parseInt(h, 16)));
   if (ranges) {
     let i = 0;
-    for (const [from, to] of ranges) for (let cp = from; cp <= to; cp++) map.set(cp, weightsOf(entries[i++]));
+    for (const [from, to] of ranges) {
+      for (let cp = from; cp <= to; cp++) {
+        const w = entries[i++];
+        if (w === undefined) throw new Error(`weight table has ${entries.length} entries, fewer than its ranges`);
+        map.set(cp, weightsOf(w));
+      }
+    }
   } else {
     for (const e of entries) {
-      const [cp, w] = e.split(':');
-      map.set(parseInt(cp, 16), weightsOf(w));
+      const colon = e.indexOf(':');
+      if (colon < 0) throw new Error(`weight table entry ${JSON.stringify(e)} has no ':'`);
+      map.set(parseInt(e.slice(0, colon), 16), weightsOf(e.slice(colon + 1)));
     }
   }
   return map;
 }
 
-const TABLES: Record<string, () => Weights> = {};
 const cache = new Map<string, Weights>();
 function table(name: string, text: string, ranges?: readonly (readonly [number, number])[]): () => Weights {
   // Parsed on first use, so processes without filters pay nothing.
@@ -52,10 +58,12 @@ function table(name: string, text: string, ranges?: readonly (readonly [number, 
     return t;
   };
 }
-TABLES.general = table('general', UTF8MB4_GENERAL_CI, UNICODE_TABLE_RANGES);
-TABLES.unicode = table('unicode', UTF8MB4_UNICODE_CI, UNICODE_TABLE_RANGES);
-TABLES.swedish = table('swedish', LATIN1_SWEDISH_CI);
-TABLES.latin1general = table('latin1general', LATIN1_GENERAL_CI);
+const TABLES = {
+  general: table('general', UTF8MB4_GENERAL_CI, UNICODE_TABLE_RANGES),
+  unicode: table('unicode', UTF8MB4_UNICODE_CI, UNICODE_TABLE_RANGES),
+  swedish: table('swedish', LATIN1_SWEDISH_CI),
+  latin1general: table('latin1general', LATIN1_GENERAL_CI),
+};
 
 function asciiWeights(t: Weights | undefined, fold: Collation['fold']): Int32Array {
   const a = new Int32Array(128);
@@ -64,8 +72,8 @@ function asciiWeights(t: Weights | undefined, fold: Collation['fold']): Int32Arr
       a[c] = fold === 'upper' && c >= 97 && c <= 122 ? c - 32 : fold === 'lower' && c >= 65 && c <= 90 ? c + 32 : c;
       continue;
     }
-    const w = t.get(c);
-    a[c] = w && w.length === 1 ? w[0] : -1;
+    const [only, ...more] = t.get(c) ?? [];
+    a[c] = only !== undefined && more.length === 0 ? only : -1;
   }
   return a;
 }
@@ -140,8 +148,9 @@ export function foldText(s: string, c: Collation): string {
   let out = '';
   for (const ch of s) {
     const ws = weightsOf(ch, c);
-    if (ws.length === 1) {
-      out += String.fromCodePoint(0xf0000 + ws[0]);
+    const [only] = ws;
+    if (ws.length === 1 && only !== undefined) {
+      out += String.fromCodePoint(0xf0000 + only);
     } else {
       const key = ws.join('.');
       let id = interned.get(key);
@@ -188,15 +197,14 @@ export function weightsOf(s: string, c: Collation): number[] {
   return out;
 }
 
-function compareSequences(a: ArrayLike<number>, b: ArrayLike<number>, pad: boolean, space: number): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
-  if (a.length === b.length) return 0;
-  if (!pad) return a.length < b.length ? -1 : 1;
-  // PAD SPACE: the shorter side continues with spaces.
-  const longer = a.length > b.length ? a : b;
-  for (let i = n; i < longer.length; i++) {
-    if (longer[i] !== space) return (longer[i] < space) === (longer === a) ? -1 : 1;
+function compareSequences(a: readonly number[], b: readonly number[], pad: boolean, space: number): number {
+  // Past its end the shorter side continues with spaces under PAD SPACE; without it, the shorter sorts first.
+  const beyond = pad ? space : -Infinity;
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a[i] ?? beyond;
+    const y = b[i] ?? beyond;
+    if (x !== y) return x < y ? -1 : 1;
   }
   return 0;
 }
@@ -211,17 +219,19 @@ function compareAscii(a: string, an: number, b: string, bn: number, c: Collation
     if (x >= 128 || y >= 128) return undefined;
     const wx = w[x];
     const wy = w[y];
-    if (wx < 0 || wy < 0) return undefined;
+    if (wx === undefined || wy === undefined || wx < 0 || wy < 0) return undefined;
     if (wx !== wy) return wx < wy ? -1 : 1;
   }
   if (an === bn) return 0;
   if (!c.padSpace) return an < bn ? -1 : 1;
   const longer = an > bn ? a : b;
   const space = w[32];
+  if (space === undefined) return undefined;
   for (let i = n; i < Math.max(an, bn); i++) {
     const x = longer.charCodeAt(i);
-    if (x >= 128 || w[x] < 0) return undefined;
-    if (w[x] !== space) return (w[x] < space) === (an > bn) ? -1 : 1;
+    const wx = w[x];
+    if (x >= 128 || wx === undefined || wx < 0) return undefined;
+    if (wx !== space) return (wx < space) === (an > bn) ? -1 : 1;
   }
   return 0;
 }

@@ -95,11 +95,10 @@ export function comparisonMode(nodes: readonly Node[], flavor: Flavor): Mode {
     case 'real':
       break;
   }
-  if (ns.length === 2 && new Set(ns.map(cls)).size === 2 && ns.some((n) => n.t === 'dec') && ns.some((n) => n.t === 'str')) {
-    // A non-constant DECIMAL against a constant string compares as DECIMAL, not to lose precision.
-    const [d, s] = ns[0].t === 'dec' ? [ns[0], ns[1]] : [ns[1], ns[0]];
-    if (!d.constant && s.constant) return { m: 'dec' };
-  }
+  // A non-constant DECIMAL against a constant string compares as DECIMAL, not to lose precision.
+  const d = ns.find((n) => n.t === 'dec');
+  const s = ns.find((n) => n.t === 'str');
+  if (ns.length === 2 && d && s && !d.constant && s.constant) return { m: 'dec' };
   // With fixed decimals on every side, MySQL treats doubles closer than half a unit in the last place as equal.
   const maxDec = Math.max(...ns.map((n) => n.decimals));
   return { m: 'real', precision: maxDec < NOT_FIXED_DEC ? 5 / 10 ** (maxDec + 1) : 0 };

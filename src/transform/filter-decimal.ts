@@ -104,10 +104,11 @@ function fromScaled(v: bigint, scale: number): string {
   return neg && v !== 0n ? `-${digits}` : digits;
 }
 
-const POW10: bigint[] = [];
+const POW10 = new Map<number, bigint>();
 function pow10(n: number): bigint {
-  for (let i = POW10.length; i <= n; i++) POW10.push(i === 0 ? 1n : POW10[i - 1] * 10n);
-  return POW10[n];
+  let p = POW10.get(n);
+  if (p === undefined) POW10.set(n, (p = 10n ** BigInt(n)));
+  return p;
 }
 
 /** Rounds n / d half away from zero, as MySQL rounds DECIMAL results. */
@@ -201,11 +202,11 @@ export function stringToDouble(s: string): number {
 /** A string in exact-decimal context: its numeric prefix with any exponent applied exactly. */
 export function stringToDecimal(s: string): string {
   NUMERIC_PREFIX.lastIndex = 0;
-  const m = NUMERIC_PREFIX.exec(s);
-  if (!m) return '0';
-  const mantissa = normalizeDecimal(m[1]);
-  if (m[2] === undefined) return mantissa;
-  const exp = Number(m[2].slice(1));
+  const [, digits, exponent] = NUMERIC_PREFIX.exec(s) ?? [];
+  if (digits === undefined) return '0';
+  const mantissa = normalizeDecimal(digits);
+  if (exponent === undefined) return mantissa;
+  const exp = Number(exponent.slice(1));
   // Beyond DECIMAL's 65 digits MySQL saturates; far past them only the sign still matters.
   if (exp > 200) return decimalIsZero(mantissa) ? '0' : `${mantissa.startsWith('-') ? '-' : ''}${'9'.repeat(65)}`;
   if (exp < -200) return '0';
@@ -228,8 +229,10 @@ export function bitsToDecimal(b: Buffer): string {
 export function doubleToText(n: number): string {
   if (n === 0) return '0';
   if (!Number.isFinite(n)) return String(n);
-  const [mantissa, expText] = n.toExponential().split('e');
-  const exp = Number(expText);
+  const text = n.toExponential();
+  const e = text.indexOf('e');
+  const mantissa = text.slice(0, e);
+  const exp = Number(text.slice(e + 1));
   if (exp >= 15 || exp <= -16) return `${mantissa}e${exp}`;
   const neg = mantissa.startsWith('-');
   const digits = mantissa.replace(/[-.]/g, '');

@@ -7,7 +7,7 @@ import { aggregateCollation } from './filter-compare.js';
 import { BINARY_COLLATION, toBytes, type Collation } from './filter-collation.js';
 import { formatNow, numberToDatetime, parseDatetime, yearToDatetime } from './filter-temporal.js';
 import {
-  NOT_FIXED_DEC, textOf, toDec, toReal, toStr, type Node, type StrNode, type TimeNode,
+  NOT_FIXED_DEC, nullNode, textOf, toDec, toReal, toStr, type Node, type StrNode, type TimeNode,
 } from './filter-values.js';
 
 export interface Clock {
@@ -20,27 +20,33 @@ export interface Clock {
 type Fn<T> = (r: Row) => T | null;
 
 export function compileCall(fn: FilterFunction, args: Node[], clock: Clock): Node {
+  // The parser has checked the counts (FUNCTION_ARITY); a call built some other way stops here.
+  const arg = (i: number): Node => {
+    const a = args[i];
+    if (a === undefined) throw new MigError('filter-invalid', `${fn} is missing argument ${i + 1}`);
+    return a;
+  };
   switch (fn) {
     case 'LOWER':
     case 'UPPER':
-      return caseMap(args[0], fn === 'LOWER');
+      return caseMap(arg(0), fn === 'LOWER');
     case 'LENGTH':
-      return length(args[0], true);
+      return length(arg(0), true);
     case 'CHAR_LENGTH':
-      return length(args[0], false);
+      return length(arg(0), false);
     case 'COALESCE':
     case 'IFNULL':
       return coalesce(args);
     case 'ABS':
-      return compileAbs(args[0]);
+      return compileAbs(arg(0));
     case 'SUBSTRING':
-      return substring(args[0], args[1], args[2]);
+      return substring(arg(0), arg(1), args[2]);
     case 'CONCAT':
       return concat(args);
     case 'DATE':
-      return dateOf(args[0]);
+      return dateOf(arg(0));
     case 'YEAR':
-      return yearOf(args[0]);
+      return yearOf(arg(0));
     case 'NOW':
       return now(clock);
   }
@@ -119,7 +125,8 @@ function coalesce(args: readonly Node[]): Node {
     }
     return null;
   };
-  if (typed.length === 0) return args[0];
+  // Every argument is a NULL literal, and so is the result.
+  if (typed.length === 0) return nullNode();
   const kinds = new Set(typed.map((a) => (a.t === 'bool' ? 'int' : a.t)));
   const numeric = [...kinds].every((k) => k === 'int' || k === 'dec' || k === 'real');
   const decimals = Math.max(...typed.map((a) => a.decimals));

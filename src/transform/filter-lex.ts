@@ -25,7 +25,7 @@ export const RESERVED = new Set([
   'REGEXP', 'RLIKE', 'SOUNDS', 'CURRENT_TIMESTAMP', 'CURRENT_DATE', 'CURRENT_TIME',
 ]);
 
-export const UNSUPPORTED_CONSTRUCTS: Readonly<Record<string, string>> = {
+export const UNSUPPORTED_CONSTRUCTS = {
   SELECT: 'subqueries are not supported in filters',
   EXISTS: 'subqueries are not supported in filters',
   CASE: 'CASE expressions are not supported in filters',
@@ -37,7 +37,7 @@ export const UNSUPPORTED_CONSTRUCTS: Readonly<Record<string, string>> = {
   SOUNDS: 'SOUNDS LIKE is not supported in filters',
   CURRENT_DATE: 'CURRENT_DATE is not supported in filters; use DATE(NOW())',
   CURRENT_TIME: 'CURRENT_TIME is not supported in filters',
-};
+} as const;
 
 /** A token as error messages name it. */
 export function describe(tok: Token): string {
@@ -189,8 +189,8 @@ function readString(text: string, start: number): [string, number] {
     if (i >= text.length) throw new LexError(`unterminated string starting here`, start);
     const ch = text[i];
     if (ch === '\\') {
-      if (i + 1 >= text.length) throw new LexError(`unterminated string starting here`, start);
       const next = text[i + 1];
+      if (next === undefined) throw new LexError(`unterminated string starting here`, start);
       out += STRING_ESCAPES[next] ?? next;
       i += 2;
     } else if (ch === quote) {
@@ -242,7 +242,8 @@ function readNumber(text: string, start: number): Extract<Token, { t: 'number' }
   }
   let kind: NumberKind = m[3] !== undefined ? 'real' : m[2] !== undefined ? 'decimal' : 'int';
   if (kind === 'int') {
-    const digits = m[1].replace(/^0+(?=\d)/, '');
+    // No fraction and no exponent: the whole match is the integer digits.
+    const digits = m[0].replace(/^0+(?=\d)/, '');
     const tooBig =
       digits.length > MAX_UNSIGNED_BIGINT.length ||
       (digits.length === MAX_UNSIGNED_BIGINT.length && digits > MAX_UNSIGNED_BIGINT);

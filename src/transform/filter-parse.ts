@@ -30,6 +30,9 @@ const COMPARE_OPS: Readonly<Record<string, CompareOp>> = {
   '<=>': '<=>',
 };
 
+/** UNSUPPORTED_CONSTRUCTS looked up by any word of the filter. */
+const UNSUPPORTED_BY_WORD: Readonly<Record<string, string>> = UNSUPPORTED_CONSTRUCTS;
+
 /** Deep nesting would overflow the stack of this parser and of the compiled closures. */
 const MAX_DEPTH = 200;
 
@@ -53,11 +56,17 @@ class Parser {
   private readonly seen = new Set<string>();
   private pos = 0;
   private depth = 0;
+  /** The last token: looking past it finds it again. */
+  private readonly end: Token;
 
-  constructor(private readonly tokens: Token[]) {}
+  constructor(private readonly tokens: Token[]) {
+    const end = tokens.at(-1);
+    if (end?.t !== 'end') throw new Error('the token list does not close with the end token');
+    this.end = end;
+  }
 
   peek(ahead = 0): Token {
-    return this.tokens[Math.min(this.pos + ahead, this.tokens.length - 1)];
+    return this.tokens[this.pos + ahead] ?? this.end;
   }
 
   private next(): Token {
@@ -127,6 +136,7 @@ class Parser {
     let left = this.parsePredicate();
     for (;;) {
       const tok = this.peek();
+      const op = tok.t === 'op' ? COMPARE_OPS[tok.text] : undefined;
       if (this.isKeyword('IS')) {
         this.pos++;
         const negated = this.isKeyword('NOT');
@@ -138,9 +148,9 @@ class Parser {
         }
         const test = word.toLowerCase() as 'null' | 'true' | 'false' | 'unknown';
         left = { kind: 'is', test, negated, arg: left, offset: tok.offset };
-      } else if (tok.t === 'op' && COMPARE_OPS[tok.text] !== undefined) {
+      } else if (op !== undefined) {
         this.pos++;
-        left = { kind: 'compare', op: COMPARE_OPS[tok.text], left, right: this.parsePredicate(), offset: tok.offset };
+        left = { kind: 'compare', op, left, right: this.parsePredicate(), offset: tok.offset };
       } else {
         return left;
       }
@@ -152,7 +162,7 @@ class Parser {
     const negated = this.isKeyword('NOT') && ['IN', 'BETWEEN', 'LIKE'].some((w) => this.isKeyword(w, 1));
     if (negated) this.pos++;
     const tok = this.peek();
-    for (const word of ['REGEXP', 'RLIKE', 'SOUNDS']) {
+    for (const word of ['REGEXP', 'RLIKE', 'SOUNDS'] as const) {
       if (this.isKeyword(word) || (this.isKeyword('NOT') && this.isKeyword(word, 1))) {
         throw new ParseError(UNSUPPORTED_CONSTRUCTS[word], this.peek(this.isKeyword(word) ? 0 : 1).offset);
       }
@@ -282,7 +292,7 @@ class Parser {
         }
         return { kind: 'call', fn: 'NOW', args: [], offset: tok.offset };
       }
-      const unsupported = UNSUPPORTED_CONSTRUCTS[upper];
+      const unsupported = UNSUPPORTED_BY_WORD[upper];
       if (unsupported !== undefined) throw new ParseError(unsupported, tok.offset);
       if (RESERVED.has(upper)) throw new ParseError(`expected an expression, found ${upper}`, tok.offset);
     }

@@ -36,15 +36,15 @@ const COMPACT = /^\s*(\d{14}|\d{12}|\d{8}|\d{6})(?:\.(\d+))?(?!\d)/;
  * Like MySQL, trailing text after a complete value is ignored ('2024-01-01x').
  */
 export function parseDatetime(text: string, strict: boolean): string | null {
-  const m = DELIMITED.exec(text);
-  if (m) {
+  const [, year, month, day, hour, minute, second, frac] = DELIMITED.exec(text) ?? [];
+  if (year !== undefined) {
     return build(
-      Number(m[1]), Number(m[2]), Number(m[3]),
-      Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0), m[7], strict, m[1].length <= 2,
+      Number(year), Number(month), Number(day),
+      Number(hour ?? 0), Number(minute ?? 0), Number(second ?? 0), frac, strict, year.length <= 2,
     );
   }
-  const c = COMPACT.exec(text);
-  return c ? compactDigits(c[1], c[2], strict) : null;
+  const [, digits, digitsFrac] = COMPACT.exec(text) ?? [];
+  return digits === undefined ? null : compactDigits(digits, digitsFrac, strict);
 }
 
 function compactDigits(digits: string, frac: string | undefined, strict: boolean): string | null {
@@ -106,14 +106,16 @@ function timeMicros(
 export function parseTime(text: string): number | null {
   const dt = DELIMITED.exec(text);
   if (dt && dt[4] !== undefined) return timeMicros(false, Number(dt[4]), Number(dt[5] ?? 0), Number(dt[6] ?? 0), dt[7]);
-  const m = /^\s*(-)?(?:(\d+)\s+)?(\d+)(?::(\d{1,2})(?::(\d{1,2}))?)?(?:\.(\d+))?/.exec(text);
-  if (!m) return null;
-  if (m[4] !== undefined) {
-    return timeMicros(m[1] !== undefined, Number(m[3]) + 24 * Number(m[2] ?? 0), Number(m[4]), Number(m[5] ?? 0), m[6]);
+  const [, minus, days, hoursOrDigits, minutes, seconds, frac] =
+    /^\s*(-)?(?:(\d+)\s+)?(\d+)(?::(\d{1,2})(?::(\d{1,2}))?)?(?:\.(\d+))?/.exec(text) ?? [];
+  if (hoursOrDigits === undefined) return null;
+  const neg = minus !== undefined;
+  if (minutes !== undefined) {
+    return timeMicros(neg, Number(hoursOrDigits) + 24 * Number(days ?? 0), Number(minutes), Number(seconds ?? 0), frac);
   }
   // Without colons MySQL reads the digits right to left: SS, MMSS, HHMMSS.
-  const digits = m[3].padStart(6, '0');
-  return timeMicros(m[1] !== undefined, Number(digits.slice(0, -4)), Number(digits.slice(-4, -2)), Number(digits.slice(-2)), m[6], false);
+  const digits = hoursOrDigits.padStart(6, '0');
+  return timeMicros(neg, Number(digits.slice(0, -4)), Number(digits.slice(-4, -2)), Number(digits.slice(-2)), frac, false);
 }
 
 /** A number as TIME: up to 7 digits HHHMMSS, 8 a date (midnight), 12 to 14 a datetime's time part. */

@@ -216,8 +216,9 @@ function declaredScale(columnType: string): number | undefined {
 /** Members of `enum('a','b')` / `set('a','b')`, with '' unescaped. */
 function members(columnType: string): string[] {
   const out: string[] = [];
-  const re = /'((?:[^'\\]|''|\\.)*)'/g;
-  for (let m = re.exec(columnType); m; m = re.exec(columnType)) out.push(m[1].replace(/''/g, "'"));
+  for (const [, member] of columnType.matchAll(/'((?:[^'\\]|''|\\.)*)'/g)) {
+    if (member !== undefined) out.push(member.replace(/''/g, "'"));
+  }
   return out;
 }
 
