@@ -147,8 +147,10 @@ export interface SinkKind<D extends Destination = Destination> {
   where(d: D): string;
   /** What to check when the destination cannot be reached. */
   reachFix: string;
-  /** What a table without a key means at this destination, as the plan and apply's warnings say it. */
-  keylessConsequence: { plan: string; apply: string };
+  /** What a table without a key means at this destination, as the plan, apply and precheck say it. */
+  keylessConsequence: { plan: string; apply: string; precheck: string };
+  /** Whether the schema phase creates the views of databases taken whole (else base tables only). */
+  readonly copiesViews: boolean;
   /** What the plan calls a target of this kind. */
   readonly targetKind: 'topic' | 'tablestore-table' | 'mysql-table';
   /**

@@ -2,6 +2,7 @@
 // images with their metadata, complete on a replica, and kept long enough to resume from.
 import type { Check, CheckContext, Outcome, ServerFacts } from './types.js';
 import { atLeast, fail, flavorOf, incrementalOnly, isManaged, isOn, needsConfigToo, pass, setVariable, skip, withServer } from './outcome.js';
+import { SOURCES } from '../connectors/registry.js';
 import { binlogRetention, DAY_SECONDS, formatDuration, requiredRetentionDays, retentionMeets } from './retention.js';
 
 function binlogCheck(ctx: CheckContext, f: (server: ServerFacts) => Outcome): Outcome {
@@ -10,9 +11,7 @@ function binlogCheck(ctx: CheckContext, f: (server: ServerFacts) => Outcome): Ou
 
 /** PolarDB for MySQL switches its log with polar_log_bin (set as loose_polar_log_bin in the console). */
 function logBinVariable(ctx: CheckContext, server: ServerFacts): [name: string, value: string | undefined] {
-  if (ctx.migration.spec.source.type === 'polardb-mysql') {
-    for (const name of ['loose_polar_log_bin', 'polar_log_bin']) if (server.variables[name] !== undefined) return [name, server.variables[name]];
-  }
+  for (const name of SOURCES[flavorOf(ctx)].logBin.variables) if (server.variables[name] !== undefined) return [name, server.variables[name]];
   return ['log_bin', server.variables['log_bin']];
 }
 
@@ -22,13 +21,7 @@ export const binlogEnabled: Check = {
     binlogCheck(ctx, (server) => {
       const [name, value] = logBinVariable(ctx, server);
       if (isOn(value)) return pass(`${name}=${value}`, `${name}=ON`);
-      const type = flavorOf(ctx);
-      const fix =
-        type === 'polardb-mysql'
-          ? 'in the PolarDB console, set the parameter loose_polar_log_bin to ON (the cluster restarts)'
-          : type === 'polardb-x'
-            ? 'enable binary logging for the instance in the PolarDB-X console'
-            : `add log_bin = mysql-bin under [mysqld] in the server configuration and restart (log_bin cannot be changed at run time)`;
+      const fix = SOURCES[flavorOf(ctx)].logBin.enable;
       return fail(`${name}=${value ?? 'absent'}`, `${name}=ON`, 'binary logging is off: there is no log to stream changes from', fix);
     }),
 };

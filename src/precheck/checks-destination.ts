@@ -1,5 +1,6 @@
 // Checks on the Kafka side: the brokers answer, topic names are ones Kafka accepts, and no topic
 // holding someone else's messages would be written into (DTS's "Precheck and Report Errors").
+import { sinkKindOf } from '../connectors/registry.js';
 import type { Check } from './types.js';
 import { fail, kafkaOnly, listSome, pass, skip } from './outcome.js';
 import { topicCollisions, topicNameProblem, topicsWritten } from './topic-names.js';
@@ -8,14 +9,14 @@ export const destinationConnection: Check = {
   id: 'destination.connection',
   run(ctx) {
     const d = ctx.migration.spec.destination;
-    const where = d.type === 'kafka' ? d.brokers.join(', ') : d.type === 'tablestore' ? `Tablestore instance ${d.instance} at ${d.endpoint}` : `MySQL ${d.host}:${d.port}`;
+    const kind = sinkKindOf(d);
+    const where = kind.where(d);
     const c = ctx.destination.connection;
     if (c.ok) {
-      const n = d.type === 'kafka' && ctx.destination.topics.ok ? `, ${ctx.destination.topics.value.length} topic(s) on the cluster` : '';
+      const n = ctx.destination.topics.ok ? `, ${ctx.destination.topics.value.length} topic(s) on the cluster` : '';
       return pass(`connected to ${where}${n}`, 'a connection to the destination');
     }
-    const fix = d.type === 'kafka' ? 'check spec.destination.brokers and that the brokers are running' : d.type === 'tablestore' ? 'check spec.destination.endpoint, instance and the AccessKey the references name' : 'check spec.destination.host, port, user and the password it refers to';
-    return fail(c.error, `a connection to ${where}`, 'mig cannot reach the destination', c.hint ?? fix);
+    return fail(c.error, `a connection to ${where}`, 'mig cannot reach the destination', c.hint ?? kind.reachFix);
   },
 };
 

@@ -1,7 +1,8 @@
 // Checks on the source server as a whole: can mig log in, is the version one mig supports, and
 // does mig's replication server id stay clear of the source's and other migrations'.
 import type { Migration } from '../spec/schema.js';
-import { defaultServerId } from '../engine/execute.js';
+import { defaultServerId } from '../connectors/sources/mysql/endpoint.js';
+import { SOURCES, sourceKindOf } from '../connectors/registry.js';
 import type { Check } from './types.js';
 import { atLeast, fail, pass, skip, versionNumbers, withServer } from './outcome.js';
 
@@ -24,7 +25,8 @@ export const sourceConnection: Check = {
  */
 export function versionSupport(type: Migration['spec']['source']['type'], flavor: 'mariadb' | 'mysql', version: string): { ok: boolean; expected: string } {
   if (flavor === 'mariadb') return { ok: atLeast(version, 10, 2), expected: 'MariaDB 10.2 or later' };
-  if (type === 'polardb-x') return { ok: true, expected: 'any PolarDB-X version (it speaks the MySQL 5.7/8.0 protocol)' };
+  const kind = SOURCES[type];
+  if (!kind.mysqlVersionFloor) return { ok: true, expected: `any ${kind.label} version (it speaks the MySQL 5.7/8.0 protocol)` };
   return { ok: atLeast(version, 5, 6), expected: 'MySQL 5.6, 5.7, 8.x or later' };
 }
 
@@ -34,22 +36,24 @@ export const sourceVersion: Check = {
     withServer(ctx, (server) => {
       const type = ctx.migration.spec.source.type;
       const { ok, expected } = versionSupport(type, server.flavor, server.version);
-      const mismatch =
-        type === 'mariadb' && server.flavor !== 'mariadb'
-          ? ' (spec.source.type is mariadb, but the server is MySQL)'
-          : type === 'mysql' && server.flavor === 'mariadb'
-            ? ' (spec.source.type is mysql, but the server is MariaDB: set type: mariadb)'
-            : '';
+      const mismatch = flavorMismatch(type, server.flavor);
       if (ok) return pass(server.version, expected, mismatch.trim().replace(/^\(|\)$/g, ''));
       const [major, minor] = versionNumbers(server.version);
       return fail(server.version, expected, `mig does not support ${server.flavor === 'mariadb' ? 'MariaDB' : 'MySQL'} ${major}.${minor}${mismatch}`, `upgrade the source to ${expected}`);
     }),
 };
 
+/** The flavour a MySQL or MariaDB source must report, when the server reports the other one. */
+function flavorMismatch(type: Migration['spec']['source']['type'], flavor: 'mariadb' | 'mysql'): string {
+  const want = SOURCES[type].flavor;
+  if (want === undefined || want === flavor || SOURCES[type].changes !== 'binlog') return '';
+  return want === 'mariadb' ? ' (spec.source.type is mariadb, but the server is MySQL)' : ' (spec.source.type is mysql, but the server is MariaDB: set type: mariadb)';
+}
+
 /** The id mig registers with when it reads the binary log (the same rule apply uses). */
 export function effectiveServerId(m: Migration): number {
   const s = m.spec.source;
-  return (s.type === 'tidb' ? undefined : s.serverId) ?? defaultServerId(m.metadata.name);
+  return sourceKindOf(s).serverId(s) ?? defaultServerId(m.metadata.name);
 }
 
 function sameSource(a: Migration, b: Migration): boolean {
@@ -75,9 +79,9 @@ export const sourceServerId: Check = {
   run(ctx) {
     const m = ctx.migration;
     if (!m.spec.types.includes('incremental')) return skip('not needed: incremental is not in spec.types, so mig does not register as a replica');
-    if (m.spec.source.type === 'tidb') return skip('not applicable: mig reads TiDB\'s changes from Kafka and does not register as a replica');
+    if (sourceKindOf(m.spec.source).changes !== 'binlog') return skip('not applicable: mig reads TiDB\'s changes from Kafka and does not register as a replica');
     const mine = effectiveServerId(m);
-    const how = m.spec.source.serverId === undefined ? ' (derived from the migration name)' : '';
+    const how = sourceKindOf(m.spec.source).serverId(m.spec.source) === undefined ? ' (derived from the migration name)' : '';
     const others = ctx.all.filter((o) => o.metadata.name !== m.metadata.name && sameSource(o, m) && effectiveServerId(o) === mine);
     const c = ctx.source.connection;
     const sourceId = c.ok ? c.server.serverId : undefined;

@@ -1,6 +1,7 @@
 // Checks on the migrated objects themselves: they exist, rows can be told apart, no column is
 // hidden from SELECT *, views are named as not migrated, and the table list stays within DTS's limit.
 import type { TableSpec } from '../spec/schema.js';
+import { sinkKindOf } from '../connectors/registry.js';
 import type { Check, CheckContext, Outcome, TableFacts } from './types.js';
 import { accountSql, hasPrivilegeOn, parseGrants, quoteIdent } from './grants.js';
 import { fail, listSome, pass, plural, skip, withServer } from './outcome.js';
@@ -76,14 +77,7 @@ export const primaryKey: Check = {
 
 /** What a keyless table costs at the destination at hand. */
 function keylessConsequence(ctx: CheckContext): string {
-  switch (ctx.migration.spec.destination.type) {
-    case 'kafka':
-      return 'consumers may see duplicates, and all its messages go to partition 0';
-    case 'mysql':
-      return 'emptying the destination table first only when this migration created it, and an UPDATE or DELETE matches the whole row (one of identical rows, LIMIT 1) at the destination';
-    case 'tablestore':
-      return 'and rows read again after a crash can be written twice, since nothing identifies them';
-  }
+  return sinkKindOf(ctx.migration.spec.destination).keylessConsequence.precheck;
 }
 
 function carried(spec: TableSpec | undefined, column: string): boolean {
@@ -130,7 +124,8 @@ export const views: Check = {
       const v = ctx.source.views;
       if (!v.ok) return skip(`not checked: cannot list views: ${v.error}`);
       const dbs = ctx.migration.spec.objects.map((o) => o.database);
-      if (ctx.migration.spec.destination.type === 'mysql') return viewsToMysql(ctx, v.value, server.account);
+      const dest = sinkKindOf(ctx.migration.spec.destination);
+      if (dest.copiesViews) return viewsToMysql(ctx, v.value, server.account);
       const expected = 'no views in the migrated databases (mig migrates base tables only)';
       if (v.value.length === 0) return pass(`no views in ${listSome(dbs)}`, expected, 'mig migrates base tables only, so SHOW VIEW is not needed');
       const listed = v.value.filter((x) => ctx.migration.spec.objects.some((o) => o.database === x.database && o.tables?.some((t) => t.name === x.name)));
@@ -140,7 +135,7 @@ export const views: Check = {
       return fail(
         `${plural(v.value.length, 'view')}: ${listSome(v.value.map((x) => `${x.database}.${x.name}`))}${grants ? `; SHOW VIEW ${showView ? 'granted' : 'not granted'}` : ''}`,
         expected,
-        `mig migrates base tables only to ${ctx.migration.spec.destination.type === 'kafka' ? 'Kafka' : 'Tablestore'}: these views are not copied, and their data arrives only through the base tables they read.${listedNote}`,
+        `mig migrates base tables only to ${dest.label}: these views are not copied, and their data arrives only through the base tables they read.${listedNote}`,
         'migrate the base tables the views read; accept with spec.precheck.ignore: [source.views]',
       );
     }),

@@ -2,6 +2,7 @@
 // server variable on each kind of source.
 import type { KafkaDestination, MysqlSource } from '../spec/schema.js';
 import type { CheckContext, Outcome, ServerFacts } from './types.js';
+import { SOURCES, sourceByChanges, sourceKindOf } from '../connectors/registry.js';
 
 export function pass(observed: string, expected: string, message = ''): Outcome {
   return { status: 'pass', observed, expected, message, fix: '' };
@@ -23,20 +24,20 @@ export function withServer(ctx: CheckContext, f: (server: ServerFacts) => Outcom
 
 /** Binlog checks only matter when the migration streams the binary log. */
 export function incrementalOnly(ctx: CheckContext, f: () => Outcome): Outcome {
-  if (ctx.migration.spec.source.type === 'tidb') return skip('not applicable: TiDB\'s changes come from TiDB-Binlog in Kafka, not from a MySQL binary log');
+  if (sourceKindOf(ctx.migration.spec.source).changes !== 'binlog') return skip('not applicable: TiDB\'s changes come from TiDB-Binlog in Kafka, not from a MySQL binary log');
   return ctx.migration.spec.types.includes('incremental') ? f() : skip('not needed: incremental is not in spec.types, so the binary log is not read');
 }
 
 /** The source's flavour for messages and fixes; TiDB speaks the MySQL protocol. */
 export function flavorOf(ctx: CheckContext): MysqlSource['type'] {
-  const t = ctx.migration.spec.source.type;
-  return t === 'tidb' ? 'mysql' : t;
+  const s = sourceByChanges(ctx.migration.spec.source);
+  return s.changes === 'binlog' ? s.source.type : 'mysql';
 }
 
-/** Checks of Kafka topics only mean something when the destination is Kafka. */
+/** Checks of Kafka topics only mean something when the destination has brokers and topics. */
 export function kafkaOnly(ctx: CheckContext, f: (dest: KafkaDestination) => Outcome): Outcome {
   const d = ctx.migration.spec.destination;
-  return d.type === 'kafka' ? f(d) : skip(`not applicable: the destination is ${d.type}`);
+  return 'brokers' in d ? f(d) : skip(`not applicable: the destination is ${d.type}`);
 }
 
 export function isOn(v: string | undefined): boolean {
@@ -44,7 +45,7 @@ export function isOn(v: string | undefined): boolean {
 }
 
 export function isManaged(type: MysqlSource['type']): boolean {
-  return type === 'polardb-mysql' || type === 'polardb-x';
+  return SOURCES[type].console !== undefined;
 }
 
 /** `major.minor.patch` of VERSION(), MariaDB's old replication prefix (5.5.5-) dropped. */
@@ -64,7 +65,8 @@ export function atLeast(version: string, major: number, minor: number, patch = 0
  * Managed PolarDB instances take parameters in their console only.
  */
 export function setVariable(type: MysqlSource['type'], server: ServerFacts, name: string, value: string | number): string {
-  if (isManaged(type)) return `in the ${type === 'polardb-x' ? 'PolarDB-X' : 'PolarDB'} console, set the parameter ${name} to ${value}`;
+  const console = SOURCES[type].console;
+  if (console !== undefined) return `in the ${console} console, set the parameter ${name} to ${value}`;
   const v = typeof value === 'number' ? String(value) : `'${value}'`;
   const persist = server.flavor === 'mysql' && atLeast(server.version, 8, 0);
   return `SET ${persist ? 'PERSIST' : 'GLOBAL'} ${name} = ${v}`;

@@ -1,6 +1,7 @@
 // How long the source keeps its binary logs, from whichever variables the server has, and how
 // long DTS asks for: 3 days on managed PolarDB instances, 7 on servers a team runs itself.
 import type { MysqlSource } from '../spec/schema.js';
+import { SOURCES } from '../connectors/registry.js';
 
 export const DAY_SECONDS = 86_400;
 
@@ -37,7 +38,7 @@ export function binlogRetention(vars: Readonly<Record<string, string>>): Retenti
 
 /** Managed instances keep their logs on the provider's side too, so DTS asks for less there. */
 export function requiredRetentionDays(type: MysqlSource['type']): number {
-  return type === 'polardb-mysql' || type === 'polardb-x' ? 3 : 7;
+  return SOURCES[type].binlogRetentionDays;
 }
 
 export function retentionMeets(r: Retention, days: number): boolean {

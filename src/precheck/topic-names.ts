@@ -1,5 +1,6 @@
 // Kafka's own rules for topic names, as the broker applies them when a topic is created
 // (org.apache.kafka.common.internals.Topic): legal characters, length, and '.'/'_' collisions.
+import { sinkKindOf } from '../connectors/registry.js';
 import type { Migration } from '../spec/schema.js';
 import { topicPartitionCounts } from '../spec/semantic.js';
 
@@ -58,7 +59,7 @@ export function topicCollisions(ours: readonly string[], existing: readonly stri
 /** Every topic the migration writes: data topics, the default topic and the DDL topic. */
 export function topicsWritten(m: Migration): string[] {
   const out = [...topicPartitionCounts(m.spec).keys()];
-  const ddl = m.spec.destination.type === 'kafka' ? m.spec.destination.ddlTopic : undefined;
-  if (ddl && !out.includes(ddl)) out.push(ddl);
+  const d = m.spec.destination;
+  for (const [topic] of sinkKindOf(d).extraTopics(d)) if (!out.includes(topic)) out.push(topic);
   return out;
 }

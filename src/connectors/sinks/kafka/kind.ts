@@ -23,7 +23,9 @@ export const kafkaSink: SinkKind<KafkaDestination> = {
   keylessConsequence: {
     plan: 'its messages have no key (all on partition 0), and consumers cannot tell duplicates apart',
     apply: 'its messages have no key, so consumers cannot tell duplicates apart',
+    precheck: 'consumers may see duplicates, and all its messages go to partition 0',
   },
+  copiesViews: false,
   targetColumn: 'TOPIC',
   planNotes: () => [],
   settingChanges: (da, db) =>

@@ -21,7 +21,9 @@ export const mysqlSink: SinkKind<MysqlDestination> = {
   keylessConsequence: {
     plan: 'and its destination table is emptied first when this migration created it; a table kept under conflictMode: ignore is not, so rows written before the crash can land twice',
     apply: 'a resumed load first empties the destination table, when this migration created it (a table kept under conflictMode: ignore is not emptied, so rows can land twice)',
+    precheck: 'emptying the destination table first only when this migration created it, and an UPDATE or DELETE matches the whole row (one of identical rows, LIMIT 1) at the destination',
   },
+  copiesViews: true,
   targetColumn: 'TABLE AT DESTINATION',
   planNotes: () => [],
   settingChanges: (a, b) =>

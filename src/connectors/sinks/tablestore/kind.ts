@@ -36,7 +36,9 @@ export const tablestoreSink: SinkKind<TablestoreDestination> = {
   keylessConsequence: {
     plan: 'and rows written before the crash can be written twice',
     apply: 'rows read again after a crash can be written twice, since nothing identifies them',
+    precheck: 'and rows read again after a crash can be written twice, since nothing identifies them',
   },
+  copiesViews: false,
   targetColumn: 'TABLE AT DESTINATION',
   planNotes: (m) =>
     m.spec.types.includes('incremental')
