@@ -34,3 +34,12 @@ export interface RunContext<Out> {
 export function valueOptions(m: Migration): ValueOptions {
   return { floatPrecision: m.spec.source.floatPrecision ?? 38, doublePrecision: m.spec.source.doublePrecision ?? 308 };
 }
+
+/** How apply runs: where the specs are, how far to stream, and how to stop and report. */
+export interface ApplyOptions {
+  specDir: string;
+  untilCaughtUp: boolean;
+  follow: boolean;
+  signal: AbortSignal;
+  hook: ApplyHook;
+}

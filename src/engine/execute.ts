@@ -9,17 +9,12 @@ import type { StateStore } from '../state/store.js';
 import type { Plan } from '../plan/change.js';
 import { Checkpointer } from './checkpointer.js';
 import type { ApplyHook } from '../model/events.js';
+import type { ApplyOptions } from './context.js';
+export type { ApplyOptions };
 import { runBinlogMigration } from './run-binlog.js';
 import { runTidbMigration } from './run-tidb.js';
 import { sourceByChanges } from '../connectors/registry.js';
 
-export interface ApplyOptions {
-  specDir: string;
-  untilCaughtUp: boolean;
-  follow: boolean;
-  signal: AbortSignal;
-  hook: ApplyHook;
-}
 
 export interface ApplyResult {
   state: State;

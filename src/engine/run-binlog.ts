@@ -16,7 +16,7 @@ import { sinkKindOf, sourceKindOf } from '../connectors/registry.js';
 import { MigError } from '../util/errors.js';
 import type { Checkpointer } from './checkpointer.js';
 import type { RunContext } from './context.js';
-import type { ApplyOptions } from './execute.js';
+import type { ApplyOptions } from './context.js';
 import { enterIncremental, openBinlogSnapshot, runFullLoad } from './full-load.js';
 import { recordingHook } from './record-events.js';
 import { runStream } from './stream.js';

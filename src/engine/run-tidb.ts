@@ -17,7 +17,7 @@ import type { RunContext } from './context.js';
 import { isTransactional } from '../connectors/contract.js';
 import { sinkKindOf } from '../connectors/registry.js';
 import { recordingHook } from './record-events.js';
-import type { ApplyOptions } from './execute.js';
+import type { ApplyOptions } from './context.js';
 import { runFeed } from './feed.js';
 import { enterIncremental, runFullLoad } from './full-load.js';
 import { newTableState } from './run-binlog.js';
