@@ -5,26 +5,15 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isScalar, LineCounter, parseAllDocuments, type Document, type YAMLError } from 'yaml';
 import { MigError, type Diagnostic } from '../util/errors.js';
-import { Locator, type DataPath, type Position } from './positions.js';
-import { MigrationDoc, type Migration } from './schema.js';
+import type { LoadedMigration } from './loaded-migration.js';
+import { Locator } from './positions.js';
+import { MigrationDoc } from './schema.js';
 import { runSemanticChecks, SEMANTIC_CHECKS, type SemanticCheck } from './semantic.js';
 import { behindDiscriminators, issueDiagnostics } from './zod-issues.js';
 
 export const DEFAULT_SPEC_DIR = 'migrations.d';
 
-/** One valid migration document and where it came from. */
-export interface LoadedMigration {
-  /** The file as given (relative when the directory was given relative). */
-  file: string;
-  /** Index of the document within its file, counting from 0. */
-  docIndex: number;
-  /** Line where the document's content starts, 1-based. */
-  line: number;
-  /** Validated, defaults applied. */
-  migration: Migration;
-  /** Where a data path of this document is in the file (nearest existing node when absent). */
-  locate(path: DataPath): Position;
-}
+export type { LoadedMigration } from './loaded-migration.js';
 
 export interface LoadResult {
   migrations: LoadedMigration[];

@@ -1,7 +1,7 @@
 // Checks that need more than one field, or more than one document, to see the problem.
 // They run on documents that passed the schema; add a check by appending to SEMANTIC_CHECKS.
 import type { Diagnostic } from '../util/errors.js';
-import type { LoadedMigration } from './load.js';
+import type { LoadedMigration } from './loaded-migration.js';
 import { formatPath, type DataPath } from './positions.js';
 import { MigrationDoc, type KafkaDestination, type Migration, type TableSpec } from './schema.js';
 import { secretPaths } from './schema-walk.js';
