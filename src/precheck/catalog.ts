@@ -1,5 +1,7 @@
 // The precheck items by stable id: how serious a failure is, whether a spec may accept it, and
-// what it reads. No imports, so the spec schema can list the ignorable ids without pulling in drivers.
+// what it reads. The ids a spec may ignore are listed in the spec layer (spec/precheck-ids.ts), as
+// part of the spec contract; the ignorable flags here must name the same checks.
+import { IGNORABLE_CHECK_IDS, type IgnorableCheckId } from '../spec/precheck-ids.js';
 
 export type PrecheckSeverity = 'error' | 'warning';
 
@@ -162,5 +164,10 @@ export type CheckId = keyof typeof CHECKS;
 
 export const CHECK_IDS = Object.keys(CHECKS) as CheckId[];
 
-/** The ids `spec.precheck.ignore` accepts, as a non-empty tuple for z.enum. */
-export const IGNORABLE_CHECK_IDS = CHECK_IDS.filter((id) => CHECKS[id].ignorable) as [CheckId, ...CheckId[]];
+/** The ids `spec.precheck.ignore` accepts. */
+export { IGNORABLE_CHECK_IDS };
+
+// Compile-time agreement: the checks flagged ignorable above are exactly the spec's list.
+type FlaggedIgnorable = { [K in CheckId]: (typeof CHECKS)[K]['ignorable'] extends true ? K : never }[CheckId];
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+true satisfies Same<FlaggedIgnorable, IgnorableCheckId>;

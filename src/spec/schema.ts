@@ -1,7 +1,7 @@
 // The public contract of a migration spec (apiVersion mig/v1), as zod schemas.
 // Every object is strict: an unknown field is an error, so a typo never passes silently.
 import { z } from 'zod';
-import { IGNORABLE_CHECK_IDS } from '../precheck/catalog.js';
+import { IGNORABLE_CHECK_IDS } from './precheck-ids.js';
 import { name, topicName } from './schema-common.js';
 import { Source } from './schema-source.js';
 import { Destination, TablestoreType } from './schema-destination.js';
