@@ -10,8 +10,8 @@
 //
 // Usage: node bench/raw-producer.mjs --app DIR --brokers H:P --topic T --count N --sample FILE
 //          [--chunk 5000] [--max-request 900000] [--compression lz4]
-// DIR is the built mig: its dist/sink/kafka/compression.js registers the LZ4 and Snappy codecs
-// (and, loaded before kafkajs, the same kafkajs patch mig runs with).
+// DIR is the built mig: its dist/connectors/sinks/kafka/compression.js registers the LZ4 and Snappy
+// codecs (and, loaded before kafkajs, the same kafkajs patch mig runs with).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -34,7 +34,7 @@ const maxRequest = Number(arg('max-request', '900000'));
 const compressionName = arg('compression', 'lz4');
 
 // Before kafkajs: mig's module patches kafkajs as it loads, as in mig itself.
-const { registerCompressionCodecs } = await import(pathToFileURL(path.join(app, 'dist', 'sink', 'kafka', 'compression.js')).href);
+const { registerCompressionCodecs } = await import(pathToFileURL(path.join(app, 'dist', 'connectors', 'sinks', 'kafka', 'compression.js')).href);
 const kafkajs = (await import('kafkajs')).default;
 const { Kafka, logLevel, CompressionTypes } = kafkajs;
 registerCompressionCodecs();

@@ -71,7 +71,7 @@ const CASES = ['full', 'incremental', 'latency', 'tablestore'];
 const INC_BASE_ROWS = 1000; // rows of bench.t_inc before the incremental case's own writes
 const SAMPLE_MESSAGES = 4000; // messages of the sizing run (and of the raw producer's cycle)
 const MIG_CHUNK = 5000; // mig's default full.chunkSize: the raw producer's chunks
-const MAX_REQUEST_BYTES = 900_000; // mig's writer cuts requests below this (src/sink/kafka/writer.ts)
+const MAX_REQUEST_BYTES = 900_000; // mig's writer cuts requests below this (src/connectors/sinks/kafka/writer.ts)
 const RSS_GOAL_MB = 256;
 const PROCESS_TIMEOUT_MS = 20 * 60 * 1000;
 
@@ -1198,7 +1198,7 @@ async function main() {
   VARIANTS.push({ key: 'mig', name: 'mig', suffix: '', bin: path.join(opts.app, 'bin', 'run.js'), nodeOptions: opts.nodeOptions });
   if (opts.refApp) VARIANTS.push({ key: 'ref', name: 'mig ref', suffix: '-ref', bin: path.join(opts.refApp, 'bin', 'run.js'), nodeOptions: [] });
   // The consumers here read mig's lz4 batches: the codecs come from mig's own module.
-  const { registerCompressionCodecs } = await import(pathToFileURL(path.join(APP, 'dist', 'sink', 'kafka', 'compression.js')).href);
+  const { registerCompressionCodecs } = await import(pathToFileURL(path.join(APP, 'dist', 'connectors', 'sinks', 'kafka', 'compression.js')).href);
   registerCompressionCodecs();
   const build = buildDigest(path.join(APP, 'dist'));
   const commit = opts.builtFrom ?? gitDescribe();

@@ -23,7 +23,7 @@ const N = Number(opt('--transactions', '30000'));
 const RUNS = Number(opt('--runs', '2'));
 const PORT = Number(process.env.MIG_TEST_MYSQL_PORT ?? 3307);
 const BROKERS = [`127.0.0.1:${process.env.MIG_TEST_KAFKA_PORT ?? 19092}`];
-const { drainerBinlogType } = await import(path.join(APP, 'dist/source/tidb/drainer-proto.js'));
+const { drainerBinlogType } = await import(path.join(APP, 'dist/connectors/sources/tidb/drainer-proto.js'));
 const Binlog = drainerBinlogType();
 const kafka = new Kafka({ clientId: 'mig-bench-tidb', brokers: BROKERS, logLevel: logLevel.NOTHING });
 
