@@ -49,7 +49,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import mysql from 'mysql2/promise';
 import { Kafka, logLevel } from 'kafkajs';
-import { renderProfile, summarizeProfile } from './profile-summary.mjs';
+import { renderProfile, summarizeProfile } from './lib/profile-summary.mjs';
 import { renderTablestore, tablestoreCase } from './tablestore.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -600,7 +600,7 @@ async function fullLoadCase(opts, tag, sizes, table, log) {
   const steps = (i) => {
     const s = {
       'mysql2 SELECT': async () => {
-        const r = ensureOk('mysql2 SELECT', await measure(process.execPath, [path.join(ROOT, 'bench', 'mysql2-select.mjs'), '--host', HOST, '--port', String(MYSQL_PORT), '--user', 'root', '--table', `${DB}.t_bulk`]));
+        const r = ensureOk('mysql2 SELECT', await measure(process.execPath, [path.join(ROOT, 'bench', 'baselines', 'mysql2-select.mjs'), '--host', HOST, '--port', String(MYSQL_PORT), '--user', 'root', '--table', `${DB}.t_bulk`]));
         const inner = JSON.parse(r.stdout.trim().split('\n').pop());
         if (inner.rows !== N) throw new Error(`mysql2 SELECT read ${inner.rows} rows, expected ${N}`);
         return { ...r, readSeconds: inner.readSeconds };
@@ -632,7 +632,7 @@ async function fullLoadCase(opts, tag, sizes, table, log) {
         await createTopic(topic);
         try {
           const args = ['--app', APP, '--brokers', BROKERS.join(','), '--topic', topic, '--count', String(N), '--sample', sizes[format].file, '--chunk', String(MIG_CHUNK), '--max-request', String(MAX_REQUEST_BYTES), '--compression', 'lz4'];
-          const r = ensureOk('raw kafkajs producer', await measure(process.execPath, [path.join(ROOT, 'bench', 'raw-producer.mjs'), ...args]));
+          const r = ensureOk('raw kafkajs producer', await measure(process.execPath, [path.join(ROOT, 'bench', 'baselines', 'raw-producer.mjs'), ...args]));
           const inner = JSON.parse(r.stdout.trim().split('\n').pop());
           const got = await topicCount(topic);
           if (got !== N) throw new Error(`raw producer: ${got} messages in ${topic}, expected ${N}`);

@@ -2,7 +2,7 @@
 // benchmark's ~200-byte rows into mig's Tablestore test server (dist/test-support/main.js, a
 // process of its own, fresh for every step), then the catch-up of binlog events written while mig
 // was stopped. The baseline, measured in the same runs against a fresh server too, writes the same
-// rows with the SDK's BatchWriteRow directly (bench/tablestore-baseline.mjs: 200-row requests, as
+// rows with the SDK's BatchWriteRow directly (bench/baselines/tablestore-baseline.mjs: 200-row requests, as
 // many in flight as mig's default concurrency). The test server is in-memory JavaScript, not a
 // Tablestore instance: the ratios say how much mig adds over the bare writes it has to make, not
 // what a real instance sustains.
@@ -140,7 +140,7 @@ export async function tablestoreCase(opts, ctx, conn, log) {
       const server = await startServer(ctx);
       try {
         const args = ['--server', JSON.stringify(server.info), '--mysql-port', String(ctx.MYSQL_PORT), '--table', `${ctx.DB}.${TABLE}`, '--target', TABLE, '--batch', String(BATCH), '--concurrency', String(CONCURRENCY)];
-        const r = ctx.ensureOk('SDK BatchWriteRow baseline', await ctx.measure(process.execPath, [path.join(ROOT, 'bench', 'tablestore-baseline.mjs'), ...args]));
+        const r = ctx.ensureOk('SDK BatchWriteRow baseline', await ctx.measure(process.execPath, [path.join(ROOT, 'bench', 'baselines', 'tablestore-baseline.mjs'), ...args]));
         const inner = JSON.parse(r.stdout.trim().split('\n').pop());
         const written = await countRows(server.info, TABLE);
         if (written !== N) throw new Error(`baseline: ${written} rows in Tablestore, expected ${N}`);

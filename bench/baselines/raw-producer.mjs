@@ -1,6 +1,6 @@
 // Baseline for the full load: the fastest this Kafka client gets on this machine with mig's
 // delivery rules and batching, sending messages that look like mig's. It reads a sample of the
-// messages mig wrote for the format being measured (run.mjs consumes them from a sizing run), and
+// messages mig wrote for the format being measured (bench/run.mjs consumes them from a sizing run), and
 // sends COUNT of them (the sample cycled; same sizes, same compressibility) the way mig's writer
 // does: chunks of CHUNK messages (mig's default chunkSize), each cut into requests below
 // MAX_REQUEST bytes with the same size estimate, one request in flight, acks=-1, lz4. Every
@@ -8,7 +8,7 @@
 // The topic must exist. Prints one JSON line: {"messages", "bytes", "requests", "connectSeconds",
 // "sendSeconds"}.
 //
-// Usage: node bench/raw-producer.mjs --app DIR --brokers H:P --topic T --count N --sample FILE
+// Usage: node bench/baselines/raw-producer.mjs --app DIR --brokers H:P --topic T --count N --sample FILE
 //          [--chunk 5000] [--max-request 900000] [--compression lz4]
 // DIR is the built mig: its dist/connectors/sinks/kafka/compression.js registers the LZ4 and Snappy
 // codecs (and, loaded before kafkajs, the same kafkajs patch mig runs with).

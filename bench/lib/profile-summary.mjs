@@ -2,7 +2,7 @@
 // time by function and by package (mig, kafkajs, zongji, mysql2, avsc, lz4-napi, other packages,
 // node internals, GC, unattributed native code). Idle time is left out of every percentage.
 //
-// Usage: node bench/profile-summary.mjs [--top N] [--json] [--callers NAME [--depth D]] FILE.cpuprofile...
+// Usage: node bench/lib/profile-summary.mjs [--top N] [--json] [--callers NAME [--depth D]] FILE.cpuprofile...
 //   --callers NAME  instead of the summary: where NAME's self time comes from, by call path of
 //                   D callers (2), e.g. --callers FastBuffer to see who allocates Buffers
 // Also imported by bench/run.mjs (summarizeProfile, renderProfile).
@@ -137,7 +137,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     else if (args[i] === '--callers') callers = args[++i];
     else if (args[i] === '--depth') depth = Number(args[++i]);
     else if (args[i] === '-h' || args[i] === '--help') {
-      process.stdout.write('Usage: node bench/profile-summary.mjs [--top N] [--json] [--callers NAME [--depth D]] FILE.cpuprofile...\n');
+      process.stdout.write('Usage: node bench/lib/profile-summary.mjs [--top N] [--json] [--callers NAME [--depth D]] FILE.cpuprofile...\n');
       process.exit(0);
     } else files.push(args[i]);
   }

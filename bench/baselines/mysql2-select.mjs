@@ -4,7 +4,7 @@
 // snapshot and also encodes and sends them; this is the reading part alone.
 // Prints one JSON line: {"rows", "connectSeconds", "readSeconds"}.
 //
-// Usage: node bench/mysql2-select.mjs --host H --port P --user U --table db.table
+// Usage: node bench/baselines/mysql2-select.mjs --host H --port P --user U --table db.table
 import mysql from 'mysql2';
 
 function arg(name, fallback) {

@@ -4,7 +4,7 @@
 // default mapping types them. The rows are read from MariaDB first (not timed) so that the send
 // time is Tablestore's alone.
 //
-//   node bench/tablestore-baseline.mjs --server JSON --mysql-port P --table db.t --target NAME
+//   node bench/baselines/tablestore-baseline.mjs --server JSON --mysql-port P --table db.t --target NAME
 //        [--batch 200] [--concurrency 8]
 // Prints one JSON line: {rows, readSeconds, sendSeconds, requests}.
 import { createRequire } from 'node:module';
@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TableStore = createRequire(path.join(ROOT, 'package.json'))('tablestore');
 
 const { values } = parseArgs({
