@@ -1,5 +1,6 @@
 // Tablestore failures in one shape, whichever way they arrived (SDK error object, our own
 // BulkImport request, a per-row error in a batch response), and which of them are worth a retry.
+import { MigError } from '../../../util/errors.js';
 import type { ErrorClass } from '../../contract.js';
 
 /** A failed request or row: the service's OTS* code when there is one, else the transport's. */
@@ -91,6 +92,8 @@ const CONNECTION_CODES = new Set(['NetworkingError', 'TimeoutError', 'ECONNREFUS
  * missing table) a retry cannot fix.
  */
 export function classifyTablestoreError(e: unknown): ErrorClass {
+  // The client wraps failures it has already retried in a MigError named for what went wrong.
+  if (e instanceof MigError) return e.code === 'tablestore-unreachable' ? 'retryable-connection' : e.code === 'tablestore-busy' ? 'retryable-other' : 'fatal';
   const ots = otsErrorOf(e);
   if (CONNECTION_CODES.has(ots.code)) return 'retryable-connection';
   return isTransient(ots) ? 'retryable-other' : 'fatal';
