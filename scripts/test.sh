@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite on a fresh machine: installs npm packages, builds, starts the project's own
+# The whole test suite on a fresh machine: installs npm packages, builds and lints, starts the project's own
 # MariaDB and Kafka (installing them if missing), runs unit, integration and end-to-end tests, and
 # stops the services again if this run started them. Extra arguments go to vitest.
 set -euo pipefail
@@ -12,6 +12,8 @@ ensure_npm test
 echo "test: building…"
 npm run --silent build
 node dist/spec/json-schema-cli.js --check
+echo "test: linting…"
+npm run --silent lint
 
 trap stop_started_services EXIT
 start_services with-registry
