@@ -1,7 +1,7 @@
 // Baseline for the full load: the fastest this Kafka client gets on this machine with mig's
 // delivery rules and batching, sending messages that look like mig's. It reads a sample of the
-// messages mig wrote for the format being measured (bench/run.mjs consumes them from a sizing run), and
-// sends COUNT of them (the sample cycled; same sizes, same compressibility) the way mig's writer
+// messages mig wrote for the format being measured (bench/lib/sizing.mjs takes them from a sizing
+// run), and sends COUNT of them (the sample cycled; same sizes, same compressibility) the way mig's writer
 // does: chunks of CHUNK messages (mig's default chunkSize), each cut into requests below
 // MAX_REQUEST bytes with the same size estimate, one request in flight, acks=-1, lz4. Every
 // message is built before the clock starts, so this measures the client and the broker only.
@@ -10,11 +10,10 @@
 //
 // Usage: node bench/baselines/raw-producer.mjs --app DIR --brokers H:P --topic T --count N --sample FILE
 //          [--chunk 5000] [--max-request 900000] [--compression lz4]
-// DIR is the built mig: its dist/connectors/sinks/kafka/compression.js registers the LZ4 and Snappy
-// codecs (and, loaded before kafkajs, the same kafkajs patch mig runs with).
+// DIR is the built mig: its Kafka compression module registers the LZ4 and Snappy codecs
+// (and, loaded before kafkajs, the same kafkajs patch mig runs with).
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { importFromApp } from '../lib/app.mjs';
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -34,7 +33,7 @@ const maxRequest = Number(arg('max-request', '900000'));
 const compressionName = arg('compression', 'lz4');
 
 // Before kafkajs: mig's module patches kafkajs as it loads, as in mig itself.
-const { registerCompressionCodecs } = await import(pathToFileURL(path.join(app, 'dist', 'connectors', 'sinks', 'kafka', 'compression.js')).href);
+const { registerCompressionCodecs } = await importFromApp(app, 'compression');
 const kafkajs = (await import('kafkajs')).default;
 const { Kafka, logLevel, CompressionTypes } = kafkajs;
 registerCompressionCodecs();

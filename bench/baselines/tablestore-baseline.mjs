@@ -1,4 +1,4 @@
-// Baseline of the Tablestore benchmark case (bench/tablestore.mjs): the same rows mig loads, written
+// Baseline of the Tablestore benchmark case (bench/cases/tablestore.mjs): the same rows mig loads, written
 // with the official SDK's BatchWriteRow directly, as a hand-written loader would: 200-row requests
 // (the service's limit), N requests in flight, PutRow with condition IGNORE, values typed as mig's
 // default mapping types them. The rows are read from MariaDB first (not timed) so that the send
@@ -9,11 +9,10 @@
 // Prints one JSON line: {rows, readSeconds, sendSeconds, requests}.
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
+import { ROOT } from '../lib/app.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TableStore = createRequire(path.join(ROOT, 'package.json'))('tablestore');
 
 const { values } = parseArgs({

@@ -5,7 +5,7 @@
 // Usage: node bench/lib/profile-summary.mjs [--top N] [--json] [--callers NAME [--depth D]] FILE.cpuprofile...
 //   --callers NAME  instead of the summary: where NAME's self time comes from, by call path of
 //                   D callers (2), e.g. --callers FastBuffer to see who allocates Buffers
-// Also imported by bench/run.mjs (summarizeProfile, renderProfile).
+// Also imported by bench/run.mjs and bench/lib/report.mjs (summarizeProfile, renderProfile).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

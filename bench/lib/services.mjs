@@ -1,0 +1,57 @@
+// The services the benchmark talks to (scripts/services.sh's MariaDB and Kafka) and the rows it writes.
+// Every MariaDB-sourced case writes the same ~200-byte row, so their rates compare across cases.
+import mysql from 'mysql2/promise';
+
+export const HOST = '127.0.0.1';
+export const MYSQL_PORT = Number(process.env.MIG_TEST_MYSQL_PORT ?? 3307);
+const KAFKA_PORT = Number(process.env.MIG_TEST_KAFKA_PORT ?? 19092);
+export const BROKERS = [`${HOST}:${KAFKA_PORT}`];
+export const DB = 'bench';
+
+export function sourceConnection() {
+  return mysql.createConnection({ host: HOST, port: MYSQL_PORT, user: 'root', multipleStatements: true, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true });
+}
+
+// About 200 bytes of text per row: a key, a short name, numbers, a time and a ~110-character note
+// (hex digests: neither random bytes nor endless repeats, so lz4 finds what it finds in real rows).
+export const COLUMNS = 'id BIGINT PRIMARY KEY, a VARCHAR(64), n INT, dt DATETIME(6), amount DECIMAL(12,2), note VARCHAR(255)';
+/** A row per seq value of MariaDB's sequence engine. */
+export const ROW_SELECT = (offset) =>
+  `SELECT seq + ${offset}, CONCAT('customer ', seq + ${offset}, ' ', LEFT(MD5(seq), 24)), (seq * 7919) % 100003, ` +
+  `TIMESTAMP'2026-01-02 03:04:05.123456' + INTERVAL seq SECOND, ((seq * 37) % 1000000) / 100, ` +
+  `CONCAT_WS(' ', 'order note', MD5(seq + ${offset}), SHA1(seq + ${offset}), LEFT(SHA1(seq), 30))`;
+/** The text size of a row, as the sum of its values' text lengths. */
+export const ROW_TEXT_BYTES = 'LENGTH(id) + LENGTH(a) + LENGTH(n) + LENGTH(dt) + LENGTH(amount) + LENGTH(note)';
+
+/** Inserts `count` rows numbered from first, `perStatement` rows per autocommitted statement. */
+export async function insertRows(conn, table, first, count, perStatement) {
+  for (let done = 0; done < count; done += perStatement) {
+    const n = Math.min(perStatement, count - done);
+    await conn.query(`INSERT INTO ${DB}.${table} ${ROW_SELECT(first + done - 1)} FROM ${DB}.seq_1_to_${n}`);
+  }
+}
+
+/** Runs fn with the session's writes kept out of the binlog: tables filled for a snapshot are no binlog measurement. */
+export async function withoutBinlog(conn, fn) {
+  await conn.query('SET SESSION sql_log_bin = 0');
+  try {
+    return await fn();
+  } finally {
+    await conn.query('SET SESSION sql_log_bin = 1');
+  }
+}
+
+export async function masterStatus(conn) {
+  const [rows] = await conn.query('SHOW MASTER STATUS');
+  if (!rows[0]) throw new Error('the source has no binary log (SHOW MASTER STATUS is empty)');
+  return { file: rows[0].File, pos: Number(rows[0].Position) };
+}
+
+export async function binlogFiles(conn, from, to) {
+  const [rows] = await conn.query('SHOW BINARY LOGS');
+  const names = rows.map((r) => r.Log_name);
+  const a = names.indexOf(from);
+  const b = names.indexOf(to);
+  if (a < 0 || b < a) throw new Error(`binlog files ${from}..${to} not found in SHOW BINARY LOGS`);
+  return { files: names.slice(a, b + 1), sizes: rows.slice(a, b + 1).map((r) => Number(r.File_size)) };
+}
