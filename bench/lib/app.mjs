@@ -10,7 +10,8 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 /** dist/ paths of a module by layout, newest first (src/connectors/… since the folders followed the data flow). */
 const MODULES = {
-  compression: ['connectors/sinks/kafka/compression.js', 'sink/kafka/compression.js'],
+  compression: ['connectors/kafka/compression.js', 'connectors/sinks/kafka/compression.js', 'sink/kafka/compression.js'],
+  drainerProto: ['connectors/sources/tidb/drainer-proto.js', 'source/tidb/drainer-proto.js'],
 };
 
 /** Imports one of the build's own modules (by MODULES name) from the app directory. */

@@ -1,7 +1,7 @@
 // Prints every message of the given topics, one line each: partition, offset, key, value.
 import { Kafka, logLevel } from 'kafkajs';
 // mig compresses batches with lz4 by default; reading them needs the same codecs (from the build).
-import { registerCompressionCodecs } from '../../dist/connectors/sinks/kafka/compression.js';
+import { registerCompressionCodecs } from '../../dist/connectors/kafka/compression.js';
 
 registerCompressionCodecs();
 

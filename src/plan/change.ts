@@ -1,6 +1,6 @@
 // A plan is a list of typed changes per migration, each with the reason a reviewer needs.
 // Symbols follow Terraform: + create, ~ update, -/+ replace, - delete.
-import type { PrecheckReport } from '../precheck/types.js';
+import type { PrecheckReport } from '../model/precheck-report.js';
 
 export type Action = 'create' | 'update' | 'replace' | 'delete';
 

@@ -3,8 +3,8 @@
 import type { Admin } from 'kafkajs';
 import type { KafkaDestination, Migration } from '../spec/schema.js';
 import type { MigrationState } from '../state/model.js';
-import { kafkaClient, kafkaError } from '../connectors/sinks/kafka/client.js';
-import type { KafkaSecrets } from '../connectors/sinks/kafka/secrets.js';
+import { kafkaClient, kafkaError } from '../connectors/kafka/client.js';
+import type { KafkaSecrets } from '../connectors/kafka/secrets.js';
 import type { DestinationFacts, Known } from './types.js';
 import { topicsWritten } from './topic-names.js';
 

@@ -1,9 +1,9 @@
 // Turns findings into a report: ignores applied, counts, the verdict apply acts on, and the
 // error apply raises when it refuses to run.
 import { MigError } from '../util/errors.js';
-import { CHECKS } from './catalog.js';
+import { CHECKS } from '../model/precheck-catalog.js';
 import type { Finding, MigrationPrecheck, Outcome, PrecheckReport } from './types.js';
-import type { CheckId } from './catalog.js';
+import type { CheckId } from '../model/precheck-catalog.js';
 
 /** A check's outcome with its catalog entry; a failure the spec accepts becomes `ignored`. */
 export function toFinding(id: CheckId, outcome: Outcome, ignore: ReadonlySet<string>): Finding {

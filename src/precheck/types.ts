@@ -2,37 +2,10 @@
 // gathered once per migration so that every check itself is a pure function.
 import type { Migration } from '../spec/schema.js';
 import type { MigrationState } from '../state/model.js';
-import type { CheckId, PrecheckSeverity } from './catalog.js';
+import type { CheckId, PrecheckSeverity } from '../model/precheck-catalog.js';
 
-/** `ignored`: failed, but the spec accepts it in spec.precheck.ignore. */
-export type FindingStatus = 'pass' | 'fail' | 'skipped' | 'ignored';
-
-export interface Finding {
-  id: CheckId;
-  severity: PrecheckSeverity;
-  ignorable: boolean;
-  status: FindingStatus;
-  observed: string;
-  expected: string;
-  message: string;
-  /** What to run or change, exact where mig can know it ('' when nothing is to be done). */
-  fix: string;
-}
-
-/** Every check's finding for one migration, in registry order. */
-export interface MigrationPrecheck {
-  migration: string;
-  file: string;
-  findings: Finding[];
-}
-
-export interface PrecheckReport {
-  /** False when an error-severity check failed and is not ignored: apply refuses to run. */
-  ok: boolean;
-  /** In spec order. */
-  migrations: MigrationPrecheck[];
-  summary: { passed: number; failed: number; warnings: number; ignored: number; skipped: number };
-}
+export type { Finding, FindingStatus, MigrationPrecheck, PrecheckReport } from '../model/precheck-report.js';
+import type { Finding } from '../model/precheck-report.js';
 
 /** What a check decides; severity and ignorability come from the catalog. */
 export type Outcome = Pick<Finding, 'observed' | 'expected' | 'message' | 'fix'> & { status: 'pass' | 'fail' | 'skipped' };

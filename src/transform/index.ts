@@ -4,3 +4,4 @@ export { FILTER_FUNCTIONS, type Expr, type FilterFunction, type ParseResult } fr
 export { parseFilter } from './filter-parse.js';
 export { compileFilter, compileFilterText, type FilterOptions, type RowPredicate } from './filter-eval.js';
 export type { Flavor } from './filter-compare.js';
+export { Selection } from './selection.js';

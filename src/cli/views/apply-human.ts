@@ -1,6 +1,6 @@
 // Apply progress as lines a person (or a CI log) can follow.
 import type { ApplyEvent } from '../../model/events.js';
-import { formatPosition } from '../../connectors/sources/mysql/position.js';
+import { formatPosition } from '../../model/position-text.js';
 
 export function applyLine(e: ApplyEvent): string | undefined {
   switch (e.type) {

@@ -1,6 +1,6 @@
 // Status: per migration and table, the phase, rows copied, the checkpoint and the lag.
 import type { MigrationState, State } from '../../state/model.js';
-import { formatPosition } from '../../connectors/sources/mysql/position.js';
+import { formatPosition } from '../../model/position-text.js';
 
 export interface StatusRow {
   migration: string;

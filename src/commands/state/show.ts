@@ -1,7 +1,7 @@
 import { MigCommand, jsonFlag, stateFlag, stateUrlFlag } from '../../cli/base.js';
 import { openStateStore } from '../../config/index.js';
 import { encodeState } from '../../state/statefile.js';
-import { formatPosition } from '../../connectors/sources/mysql/position.js';
+import { formatPosition } from '../../model/position-text.js';
 
 export default class StateShow extends MigCommand {
   static override summary = 'Print the recorded state: applied specs, table phases, checkpoints, the lock.';

@@ -1,8 +1,8 @@
 // Topic inspection and creation: the destination side of plan and of the schema phase.
 import type { Admin } from 'kafkajs';
 import type { KafkaDestination } from '../../../spec/schema.js';
-import { kafkaClient, kafkaError } from './client.js';
-import type { KafkaSecrets } from './secrets.js';
+import { kafkaClient, kafkaError } from '../../kafka/client.js';
+import type { KafkaSecrets } from '../../kafka/secrets.js';
 
 export interface TopicView {
   name: string;

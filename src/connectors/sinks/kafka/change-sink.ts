@@ -5,13 +5,13 @@ import type { DesiredTopic } from '../../../model/targets.js';
 import type { OutboundMessage } from './message.js';
 import { KafkaAdmin } from './admin.js';
 import { KafkaWriter } from './writer.js';
-import { resolveKafkaSecrets, type KafkaSecrets } from './secrets.js';
+import { resolveKafkaSecrets, type KafkaSecrets } from '../../kafka/secrets.js';
 import { formatFor } from './formats/index.js';
 import { recordSchema } from './formats/dts-avro.js';
 import { SchemaRegistry } from './schema-registry.js';
 import { MigError } from '../../../util/errors.js';
 import type { ChangeSink, SinkCapabilities, SinkOpenRequest } from '../../contract.js';
-import { classifyKafkaError } from './client.js';
+import { classifyKafkaError } from '../../kafka/client.js';
 import { Router } from './router.js';
 
 /** The topics and partition counts the tables need (each table's, and the DDL topic). */

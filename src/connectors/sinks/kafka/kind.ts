@@ -6,7 +6,7 @@ import type { SinkKind } from '../../contract.js';
 import { collectSettingChanges } from '../../setting-changes.js';
 import { KafkaAdmin } from './admin.js';
 import { openKafkaSink } from './change-sink.js';
-import { resolveKafkaSecrets } from './secrets.js';
+import { resolveKafkaSecrets } from '../../kafka/secrets.js';
 
 export const kafkaSink: SinkKind<KafkaDestination> = {
   type: 'kafka',

@@ -4,9 +4,9 @@
 import type { CompressionTypes, Producer, TopicMessages } from 'kafkajs';
 import type { KafkaDestination } from '../../../spec/schema.js';
 import type { OutboundMessage } from './message.js';
-import { kafkaClient, kafkaError } from './client.js';
-import { compressionType } from './compression.js';
-import type { KafkaSecrets } from './secrets.js';
+import { kafkaClient, kafkaError } from '../../kafka/client.js';
+import { compressionType } from '../../kafka/compression.js';
+import type { KafkaSecrets } from '../../kafka/secrets.js';
 import { MigError } from '../../../util/errors.js';
 
 /** Below Kafka's default message.max.bytes (1,048,588) with room for batch overhead. */

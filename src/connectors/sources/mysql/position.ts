@@ -24,10 +24,7 @@ export function changeId(file: string, txStart: number, ordinal: number): number
   return fileIndex(file) * 2 ** 32 + txStart + ordinal;
 }
 
-export function formatPosition(p: BinlogPosition | undefined): string {
-  if (!p) return '-';
-  return `${p.file}:${p.pos}${p.gtidSet ? ` (gtid ${p.gtidSet})` : ''}`;
-}
+export { formatPosition } from '../../../model/position-text.js';
 
 /** Tracks the GTID position as transactions complete, in the flavour's own text form. */
 export interface GtidTracker {

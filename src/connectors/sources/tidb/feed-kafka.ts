@@ -4,8 +4,8 @@ import path from 'node:path';
 import type { Kafka } from 'kafkajs';
 import type { BinlogKafka } from '../../../spec/schema.js';
 import { projectRootOf, resolveSecret, type SecretContext } from '../../../spec/secrets.js';
-import { kafkaClient, kafkaError } from '../../sinks/kafka/client.js';
-import type { KafkaSecrets } from '../../sinks/kafka/secrets.js';
+import { kafkaClient, kafkaError } from '../../kafka/client.js';
+import type { KafkaSecrets } from '../../kafka/secrets.js';
 import { MigError } from '../../../util/errors.js';
 
 const FIELD = 'spec.source.binlogKafka';

@@ -4,7 +4,7 @@
 // (checkpointed with the applied changes); Kafka's group offsets are never committed or read.
 import type { EachBatchPayload } from 'kafkajs';
 import type { BinlogKafka } from '../../../spec/schema.js';
-import type { KafkaSecrets } from '../../sinks/kafka/secrets.js';
+import type { KafkaSecrets } from '../../kafka/secrets.js';
 import { MigError } from '../../../util/errors.js';
 import { feedError, feedKafka, topicMissing } from './feed-kafka.js';
 

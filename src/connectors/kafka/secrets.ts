@@ -1,8 +1,8 @@
 // What a Kafka connection needs from outside the spec: the SASL password behind its secret
 // reference, and where the TLS CA file is. Resolved just before connecting, never stored.
 import path from 'node:path';
-import type { KafkaDestination } from '../../../spec/schema.js';
-import { projectRootOf, resolveSecret, type SecretContext } from '../../../spec/secrets.js';
+import type { KafkaDestination } from '../../spec/schema.js';
+import { projectRootOf, resolveSecret, type SecretContext } from '../../spec/secrets.js';
 
 export interface KafkaSecrets {
   /** spec.destination.sasl.password, resolved. */

@@ -5,8 +5,8 @@
 import './kafkajs-grouping.js';
 import kafkajs from 'kafkajs';
 import type { CompressionTypes as KafkaCompression } from 'kafkajs';
-import type { KafkaDestination } from '../../../spec/schema.js';
-import { MigError } from '../../../util/errors.js';
+import type { KafkaDestination } from '../../spec/schema.js';
+import { MigError } from '../../util/errors.js';
 
 // CompressionCodecs and CompressionTypes are properties of kafkajs's CommonJS exports object
 // that Node's ESM loader does not expose as named exports.

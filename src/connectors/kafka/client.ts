@@ -4,10 +4,10 @@ import path from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import './kafkajs-grouping.js';
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
-import type { KafkaDestination } from '../../../spec/schema.js';
-import { redactSecrets } from '../../../spec/secrets.js';
-import type { ErrorClass } from '../../contract.js';
-import { MigError } from '../../../util/errors.js';
+import type { KafkaDestination } from '../../spec/schema.js';
+import { redactSecrets } from '../../spec/secrets.js';
+import type { ErrorClass } from '../contract.js';
+import { MigError } from '../../util/errors.js';
 import { registerCompressionCodecs } from './compression.js';
 import type { KafkaSecrets } from './secrets.js';
 
