@@ -8,7 +8,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { KafkaWriter } from '../../../src/connectors/sinks/kafka/writer.js';
 import { KafkaAdmin } from '../../../src/connectors/sinks/kafka/admin.js';
-import { registerCompressionCodecs } from '../../../src/connectors/sinks/kafka/compression.js';
+import { registerCompressionCodecs } from '../../../src/connectors/kafka/compression.js';
 import type { KafkaDestination } from '../../../src/spec/schema.js';
 import { KAFKA_BROKERS, REPO_ROOT, SERVICES_DIR, uniqueName } from '../helpers/env.js';
 import { readTopic } from '../helpers/kafka.js';

@@ -5,7 +5,7 @@ import { MigrationDoc, type Migration, type MigrationInput } from '../../../src/
 import { parseSpecText } from '../../../src/spec/load.js';
 import { evaluatePrechecks, type PrecheckInput } from '../../../src/precheck/run.js';
 import type { DestinationFacts, Finding, ServerFacts, SourceFacts, TableFacts } from '../../../src/precheck/types.js';
-import { IGNORABLE_CHECK_IDS, CHECKS } from '../../../src/precheck/catalog.js';
+import { IGNORABLE_CHECK_IDS, CHECKS } from '../../../src/model/precheck-catalog.js';
 import { REGISTRY } from '../../../src/precheck/registry.js';
 import { effectiveServerId } from '../../../src/precheck/checks-server.js';
 import { precheckFailedError } from '../../../src/precheck/report.js';
