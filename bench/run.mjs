@@ -7,6 +7,7 @@ import full from './cases/full.mjs';
 import incremental from './cases/incremental.mjs';
 import latency from './cases/latency.mjs';
 import tablestore from './cases/tablestore.mjs';
+import tidb from './cases/tidb.mjs';
 import { assertBuilt, buildDigest, gitDescribe, shown } from './lib/app.mjs';
 import { cleanupKafka, connectKafka } from './lib/kafka.mjs';
 import { enableProfiles, measuredProfiles, profiles, setVariants } from './lib/mig.mjs';
@@ -15,19 +16,20 @@ import { children, killGroup, resourceUsage, session } from './lib/process.mjs';
 import { summarizeProfile } from './lib/profile-summary.mjs';
 import { removeAllDirs } from './lib/projects.mjs';
 import { aims, int, render, rssSummary } from './lib/report.mjs';
-import { BROKERS, DB, HOST, MYSQL_PORT, sourceConnection } from './lib/services.mjs';
+import { BROKERS, DB, dropDatabases, HOST, MYSQL_PORT, sourceConnection } from './lib/services.mjs';
 import { MAX_REQUEST_BYTES, MIG_CHUNK } from './cases/full.mjs';
 import { INC_BASE_ROWS } from './cases/incremental.mjs';
 import { SAMPLE_MESSAGES } from './lib/sizing.mjs';
 
 /** In the order they run (and are reported). */
-const CASES = [full, incremental, latency, tablestore];
+const CASES = [full, incremental, latency, tablestore, tidb];
 
 async function cleanup(conn) {
   for (const c of [...children]) killGroup(c);
   removeAllDirs();
   if (conn) {
     await conn.query(`DROP DATABASE IF EXISTS ${DB}`).catch((e) => process.stderr.write(`bench: could not drop ${DB}: ${e.message}\n`));
+    await dropDatabases(conn).catch((e) => process.stderr.write(`bench: could not drop the TiDB case's databases: ${e.message}\n`));
   }
   await cleanupKafka();
   if (conn) await conn.end().catch(() => undefined);
@@ -55,6 +57,7 @@ function header(opts, { ver, build, commit, refBuild }) {
       incBaseRows: INC_BASE_ROWS,
       latency: { rowsPerSecond: opts.latencyRate, seconds: opts.latencySeconds, warmupSeconds: DEFAULTS.latencyWarmup },
       tablestoreRows: opts.tablestoreRows,
+      tidbTransactions: opts.tidbTransactions,
       resourceUsage,
     },
     cases: {},

@@ -11,7 +11,7 @@
 #                  then 50,000 binlog events caught up; against the same rows written with the
 #                  SDK's BatchWriteRow directly (200-row requests, mig's concurrency of 8)
 #   tidb           TiDB → MySQL: 30,000 small Drainer transactions applied by apply --until-caught-up,
-#                  transactions/s against a mysql2 loop of one transaction each (bench/tidb-feed.mjs)
+#                  transactions/s against a mysql2 loop of one transaction each, destinations compared
 #   peak RSS of every mig process, and the aims (full load ≥ 0.7 × raw kafkajs, catch-up ≥ 50k
 #   events/s, RSS < 256 MB)
 # Defaults: --rows 1000000 --runs 2: one run of everything takes about 4 minutes on 2 cores, so the
@@ -21,12 +21,14 @@
 # Usage: npm run bench -- [--ref REV] [--compare REV] [bench/run.mjs options]
 #   --ref REV      benchmark a committed revision (git archive of REV) instead of the working tree,
 #                  e.g. while the working tree does not compile
-#   --tidb-only    run only the tidb case; --no-tidb skips it; --tidb-transactions N (default 30000)
-#   --compare REV  also build REV and measure it next to mig in every run (A/B, "mig / mig ref"
-#                  ratios), e.g. --compare HEAD to see what uncommitted changes gain
+#   --tidb-only    run only the tidb case; --no-tidb skips it; --tidb-transactions N (default 30000);
+#                  the tidb case runs next to whatever --cases names unless --no-tidb
+#   --compare REV  also build REV and measure it next to mig in every run of every case (A/B, "mig /
+#                  mig ref" ratios with their spread), e.g. --compare HEAD to see what uncommitted
+#                  changes gain in Kafka full load, catch-up, latency, Tablestore and TiDB → MySQL
 #   bench/run.mjs options: --rows N, --runs N, --formats LIST, --cases full,incremental,latency,tablestore,
 #   --latency-seconds S, --latency-rate R, --tablestore-rows N, --out FILE, --profile, --node-options OPTS
-#   (node bench/run.mjs --help)
+#   (node bench/run.mjs --help; one file per case in bench/cases/)
 # Profile: npm run bench -- --profile --runs 1 --formats canal-json,dts-avro --cases full,incremental
 # Results: a table on stdout and bench/results/latest.json (bench/results/profile.json with --profile).
 set -euo pipefail
@@ -36,21 +38,22 @@ cd "$ROOT"
 REF=""
 COMPARE=""
 ARGS=()
-TIDB=yes
-TIDB_TX=30000
+CASES=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --ref) REF="${2:?--ref needs a revision}"; shift 2 ;;
     --ref=*) REF="${1#--ref=}"; shift ;;
     --compare) COMPARE="${2:?--compare needs a revision}"; shift 2 ;;
     --compare=*) COMPARE="${1#--compare=}"; shift ;;
-    --tidb-only) TIDB=only; shift ;;
-    --no-tidb) TIDB=no; shift ;;
-    --tidb-transactions) TIDB_TX="${2:?--tidb-transactions needs a number}"; shift 2 ;;
+    --cases) CASES="${2:?--cases needs a list}"; shift 2 ;;
+    --cases=*) CASES="${1#--cases=}"; shift ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) ARGS+=("$1"); shift ;;
   esac
 done
+# The tidb case was a script of its own that ran whatever --cases said: it still does, unless
+# --no-tidb (or --tidb-only) is given, which bench/run.mjs applies after --cases.
+if [ -n "$CASES" ]; then ARGS+=(--cases "$CASES,tidb"); fi
 
 # shellcheck source=lib/run-env.sh
 . scripts/lib/run-env.sh
@@ -109,10 +112,5 @@ for tool in mariadb-dump mariadb-binlog; do
   command -v "$tool" >/dev/null 2>&1 || { echo "bench: $tool not found (install mariadb-client)" >&2; exit 1; }
 done
 start=$(date +%s)
-if [ "$TIDB" != only ]; then
-  node bench/run.mjs --app "$APP" ${BUILT_FROM:+--built-from "$BUILT_FROM"} ${REF_ARGS[@]+"${REF_ARGS[@]}"} ${ARGS[@]+"${ARGS[@]}"}
-fi
-if [ "$TIDB" != no ]; then
-  node bench/tidb-feed.mjs --app "$APP" --transactions "$TIDB_TX"
-fi
+node bench/run.mjs --app "$APP" ${BUILT_FROM:+--built-from "$BUILT_FROM"} ${REF_ARGS[@]+"${REF_ARGS[@]}"} ${ARGS[@]+"${ARGS[@]}"}
 echo "bench: took $(( $(date +%s) - start )) s"

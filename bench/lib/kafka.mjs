@@ -6,7 +6,7 @@ import { BROKERS } from './services.mjs';
 
 /** Topics are named bench.<case>.<tag>.…, so an interrupted earlier run's leftovers can be found. */
 export const TOPIC_PREFIX = 'bench.';
-const STALE = /^bench\.(full|raw|inc|size|lat)\.[0-9a-z]+\./;
+const STALE = /^bench\.(full|raw|inc|size|lat|tidb)\.[0-9a-z]+\./;
 
 export const kafka = new Kafka({ clientId: 'mig-bench', brokers: BROKERS, logLevel: logLevel.NOTHING });
 let admin;
@@ -43,6 +43,17 @@ export async function deleteTopics(topics) {
 export async function topicCount(topic) {
   const offs = await admin.fetchTopicOffsets(topic);
   return offs.reduce((a, o) => a + Number(o.high) - Number(o.low), 0);
+}
+
+/** Sends values to partition 0 in 1000-message requests, acks=all. */
+export async function produce(topic, values) {
+  const p = kafka.producer();
+  await p.connect();
+  try {
+    for (let i = 0; i < values.length; i += 1000) await p.send({ topic, acks: -1, messages: values.slice(i, i + 1000).map((value) => ({ value, partition: 0 })) });
+  } finally {
+    await p.disconnect();
+  }
 }
 
 /**

@@ -4,13 +4,14 @@ import path from 'node:path';
 import { ROOT } from './app.mjs';
 
 const FORMATS = ['canal-json', 'dts-avro', 'shareplex-json'];
-export const CASES = ['full', 'incremental', 'latency', 'tablestore'];
-export const DEFAULTS = { rows: 1_000_000, runs: 2, latencySeconds: 20, latencyWarmup: 5, latencyRate: 5000, tablestoreRows: 100_000 };
+export const CASES = ['full', 'incremental', 'latency', 'tablestore', 'tidb'];
+export const DEFAULTS = { rows: 1_000_000, runs: 2, latencySeconds: 20, latencyWarmup: 5, latencyRate: 5000, tablestoreRows: 100_000, tidbTransactions: 30_000 };
 
 function usage(code) {
   (code === 0 ? process.stdout : process.stderr).write(
     `Usage: node bench/run.mjs [--rows N] [--runs N] [--formats LIST] [--cases LIST] [--latency-seconds S]
-                          [--latency-rate R] [--tablestore-rows N] [--out FILE] [--profile] [--app DIR] [--built-from TEXT]
+                          [--latency-rate R] [--tablestore-rows N] [--tidb-transactions N] [--tidb-only | --no-tidb]
+                          [--out FILE] [--profile] [--app DIR] [--built-from TEXT]
                           [--ref-app DIR [--ref-built-from TEXT]] [--node-options OPTS]
   --rows N             rows of the full-load table (~200 bytes each), and binlog row events written
                        for the incremental case (${DEFAULTS.rows.toLocaleString('en-US')})
@@ -23,6 +24,8 @@ function usage(code) {
   --latency-rate R     rows per second the latency case's writer inserts (${DEFAULTS.latencyRate})
   --tablestore-rows N  rows of the Tablestore case's table, held in the test server's memory; it
                        also writes N/2 binlog events for the catch-up (${DEFAULTS.tablestoreRows.toLocaleString('en-US')})
+  --tidb-transactions N  Drainer transactions of the TiDB → MySQL case (${DEFAULTS.tidbTransactions.toLocaleString('en-US')})
+  --tidb-only          only the tidb case (same as --cases tidb); --no-tidb leaves it out of --cases
   --out FILE           JSON results (bench/results/latest.json; with --profile bench/results/profile.json)
   --profile            run mig under node --cpu-prof; profiles go to profiles/ next to the JSON file and
                        are summarised (self time by function and by package) in the report. Profiling
@@ -57,6 +60,7 @@ const FLAGS = {
   '--latency-seconds': (o, v) => (o.latencySeconds = Number(v)),
   '--latency-rate': (o, v) => (o.latencyRate = Number(v)),
   '--tablestore-rows': (o, v) => (o.tablestoreRows = Number(v)),
+  '--tidb-transactions': (o, v) => (o.tidbTransactions = Number(v)),
   '--out': (o, v) => (o.out = path.resolve(v)),
   '--app': (o, v) => (o.app = path.resolve(v)),
   '--built-from': (o, v) => (o.builtFrom = v),
@@ -66,6 +70,8 @@ const FLAGS = {
 };
 const SWITCHES = {
   '--profile': (o) => (o.profile = true),
+  '--tidb-only': (o) => (o.tidb = 'only'),
+  '--no-tidb': (o) => (o.tidb = 'no'),
 };
 
 export function parseArgs(argv) {
@@ -77,6 +83,8 @@ export function parseArgs(argv) {
     latencySeconds: DEFAULTS.latencySeconds,
     latencyRate: DEFAULTS.latencyRate,
     tablestoreRows: DEFAULTS.tablestoreRows,
+    tidbTransactions: DEFAULTS.tidbTransactions,
+    tidb: undefined,
     out: undefined,
     profile: false,
     app: ROOT,
@@ -99,6 +107,9 @@ export function parseArgs(argv) {
       usage(2);
     }
   }
+  if (opts.tidb === 'only') opts.cases = ['tidb'];
+  if (opts.tidb === 'no') opts.cases = opts.cases.filter((c) => c !== 'tidb');
+  if (opts.cases.length === 0) fail('no case left to run (--no-tidb with --cases tidb)');
   const positiveInt = (v, min, what) => {
     if (!Number.isInteger(v) || v < min) fail(`${what} must be an integer >= ${min}`);
   };
@@ -107,6 +118,7 @@ export function parseArgs(argv) {
   positiveInt(opts.latencySeconds, 1, '--latency-seconds');
   positiveInt(opts.latencyRate, 10, '--latency-rate');
   positiveInt(opts.tablestoreRows, 1000, '--tablestore-rows');
+  positiveInt(opts.tidbTransactions, 1, '--tidb-transactions');
   opts.out ??= path.join(ROOT, 'bench', 'results', opts.profile ? 'profile.json' : 'latest.json');
   return opts;
 }

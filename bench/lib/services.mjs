@@ -55,3 +55,21 @@ export async function binlogFiles(conn, from, to) {
   if (a < 0 || b < a) throw new Error(`binlog files ${from}..${to} not found in SHOW BINARY LOGS`);
   return { files: names.slice(a, b + 1), sizes: rows.slice(a, b + 1).map((r) => Number(r.File_size)) };
 }
+
+// Databases beside `bench` (the TiDB case needs whole databases): dropped at the end, or on an interrupt.
+const extraDatabases = new Set();
+
+/** A database mig creates itself (a destination, a checkpoint database): dropped with the others. */
+export const noteDatabase = (name) => extraDatabases.add(name);
+
+export async function createDatabase(conn, name) {
+  noteDatabase(name);
+  await conn.query(`CREATE DATABASE ${name}`);
+}
+
+export async function dropDatabases(conn) {
+  for (const name of [...extraDatabases]) {
+    await conn.query(`DROP DATABASE IF EXISTS ${name}`);
+    extraDatabases.delete(name);
+  }
+}
