@@ -1,7 +1,5 @@
 // Case "tablestore": mig's full load into its Tablestore test server (a process), then the catch-up of
 // binlog events written while mig was stopped, against the same rows sent with the SDK's BatchWriteRow.
-// The server is in-memory JavaScript, not a Tablestore instance: the ratios say how much mig adds over
-// the bare writes it has to make, not what a real instance sustains.
 import path from 'node:path';
 import { mig, phaseSeconds, VARIANTS } from '../lib/mig.mjs';
 import { ROOT } from '../lib/app.mjs';
@@ -134,6 +132,8 @@ function summarize({ N, E, inserts, updates, runs }) {
   return { rows: N, events: E, inserts, updates, batch: BATCH, concurrency: CONCURRENCY, figures, ratios, errors: errorsOf(runs) };
 }
 
+// The server is in-memory JavaScript, not a Tablestore instance: the ratios say how much mig adds over
+// the bare writes it has to make, not what a real instance sustains.
 function render(t, result) {
   const out = ['', `Tablestore: ${int(t.rows)} rows into mig's test server (a process, in-memory), then ${int(t.events)} binlog events (${int(t.inserts)} inserted rows, ${int(t.updates)} updated), ${result.params.runs} runs`];
   out.push(`  baseline: the same rows with the SDK's BatchWriteRow, ${t.batch}-row requests, ${t.concurrency} in flight (mig's concurrency)`);

@@ -1,6 +1,5 @@
 // Case "tidb": TiDB → MySQL, N small Drainer transactions in a 1-partition topic applied by `mig apply
 // --until-caught-up`, against a mysql2 loop applying them one transaction each; destinations compared.
-// MariaDB stands in for TiDB's SQL endpoint and for the MySQL destination, as in the e2e tests.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createTopic, deleteTopics, produce, TOPIC_PREFIX } from '../lib/kafka.mjs';
@@ -32,6 +31,7 @@ async function prepare({ tag, txs, encode }, variant, i, src) {
   noteDatabase(p.dst);
   noteDatabase(cp);
   await createTopic(p.topic);
+  // MariaDB stands in for TiDB's SQL endpoint and for the MySQL destination, as in the e2e tests.
   writeMigration(
     p.dir,
     NAME,

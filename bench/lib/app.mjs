@@ -1,5 +1,5 @@
 // The builds under test: where their compiled modules are, and what identifies them in the report.
-// Module paths are looked up in both source layouts, so a --ref or --compare of an older revision still runs.
+// Module paths are looked up in every source layout mig has had, so --ref or --compare of an older revision runs.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** dist/ paths of a module by layout, newest first (src/connectors/… since the folders followed the data flow). */
+/** dist/ paths of a module by source layout, newest first. */
 const MODULES = {
   compression: ['connectors/kafka/compression.js', 'connectors/sinks/kafka/compression.js', 'sink/kafka/compression.js'],
   drainerProto: ['connectors/sources/tidb/drainer-proto.js', 'source/tidb/drainer-proto.js'],
