@@ -160,7 +160,7 @@ export function joinTable<O>(ctx: RunContext<O>, shape: TableInfo): void {
   if (!t) return;
   ctx.desired.set(t.id, t);
   const now = new Date().toISOString();
-  ctx.mstate.tables[t.id] ??= { id: t.id, phase: 'incremental', topic: t.topic, snapshotDigest: t.snapshotDigest, keyColumns: shape.chunkKey, rowsCopied: 0, fullStartedAt: now, fullDoneAt: now };
+  ctx.mstate.tables[t.id] ??= { id: t.id, phase: 'incremental', target: t.target, snapshotDigest: t.snapshotDigest, keyColumns: shape.chunkKey, rowsCopied: 0, fullStartedAt: now, fullDoneAt: now };
   ctx.hook({ type: 'change-applied', migration: ctx.migration.metadata.name, summary: `${t.id}: created on the source during incremental; replicated from its CREATE TABLE on` });
 }
 

@@ -51,7 +51,7 @@ export async function runBinlogMigration(m: Migration, source: MysqlSource, cp: 
 
   for (const t of desired.tables) {
     if (!mstate.tables[t.id]) mstate.tables[t.id] = newTableState(t, types.has('full'));
-    mstate.tables[t.id]!.topic = t.topic;
+    mstate.tables[t.id]!.target = t.target;
   }
   const hook = recordingHook(mstate, opts.hook);
   const dest = m.spec.destination;
@@ -108,7 +108,7 @@ async function runWith<O>(sink: ChangeSink<O>, r: Run, source: MysqlSource, cp: 
 }
 
 export function newTableState(t: DesiredTable, full: boolean): TableState {
-  return { id: t.id, phase: 'pending', topic: t.topic, snapshotDigest: t.snapshotDigest, keyColumns: [], rowsCopied: 0, ...(full ? {} : { fullDoneAt: undefined }) };
+  return { id: t.id, phase: 'pending', target: t.target, snapshotDigest: t.snapshotDigest, keyColumns: [], rowsCopied: 0, ...(full ? {} : { fullDoneAt: undefined }) };
 }
 
 function requireBinlog(name: string, info: Awaited<ReturnType<typeof serverInfo>>): void {

@@ -35,7 +35,7 @@ export async function runTidbMigration(m: Migration, source: TidbSource, cp: Che
 
   for (const t of desired.tables) {
     if (!mstate.tables[t.id]) mstate.tables[t.id] = newTableState(t, types.has('full'));
-    mstate.tables[t.id]!.topic = t.topic;
+    mstate.tables[t.id]!.target = t.target;
   }
   const hook = recordingHook(mstate, opts.hook);
   const dest = m.spec.destination;

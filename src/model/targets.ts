@@ -11,7 +11,7 @@ export interface DesiredTable {
   database: string;
   table: string;
   /** Where the rows go: the Kafka topic, the Tablestore table, or `database.table` at a MySQL destination. */
-  topic: string;
+  target: string;
   /** The table's own settings in the spec (destination-specific mapping reads them). */
   settings: TableSpec;
   filter?: string;

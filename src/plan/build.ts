@@ -165,7 +165,7 @@ function createAll(mi: PlanMigrationInput, desired: Desired, topics: LiveTopics)
   changes.push(...topicChanges(name, desired, topics, {}));
   const full = mi.migration.spec.types.includes('full');
   for (const t of desired.tables) {
-    changes.push({ kind: 'table', action: 'create', migration: name, table: t.id, topic: t.topic, reason: `new table${tableFacts(t)}: ${phasesText(mi.migration)}`, risks: full ? ['long-running'] : [] });
+    changes.push({ kind: 'table', action: 'create', migration: name, table: t.id, topic: t.target, reason: `new table${tableFacts(t)}: ${phasesText(mi.migration)}`, risks: full ? ['long-running'] : [] });
   }
   return changes;
 }
@@ -177,7 +177,7 @@ function replaceAll(mi: PlanMigrationInput, desired: Desired, other: Change[]): 
   return [
     { kind: 'migration', action: 'replace', migration: name, reason: 'forced new snapshot (--replace): the checkpoint is dropped, every table is copied again, then streaming starts from the new snapshot', risks: ['re-snapshot', 'long-running'] },
     ...keep,
-    ...desired.tables.map((t): Change => ({ kind: 'table', action: 'replace', migration: name, table: t.id, topic: t.topic, reason: 'copied again from the new snapshot', risks: ['re-snapshot', 'long-running'] })),
+    ...desired.tables.map((t): Change => ({ kind: 'table', action: 'replace', migration: name, table: t.id, topic: t.target, reason: 'copied again from the new snapshot', risks: ['re-snapshot', 'long-running'] })),
   ];
 }
 
@@ -192,17 +192,17 @@ function diffExisting(mi: PlanMigrationInput, prev: MigrationState, desired: Des
   for (const t of desired.tables) {
     const was = prev.tables[t.id];
     if (!was) {
-      changes.push({ kind: 'table', action: 'create', migration: name, table: t.id, topic: t.topic, reason: `new table${tableFacts(t)}: ${phasesText(m)}`, risks: full ? ['long-running'] : [] });
+      changes.push({ kind: 'table', action: 'create', migration: name, table: t.id, topic: t.target, reason: `new table${tableFacts(t)}: ${phasesText(m)}`, risks: full ? ['long-running'] : [] });
       continue;
     }
     if (was.snapshotDigest !== t.snapshotDigest) {
       const prevTable = findTableSpec(prev.spec, t.id);
       const why: string[] = [];
       if ((prevTable?.filter ?? undefined) !== t.filter) why.push('filter changed');
-      if (was.topic !== t.topic) why.push(`topic changed (${was.topic} → ${t.topic})`);
+      if (was.target !== t.target) why.push(`topic changed (${was.target} → ${t.target})`);
       if (why.length === 0) why.push('snapshot settings changed');
       changes.push({
-        kind: 'table', action: 'replace', migration: name, table: t.id, topic: t.topic,
+        kind: 'table', action: 'replace', migration: name, table: t.id, topic: t.target,
         reason: `${why.join(', ')}: table is re-snapshotted${full ? '' : ' (no full load in types: only new changes flow)'}`,
         risks: ['re-snapshot', ...(full ? (['long-running'] as const) : [])],
       });
@@ -211,7 +211,7 @@ function diffExisting(mi: PlanMigrationInput, prev: MigrationState, desired: Des
     if (full && !was.fullDoneAt) {
       const resumed = was.rowsCopied > 0;
       changes.push({
-        kind: 'table', action: 'update', migration: name, table: t.id, topic: t.topic,
+        kind: 'table', action: 'update', migration: name, table: t.id, topic: t.target,
         reason: resumed ? `full load interrupted: resumes from the checkpoint (${was.rowsCopied} rows copied)` : 'full load not done yet',
         risks: ['long-running'], resumeFrom: resumed ? was.rowsCopied : undefined,
       });
@@ -221,14 +221,14 @@ function diffExisting(mi: PlanMigrationInput, prev: MigrationState, desired: Des
     const shapeWas = JSON.stringify([prevSpec?.columns ?? null, prevSpec?.rename ?? null]);
     const shapeNow = JSON.stringify([t.columns ?? null, t.rename ?? null]);
     if (shapeWas !== shapeNow) {
-      changes.push({ kind: 'table', action: 'update', migration: name, table: t.id, topic: t.topic, reason: `message columns ${describeProjection(prevSpec)} → ${describeProjection(t)}: messages from the checkpoint on have the new shape; earlier ones keep theirs`, risks: [] });
+      changes.push({ kind: 'table', action: 'update', migration: name, table: t.id, topic: t.target, reason: `message columns ${describeProjection(prevSpec)} → ${describeProjection(t)}: messages from the checkpoint on have the new shape; earlier ones keep theirs`, risks: [] });
     }
     if (JSON.stringify(prevSpec?.partitionKey ?? null) !== JSON.stringify(t.partitionKey ?? null)) {
-      changes.push({ kind: 'table', action: 'update', migration: name, table: t.id, topic: t.topic, reason: `partition key ${prevSpec?.partitionKey?.join(', ') ?? '(primary key)'} → ${t.partitionKey?.join(', ') ?? '(primary key)'}: partition key change breaks per-key ordering`, risks: ['breaks-key-order'] });
+      changes.push({ kind: 'table', action: 'update', migration: name, table: t.id, topic: t.target, reason: `partition key ${prevSpec?.partitionKey?.join(', ') ?? '(primary key)'} → ${t.partitionKey?.join(', ') ?? '(primary key)'}: partition key change breaks per-key ordering`, risks: ['breaks-key-order'] });
     }
     const prevOps = (prevSpec?.operations ?? ['insert', 'update', 'delete', 'ddl']).join(', ');
     if (prevOps !== t.operations.join(', ')) {
-      changes.push({ kind: 'table', action: 'update', migration: name, table: t.id, topic: t.topic, reason: `operations ${prevOps} → ${t.operations.join(', ')}: applies to changes from the checkpoint on`, risks: [] });
+      changes.push({ kind: 'table', action: 'update', migration: name, table: t.id, topic: t.target, reason: `operations ${prevOps} → ${t.operations.join(', ')}: applies to changes from the checkpoint on`, risks: [] });
     }
   }
   if (prev.digest !== mi.digest && changes.length === 0 && !Object.keys(prev.tables).some((id) => !wanted.has(id))) {
@@ -237,7 +237,7 @@ function diffExisting(mi: PlanMigrationInput, prev: MigrationState, desired: Des
   for (const [id, was] of Object.entries(prev.tables)) {
     if (wanted.has(id)) continue;
     if (desired.unresolved.includes(id.split('.')[0]!)) continue;
-    changes.push({ kind: 'table', action: 'delete', migration: name, table: id, topic: was.topic, reason: 'no longer in the spec (or dropped on the source): stops replicating; messages already in the topic stay', risks: ['destructive'] });
+    changes.push({ kind: 'table', action: 'delete', migration: name, table: id, topic: was.target, reason: 'no longer in the spec (or dropped on the source): stops replicating; messages already in the topic stay', risks: ['destructive'] });
   }
   return changes;
 }

@@ -44,7 +44,7 @@ export function desiredFor(m: Migration, live: LiveSource): Desired {
         id,
         database: obj.database,
         table: t.name,
-        topic,
+        target: topic,
         settings: t,
         filter: t.filter,
         operations: t.operations ?? ALL_OPERATIONS,

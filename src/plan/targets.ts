@@ -21,21 +21,21 @@ export function targetChanges(m: Migration, prev: MigrationState | undefined, de
   const out: Change[] = [];
   const seen = new Set<string>();
   for (const t of desired.tables) {
-    if (seen.has(t.topic)) continue;
-    seen.add(t.topic);
-    const key = keys.get(t.topic);
+    if (seen.has(t.target)) continue;
+    seen.add(t.target);
+    const key = keys.get(t.target);
     const withKey = key ? ` (key ${key})` : '';
     if (!live.ok) {
-      if (!prev?.tables[t.id]) out.push({ kind: 'target', action: 'create', migration: name, target: t.topic, into, reason: `created unless it exists${withKey} (destination not inspected)`, risks: [] });
+      if (!prev?.tables[t.id]) out.push({ kind: 'target', action: 'create', migration: name, target: t.target, into, reason: `created unless it exists${withKey} (destination not inspected)`, risks: [] });
       continue;
     }
-    if (live.names.has(t.topic)) continue;
-    const filled = desired.tables.filter((x) => x.topic === t.topic && prev?.tables[x.id]?.rowsCopied);
+    if (live.names.has(t.target)) continue;
+    const filled = desired.tables.filter((x) => x.target === t.target && prev?.tables[x.id]?.rowsCopied);
     if (filled.length > 0) {
-      out.push({ kind: 'target', action: 'create', migration: name, target: t.topic, into, reason: `drift: the table was deleted outside mig; ${createMissing ? `it is created again${withKey} and` : 'add schema to spec.types so mig creates it;'} ${filled.map((x) => x.id).join(', ')} copied again from a new snapshot`, risks: ['re-snapshot', 'long-running'] });
-      for (const x of filled) out.push({ kind: 'table', action: 'replace', migration: name, table: x.id, topic: x.topic, reason: `drift: its destination table ${x.topic} is gone: copied again`, risks: ['re-snapshot', 'long-running'] });
+      out.push({ kind: 'target', action: 'create', migration: name, target: t.target, into, reason: `drift: the table was deleted outside mig; ${createMissing ? `it is created again${withKey} and` : 'add schema to spec.types so mig creates it;'} ${filled.map((x) => x.id).join(', ')} copied again from a new snapshot`, risks: ['re-snapshot', 'long-running'] });
+      for (const x of filled) out.push({ kind: 'table', action: 'replace', migration: name, table: x.id, topic: x.target, reason: `drift: its destination table ${x.target} is gone: copied again`, risks: ['re-snapshot', 'long-running'] });
     } else {
-      out.push({ kind: 'target', action: 'create', migration: name, target: t.topic, into, reason: createMissing ? `new table${withKey}` : 'missing, and schema is not in spec.types: apply stops until it exists', risks: [] });
+      out.push({ kind: 'target', action: 'create', migration: name, target: t.target, into, reason: createMissing ? `new table${withKey}` : 'missing, and schema is not in spec.types: apply stops until it exists', risks: [] });
     }
   }
   return out;

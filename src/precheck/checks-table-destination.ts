@@ -18,7 +18,7 @@ export const existingTables: Check = {
     // Every table in the state counts, pending ones too: a table enters the state only after this
     // check passed for it (apply refuses otherwise), and a re-snapshot resets an existing table of
     // ours to pending; if that apply then stops early, its table must not look foreign.
-    const ours = new Set(Object.values(ctx.state?.tables ?? {}).map((x) => x.topic));
+    const ours = new Set(Object.values(ctx.state?.tables ?? {}).map((x) => x.target));
     const foreign = t.value.filter((n) => !ours.has(n));
     if (foreign.length === 0) return pass(t.value.length > 0 ? `${t.value.length} existing table(s), all created by this migration` : 'none of the tables exists yet', expected);
     return fail(

@@ -38,7 +38,7 @@ async function tablestoreFacts(m: Migration, d: TablestoreDestination, specDir: 
   try {
     const onInstance = new Set(await listTables(client));
     const { desired, live } = await desiredTargets(m, specDir);
-    const targets = [...new Set(desired.tables.map((t) => t.topic))];
+    const targets = [...new Set(desired.tables.map((t) => t.target))];
     const problems: string[] = [];
     if (live.ok) {
       const merged = mergedTargets(desired.tables.flatMap((t) => {
@@ -50,8 +50,8 @@ async function tablestoreFacts(m: Migration, d: TablestoreDestination, specDir: 
         const info = live.tables.get(t.id);
         if (!info) continue;
         try {
-          const mapping = tableMapping({ info, spec: t.settings, destination: d, merged: merged.has(t.topic) });
-          if (!byTarget.has(t.topic)) byTarget.set(t.topic, mapping);
+          const mapping = tableMapping({ info, spec: t.settings, destination: d, merged: merged.has(t.target) });
+          if (!byTarget.has(t.target)) byTarget.set(t.target, mapping);
         } catch (e) {
           problems.push(`${t.id}: ${(e as Error).message}`);
         }
@@ -81,8 +81,8 @@ async function mysqlFacts(m: Migration, d: MysqlDestination, specDir: string): P
   try {
     const { desired } = await desiredTargets(m, specDir);
     const refs = desired.tables.map((t) => {
-      const dot = t.topic.indexOf('.');
-      return { database: t.topic.slice(0, dot), table: t.topic.slice(dot + 1) };
+      const dot = t.target.indexOf('.');
+      return { database: t.target.slice(0, dot), table: t.target.slice(dot + 1) };
     });
     const found = await existingTables(conn, refs);
     return { tables: { ok: true, value: found.map((r) => `${r.database}.${r.table}`) } };

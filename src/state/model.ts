@@ -21,7 +21,7 @@ export interface TableState {
   id: string;
   phase: TablePhase;
   /** Where the table's rows go: its Kafka topic, or its destination table (Tablestore, MySQL). */
-  topic: string;
+  target: string;
   /** Digest of the table's settings that, when changed, force a re-snapshot (filter, columns…). */
   snapshotDigest: string;
   /** Key columns used for chunking (primary key, else first unique key with NOT NULL columns). */
@@ -97,6 +97,9 @@ export interface LockInfo {
   operation: string;
 }
 
+/** The state file format version this mig writes (statefile.ts upgrades older ones on read). */
+export const CURRENT_STATE_VERSION = 2;
+
 export function emptyState(lineage: string): State {
-  return { version: 1, serial: 0, lineage, migrations: {} };
+  return { version: CURRENT_STATE_VERSION, serial: 0, lineage, migrations: {} };
 }

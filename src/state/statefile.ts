@@ -5,7 +5,8 @@ import { MigrationDoc } from '../spec/schema.js';
 import { MigError } from '../util/errors.js';
 import type { BinlogPosition, MigrationState, State, TableState } from './model.js';
 
-export const CURRENT_STATE_VERSION = 1;
+import { CURRENT_STATE_VERSION } from './model.js';
+export { CURRENT_STATE_VERSION };
 
 /** Turns a document of format version N into one of version N+1. Works on plain JSON: old shapes have no types. */
 export type StateUpgrade = (doc: Record<string, unknown>) => Record<string, unknown>;
@@ -43,7 +44,7 @@ const BinlogPositionSchema = z.strictObject({
 const TableStateSchema = z.strictObject({
   id: z.string().min(1),
   phase: z.enum(['pending', 'schema', 'full', 'incremental']),
-  topic: z.string().min(1),
+  target: z.string().min(1),
   snapshotDigest: z.string(),
   keyColumns: z.array(z.string().min(1)),
   cursor: z.array(z.string().nullable()).optional(),
@@ -164,6 +165,35 @@ export function encodeState(state: State): string {
   };
   return `${JSON.stringify(ordered, null, 2)}\n`;
 }
+
+/**
+ * Version 1 → 2: a table's destination object was recorded as `topic` whatever the destination
+ * (a Kafka topic, a Tablestore table, a MySQL `database.table`); it is `target` now.
+ */
+export function upgradeV1toV2(doc: Record<string, unknown>): Record<string, unknown> {
+  // Anything not shaped like a version 1 state is left for validation to report.
+  const migrations = doc.migrations;
+  if (!isPlainObject(migrations)) return doc;
+  const out: Record<string, unknown> = {};
+  for (const [name, m] of Object.entries(migrations)) {
+    if (!isPlainObject(m) || !isPlainObject(m.tables)) {
+      out[name] = m;
+      continue;
+    }
+    const tables: Record<string, unknown> = {};
+    for (const [id, t] of Object.entries(m.tables)) {
+      if (isPlainObject(t) && 'topic' in t && !('target' in t)) {
+        const { topic, ...rest } = t;
+        tables[id] = { ...rest, target: topic };
+      } else {
+        tables[id] = t;
+      }
+    }
+    out[name] = { ...m, tables };
+  }
+  return { ...doc, migrations: out };
+}
+registerStateUpgrade(1, upgradeV1toV2);
 
 function upgrade(doc: Record<string, unknown>, from: number, location: string): Record<string, unknown> {
   let current = doc;

@@ -42,7 +42,7 @@ export function statusOf(state: State, lags: Map<string, number | null>, column:
       migration: m.name,
       table: t.id,
       phase: t.fullDoneAt && t.phase === 'full' ? 'full (done)' : t.phase,
-      topic: t.topic,
+      topic: t.target,
       rowsCopied: t.rowsCopied,
       rowsReread: t.rowsReread ?? 0,
     })),

@@ -26,7 +26,7 @@ export default class StateShow extends MigCommand {
         this.out(`  feed: after commit ts ${m.feed.startTs} (snapshot ${m.feed.takenAt}), at ${at.length > 0 ? at.join(', ') : '-'}`);
       }
       for (const t of Object.values(m.tables)) {
-        this.out(`  ${t.id}: ${t.phase}${t.fullDoneAt ? ' (full done)' : ''}, ${t.rowsCopied} rows, cursor ${t.cursor ? JSON.stringify(t.cursor) : '-'}, topic ${t.topic}`);
+        this.out(`  ${t.id}: ${t.phase}${t.fullDoneAt ? ' (full done)' : ''}, ${t.rowsCopied} rows, cursor ${t.cursor ? JSON.stringify(t.cursor) : '-'}, topic ${t.target}`);
       }
       for (const [topic, v] of Object.entries(m.topics)) this.out(`  topic ${topic}: ${v.partitions} partitions`);
     }

@@ -311,13 +311,13 @@ async function prepare(kind: SinkKind, fx: Fixture, name: string, destination?: 
   expect(desired.tables).toHaveLength(1);
   const t = desired.tables[0]!;
   const shape = live.tables.get(t.id)!;
-  expect(t.topic).toBe(kind.targetOf(dest, SRC, t.settings, spelled.objectTarget));
+  expect(t.target).toBe(kind.targetOf(dest, SRC, t.settings, spelled.objectTarget));
   const mstate: MigrationState = { name: migration.metadata.name, spec: migration, digest: specDigest(migration), appliedAt: new Date().toISOString(), tables: {}, topics: {} };
   mstate.tables[t.id] = newTableState(t, true);
   const events: ApplyEvent[] = [];
   const hook = recordingHook(mstate, (e) => events.push(e));
   const h: Harness = {
-    kind, migration, table: t, shape, target: t.topic, mstate, events,
+    kind, migration, table: t, shape, target: t.target, mstate, events,
     shapeOf: (id) => live.tables.get(id),
     open: async () => {
       const request: SinkOpenRequest = {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Connection } from 'mysql2/promise';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FileStateStore } from '../../../src/state/file-store.js';
-import type { LockInfo, State } from '../../../src/state/model.js';
+import { CURRENT_STATE_VERSION, type LockInfo, type State } from '../../../src/state/model.js';
 import { MysqlStateStore, type MysqlStoreOptions } from '../../../src/state/mysql-store.js';
 import { LockedError, MigError } from '../../../src/util/errors.js';
 import { sampleState } from '../../unit/state/sample-state.js';
@@ -67,7 +67,7 @@ describe('MysqlStateStore', () => {
     const [rows] = await admin.query(`SELECT serial, lineage, version, body FROM \`${DB}\`.mig_state WHERE name = 'roundtrip'`);
     // The admin connection reads BIGINT as text.
     const row = (rows as { serial: string; lineage: string; version: number; body: string }[])[0];
-    expect(row).toMatchObject({ serial: '1', lineage: state.lineage, version: 1 });
+    expect(row).toMatchObject({ serial: '1', lineage: state.lineage, version: CURRENT_STATE_VERSION });
     expect(JSON.parse(row.body)).toMatchObject({ serial: 1, lineage: state.lineage });
     expect((await s.write(written)).serial).toBe(2);
   });

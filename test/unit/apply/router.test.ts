@@ -14,7 +14,7 @@ const shape: TableInfo = {
   primaryKey: ['id'], chunkKey: ['id'], keyKind: 'primary', estimatedRows: 0, uniqueKeys: { PRIMARY: ['id'] },
 };
 const dest = (over: Partial<KafkaDestination> = {}): KafkaDestination => ({ type: 'kafka', brokers: ['h:1'], topic: 'd', format: 'canal-json', partitions: 1, replicationFactor: 1, ...over });
-const table = (over: Partial<DesiredTable> = {}): DesiredTable => ({ id: 'Shop.Orders', database: 'Shop', table: 'Orders', topic: 't', operations: ['insert', 'update', 'delete', 'ddl'], snapshotDigest: '', ...over });
+const table = (over: Partial<DesiredTable> = {}): DesiredTable => ({ id: 'Shop.Orders', database: 'Shop', table: 'Orders', target: 't', operations: ['insert', 'update', 'delete', 'ddl'], snapshotDigest: '', ...over });
 
 function router(d: KafkaDestination, t: DesiredTable, skipped: unknown[] = []) {
   return new Router({ tables: new Map([[t.id, t]]), destination: d, format: canalJson, source: { type: 'MySQL', version: 'x' }, flavor: 'mariadb', partitionsOf: () => 8, onOversized: (r) => skipped.push(r) });

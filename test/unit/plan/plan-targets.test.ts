@@ -55,7 +55,7 @@ describe('plans for table destinations', () => {
   it('a destination table deleted outside mig is drift: created again, and its rows copied again', () => {
     const m = tablestoreSpec();
     // Digests as apply records them, so nothing but the missing table differs.
-    const t = (id: string, target: string) => ({ id, phase: 'incremental' as const, topic: target, snapshotDigest: digestOf(m, id), keyColumns: ['id'], rowsCopied: 10, fullDoneAt: '2026-01-01T00:00:00.000Z' });
+    const t = (id: string, target: string) => ({ id, phase: 'incremental' as const, target, snapshotDigest: digestOf(m, id), keyColumns: ['id'], rowsCopied: 10, fullDoneAt: '2026-01-01T00:00:00.000Z' });
     const state: State = {
       version: 1, serial: 3, lineage: 'L',
       migrations: { [m.metadata.name]: { name: m.metadata.name, spec: m, digest: specDigest(m), appliedAt: '2026-01-01T00:00:00.000Z', tables: { 'shop.orders': t('shop.orders', 'orders_v2'), 'shop.customers': t('shop.customers', 'customers') }, topics: {} } },

@@ -34,7 +34,7 @@ const liveOk = (topics: Record<string, number> = {}): LiveView => ({
 
 function applied(m: Migration, tables: Partial<Record<string, Partial<TableState>>> = {}): State {
   const t = (id: string, topic: string, filter?: string): TableState => ({
-    id, phase: 'incremental', topic, snapshotDigest: snapshotDigest(topic, filter), keyColumns: ['id'], rowsCopied: 10, fullDoneAt: '2026-01-01T00:00:00.000Z', ...tables[id],
+    id, phase: 'incremental', target: topic, snapshotDigest: snapshotDigest(topic, filter), keyColumns: ['id'], rowsCopied: 10, fullDoneAt: '2026-01-01T00:00:00.000Z', ...tables[id],
   });
   return {
     version: 1, serial: 7, lineage: 'L',

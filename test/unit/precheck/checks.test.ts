@@ -257,7 +257,7 @@ describe('destination', () => {
       objects: [{ database: 'shop', tables: [{ name: 'orders' }, { name: 'customers' }] }],
     });
     const dst = destination({ topics: { ok: false, error: 'not a Kafka destination' }, tables: ok(['orders', 'customers']) });
-    const table = (id: string, topic: string, phase: 'pending' | 'incremental') => ({ id, topic, phase, snapshotDigest: 'd', keyColumns: [], rowsCopied: 0 });
+    const table = (id: string, topic: string, phase: 'pending' | 'incremental') => ({ id, target: topic, phase, snapshotDigest: 'd', keyColumns: [], rowsCopied: 0 });
     const state = { name: 'ts', spec: m, digest: 'd', appliedAt: '', topics: {}, tables: { 'shop.orders': table('shop.orders', 'orders', 'pending') } };
     const report = evaluatePrechecks([{ migration: m, file: 'f', state, source: source(), destination: dst }]);
     const f = report.migrations[0]!.findings.find((x) => x.id === 'destination.existing-tables')!;

@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import ts from 'typescript';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FileStateStore } from '../../../src/state/file-store.js';
+import { CURRENT_STATE_VERSION } from '../../../src/state/model.js';
 
 const repo = resolve(import.meta.dirname, '../../..');
 let work: string;
@@ -114,7 +115,7 @@ it('never exposes a half-written state when writers are killed mid-write', async
   expect(final.serial).toBeGreaterThanOrEqual(rounds);
   expect(reads).toBeGreaterThan(rounds);
   // The backup is replaced the same way and must be whole too.
-  expect(JSON.parse(await readFile(`${file}.backup`, 'utf8'))).toMatchObject({ version: 1 });
+  expect(JSON.parse(await readFile(`${file}.backup`, 'utf8'))).toMatchObject({ version: CURRENT_STATE_VERSION });
   // Whatever temporaries the killed writers left behind do not stop the next write.
   expect((await store.write(final)).serial).toBe(final.serial + 1);
 }, 15_000);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileStateStore } from '../../../src/state/file-store.js';
-import { encodeState } from '../../../src/state/statefile.js';
+import { CURRENT_STATE_VERSION, encodeState } from '../../../src/state/statefile.js';
 import { MigError } from '../../../src/util/errors.js';
 import { sampleState } from './sample-state.js';
 
@@ -31,7 +31,7 @@ describe('FileStateStore read/write', () => {
   it('reads an absent file as an empty state with a stable fresh lineage, persisted by the first write', async () => {
     const store = new FileStateStore(file);
     const empty = await store.read();
-    expect(empty).toMatchObject({ version: 1, serial: 0, migrations: {} });
+    expect(empty).toMatchObject({ version: CURRENT_STATE_VERSION, serial: 0, migrations: {} });
     expect(empty.lineage).toMatch(/^[0-9a-f-]{36}$/);
     expect((await store.read()).lineage).toBe(empty.lineage);
     expect(new FileStateStore(file).location).toBe(file);

@@ -27,7 +27,7 @@ export function sampleState(): State {
           'shop.orders': {
             id: 'shop.orders',
             phase: 'full',
-            topic: 'orders',
+            target: 'orders',
             snapshotDigest: 'd1',
             keyColumns: ['id'],
             cursor: ['42', null],

@@ -30,7 +30,7 @@ describe('state file format', () => {
   it('pretty-prints with the header keys first, sorted keys below and a trailing newline', () => {
     const text = encodeState(sampleState());
     expect(text.endsWith('}\n')).toBe(true);
-    expect(text.startsWith('{\n  "version": 1,\n  "serial": 3,\n  "lineage": ')).toBe(true);
+    expect(text.startsWith('{\n  "version": 2,\n  "serial": 3,\n  "lineage": ')).toBe(true);
     const top = Object.keys(JSON.parse(text) as object);
     expect(top).toEqual(['version', 'serial', 'lineage', 'migrations']);
 
@@ -113,12 +113,35 @@ describe('state file format', () => {
       unregister = undefined;
     });
 
+    it('reads a version 1 file: each table\'s topic becomes its target, nothing else changes', () => {
+      // A state as mig wrote it before version 2: the destination object was called `topic`.
+      const current = JSON.parse(encodeState(sampleState())) as { migrations: Record<string, { tables: Record<string, Record<string, unknown>> }> };
+      const v1 = structuredClone(current) as typeof current & { version: number };
+      v1.version = 1;
+      let renamed = 0;
+      for (const m of Object.values(v1.migrations)) {
+        for (const t of Object.values(m.tables)) {
+          t.topic = t.target;
+          delete t.target;
+          renamed++;
+        }
+      }
+      expect(renamed).toBeGreaterThan(0);
+      const state = decodeState(JSON.stringify(v1), where);
+      expect(state).toEqual(sampleState());
+      expect(state.version).toBe(2);
+      // Written back in the current format, with `target` and no `topic`.
+      const again = JSON.parse(encodeState(state)) as typeof current & { version: number };
+      expect(again.version).toBe(2);
+      for (const m of Object.values(again.migrations)) for (const t of Object.values(m.tables)) expect(Object.keys(t)).not.toContain('topic');
+    });
+
     it('refuses an old version with no registered upgrade', () => {
       const err = catchMigError(() => decodeState('{"version":0,"serial":1,"lineage":"l","runs":{}}', where));
       expect(err.code).toBe('state-too-old');
     });
 
-    it('applies a registered upgrade from v0 to v1 on read', () => {
+    it('applies a registered upgrade from v0 on read, then the built-in ones', () => {
       // A made-up v0 that called the map "runs".
       unregister = registerStateUpgrade(0, (doc) => {
         const { runs, ...rest } = doc;

@@ -39,7 +39,7 @@ export function applied(...ms: Migration[]): State {
   const state: State = { version: 1, serial: 7, lineage: 'L', migrations: {} };
   for (const m of ms) {
     const t = (id: string, topic: string, filter?: string): TableState => ({
-      id, phase: 'incremental', topic, snapshotDigest: snapshotDigest(topic, filter), keyColumns: ['id'], rowsCopied: 10, fullDoneAt: '2026-01-01T00:00:00.000Z',
+      id, phase: 'incremental', target: topic, snapshotDigest: snapshotDigest(topic, filter), keyColumns: ['id'], rowsCopied: 10, fullDoneAt: '2026-01-01T00:00:00.000Z',
     });
     state.migrations[m.metadata.name] = {
       name: m.metadata.name, spec: m, digest: specDigest(m), appliedAt: '2026-01-01T00:00:00.000Z',

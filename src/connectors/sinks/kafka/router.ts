@@ -86,7 +86,7 @@ export class Router {
       filter = compileFilter(parsed.expr, shape.columns, { table: shape.table, flavor: this.o.flavor });
     }
     const r: Route = {
-      id, topic: t.topic, ops: new Set(t.operations), filter, shape, spec: t,
+      id, topic: t.target, ops: new Set(t.operations), filter, shape, spec: t,
       layout: this.layout(t, shape, shape.columns), layouts: new WeakMap(),
       outDatabase: caseName(shape.database, this.nameCase), outTable: caseName(shape.table, this.nameCase),
     };
@@ -167,7 +167,7 @@ export class Router {
   private ddl(ev: Extract<ChangeEvent, { kind: 'ddl' }>, now: number): OutboundMessage | undefined {
     const t = ev.table ? this.o.tables.get(`${ev.database}.${ev.table}`) : undefined;
     if (t && !t.operations.includes('ddl')) return this.skip();
-    const topic = this.o.destination.ddlTopic ?? t?.topic ?? this.o.destination.topic;
+    const topic = this.o.destination.ddlTopic ?? t?.target ?? this.o.destination.topic;
     const out: ChangeEvent = { ...ev, database: caseName(ev.database, this.nameCase), table: ev.table === undefined ? undefined : caseName(ev.table, this.nameCase) };
     const value = this.frame(topic, this.o.format.encode(out, undefined, { now, source: this.o.source }));
     const partition = choosePartition(this.policy, this.o.partitionsOf(topic), { database: ev.database, table: ev.table, keyText: null, ddl: true });

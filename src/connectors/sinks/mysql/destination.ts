@@ -139,9 +139,9 @@ function mysqlSink(applier: MysqlApplier, m: Migration, mstate: Readonly<Migrati
       for (const list of byTable.values()) await applier.writeRows(list[0]!.source, list.map((i) => i.row), mode);
     },
     restartTable: async (shape, ts) => {
-      const target = ts.topic;
+      const target = ts.target;
       // Rows of another source table land here too: emptying would take theirs as well.
-      const sharing = Object.values(mstate.tables).filter((t) => t.id !== ts.id && t.topic === target).map((t) => t.id);
+      const sharing = Object.values(mstate.tables).filter((t) => t.id !== ts.id && t.target === target).map((t) => t.id);
       const notOurs = ts.targetOrigin === 'kept'
         ? 'it was already there when the schema phase ran (conflictMode: ignore kept it) and may hold rows of its own'
         : ts.targetOrigin === undefined

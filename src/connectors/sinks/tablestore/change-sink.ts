@@ -102,7 +102,7 @@ async function ensureTables(o: TablestoreSinkOptions, client: TablestoreClient, 
   const byTarget = new Map<string, TableMapping>();
   for (const t of o.tables) {
     const shape = o.shapes.get(t.id);
-    if (shape && !byTarget.has(t.topic)) byTarget.set(t.topic, mappings.of(shape));
+    if (shape && !byTarget.has(t.target)) byTarget.set(t.target, mappings.of(shape));
   }
   const existing = new Set(await listTables(client));
   const missing = [...byTarget.keys()].filter((t) => !existing.has(t));

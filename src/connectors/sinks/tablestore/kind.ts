@@ -16,10 +16,10 @@ export const tablestoreSink: SinkKind<TablestoreDestination> = {
     const out = new Map<string, string>();
     const merged = mergedTargets(tables.map(({ t, info }) => ({ info, spec: t.settings })));
     for (const { t, info } of tables) {
-      if (out.has(t.topic)) continue;
+      if (out.has(t.target)) continue;
       try {
-        const mapping = tableMapping({ info, spec: t.settings, destination: d, merged: merged.has(t.topic) });
-        out.set(t.topic, mapping.primaryKey.map((k) => `${k.name} ${k.type}`).join(', '));
+        const mapping = tableMapping({ info, spec: t.settings, destination: d, merged: merged.has(t.target) });
+        out.set(t.target, mapping.primaryKey.map((k) => `${k.name} ${k.type}`).join(', '));
       } catch {
         // The precheck names what keeps the table from mapping; the plan shows no key for it.
       }
