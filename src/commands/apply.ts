@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { MigCommand, dirFlag, stateFlag, stateUrlFlag } from '../cli/base.js';
 import { withLockReclaiming } from '../state/index.js';
 import { openStateStore } from '../config/index.js';
-import { loadValid, makePlan } from '../plan/make.js';
+import { inspectAll, planFrom } from '../plan/make.js';
 import { precheckFailedError, runPrechecks } from '../precheck/index.js';
 import { renderPrecheckFailures } from '../cli/views/precheck-human.js';
 import { hasChanges, hasErrors } from '../plan/change.js';
@@ -48,10 +48,13 @@ export default class ApplyCommand extends MigCommand {
       const reclaimed = (l: { id: string; pid: number; time: string }) =>
         this.out(`The previous apply (pid ${l.pid}, lock ${l.id}, since ${l.time}) is no longer running; released its lock and resuming from its checkpoints.`);
       await withLockReclaiming(store, 'apply', reclaimed, async () => {
-        const precheck = await runPrechecks(await loadValid(flags.dir), await store.read(), { specDir: flags.dir });
+        // Specs, state and live systems are read once; precheck, plan and apply all work from that.
+        const inspected = await inspectAll(flags.dir, store);
+        const { state, loaded } = inspected;
+        const precheck = await runPrechecks(loaded, state, { specDir: flags.dir });
         if (!precheck.ok) throw precheckFailedError(precheck);
         if (precheck.summary.warnings > 0) this.out(renderPrecheckFailures(precheck) + '\n');
-        const { plan: fresh, state, loaded } = await makePlan(flags.dir, store, { replace: flags.replace });
+        const fresh = planFrom(inspected, { replace: flags.replace });
         let plan = fresh;
         if (args.planfile) {
           const saved = await readPlanFile(args.planfile);
@@ -82,6 +85,7 @@ export default class ApplyCommand extends MigCommand {
         }
         const result = await executeApply(plan, loaded, store, state, {
           specDir: flags.dir,
+          live: inspected.live,
           untilCaughtUp: flags['until-caught-up'],
           follow: flags.follow,
           signal: abort.signal,

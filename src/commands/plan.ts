@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { MigCommand, dirFlag, stateFlag, stateUrlFlag } from '../cli/base.js';
 import { openStateStore } from '../config/index.js';
-import { loadValid, makePlan } from '../plan/make.js';
+import { inspectAll, planFrom } from '../plan/make.js';
 import { hasChanges, hasErrors, type Plan } from '../plan/change.js';
 import { runPrechecks } from '../precheck/index.js';
 import { renderPrecheckFailures } from '../cli/views/precheck-human.js';
@@ -43,8 +43,9 @@ export default class PlanCommand extends MigCommand {
     let plan: Plan;
     try {
       // The precheck reads the live systems; offline there is nothing for it to read.
-      const precheck = flags.offline ? undefined : await runPrechecks(await loadValid(flags.dir), await store.read(), { specDir: flags.dir });
-      ({ plan } = await makePlan(flags.dir, store, { offline: flags.offline, replace: flags.replace }));
+      const inspected = await inspectAll(flags.dir, store, { offline: flags.offline });
+      const precheck = flags.offline ? undefined : await runPrechecks(inspected.loaded, inspected.state, { specDir: flags.dir });
+      plan = planFrom(inspected, { replace: flags.replace });
       if (precheck) plan.precheck = precheck;
     } finally {
       await store.close?.();

@@ -5,7 +5,9 @@ import type { ValueOptions } from '../connectors/sources/mysql/type-map.js';
 import type { MigrationState } from '../state/model.js';
 import type { TableInfo } from '../model/source-data.js';
 import type { SourceEndpoint } from '../connectors/sources/mysql/connect.js';
-import type { DesiredTable } from '../model/targets.js';
+import type { DesiredTable, LiveSource } from '../model/targets.js';
+import type { LiveView } from '../plan/build.js';
+import { MigError } from '../util/errors.js';
 import type { ChangeSink } from '../connectors/contract.js';
 import type { Checkpointer } from './checkpointer.js';
 import type { ApplyHook } from '../model/events.js';
@@ -38,8 +40,21 @@ export function valueOptions(m: Migration): ValueOptions {
 /** How apply runs: where the specs are, how far to stream, and how to stop and report. */
 export interface ApplyOptions {
   specDir: string;
+  /**
+   * The live systems as the plan saw them, by migration: apply works from the same inspection the
+   * reviewer's plan was built on instead of reading the source again.
+   */
+  live: ReadonlyMap<string, LiveView>;
   untilCaughtUp: boolean;
   follow: boolean;
   signal: AbortSignal;
   hook: ApplyHook;
+}
+
+/** The source tables the plan read for `m`; apply refuses a plan whose source was not read. */
+export function plannedSource(m: Migration, opts: ApplyOptions): Extract<LiveSource, { ok: true }> {
+  const name = m.metadata.name;
+  const source = opts.live.get(name)?.source ?? { ok: false as const, error: 'not inspected' };
+  if (!source.ok) throw new MigError('source-unreachable', `${name}: cannot read the source: ${source.error}`, 'check spec.source and that the server is running');
+  return source;
 }

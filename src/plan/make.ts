@@ -10,10 +10,18 @@ import { buildPlan, type LiveView } from './build.js';
 import type { Plan } from './change.js';
 import { inspectLive } from './live.js';
 
-export interface Planned {
-  plan: Plan;
-  state: State;
+/**
+ * What precheck, plan and apply all read, read once: the specs, the recorded state, and per
+ * migration the live source and destination.
+ */
+export interface Inspected {
   loaded: LoadedMigration[];
+  state: State;
+  live: Map<string, LiveView>;
+}
+
+export interface Planned extends Inspected {
+  plan: Plan;
 }
 
 export async function loadValid(specDir: string): Promise<LoadedMigration[]> {
@@ -22,7 +30,8 @@ export async function loadValid(specDir: string): Promise<LoadedMigration[]> {
   return migrations;
 }
 
-export async function makePlan(specDir: string, store: StateStore, opts: { offline?: boolean; replace?: string[] } = {}): Promise<Planned> {
+/** One spec load, one state read and one inspection of each migration's live systems. */
+export async function inspectAll(specDir: string, store: StateStore, opts: { offline?: boolean } = {}): Promise<Inspected> {
   const loaded = await loadValid(specDir);
   const state = await store.read();
   const live = new Map<string, LiveView>();
@@ -42,13 +51,22 @@ export async function makePlan(specDir: string, store: StateStore, opts: { offli
       live.set(name, view);
     }),
   );
-  const plan = buildPlan({
-    migrations: loaded.map((l) => ({ file: l.file, migration: l.migration, digest: specDigest(l.migration) })),
-    state,
-    live,
-    specDigest: specSetDigest(loaded.map((l) => l.migration)),
+  return { loaded, state, live };
+}
+
+/** The plan for what was inspected (pure). */
+export function planFrom(i: Inspected, opts: { replace?: string[] } = {}): Plan {
+  return buildPlan({
+    migrations: i.loaded.map((l) => ({ file: l.file, migration: l.migration, digest: specDigest(l.migration) })),
+    state: i.state,
+    live: i.live,
+    specDigest: specSetDigest(i.loaded.map((l) => l.migration)),
     normalizedText,
     replace: new Set(opts.replace ?? []),
   });
-  return { plan, state, loaded };
+}
+
+export async function makePlan(specDir: string, store: StateStore, opts: { offline?: boolean; replace?: string[] } = {}): Promise<Planned> {
+  const inspected = await inspectAll(specDir, store, opts);
+  return { ...inspected, plan: planFrom(inspected, opts) };
 }
