@@ -18,17 +18,25 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 // store; state keeps what was applied; spec reads and validates the YAML; util is leaf helpers.
 // So each layer can be used and tested without anything above it (the spec validates without
 // drivers, a sink runs without the CLI).
+// A layer is a folder, or a folder with `also`: files in another folder that belong to it.
 const LAYERS = [
-  'commands', 'cli', 'engine', 'precheck', 'plan', 'connectors', 'transform', 'model', 'config', 'state', 'spec', 'util',
-];
+  'commands', 'cli', 'engine', 'precheck', 'plan', 'connectors', 'transform', 'model', 'config', 'state',
+  // Each kind's config.ts is its part of the spec (zod only), kept beside the kind and composed by src/spec, so it is spec.
+  { layer: 'spec', also: ['connectors/**/config.ts'] },
+  'util',
+].map((entry) => (typeof entry === 'string' ? { layer: entry, also: [] } : entry));
 
-const layerZones = LAYERS.flatMap((layer, i) =>
-  LAYERS.slice(0, i).map((above) => ({
-    target: `./src/${layer}`,
-    from: `./src/${above}`,
+// Globs throughout: a folder's files except those lent to a layer at or below the importing one
+// (import-x matches exceptions as absolute globs).
+const layerZones = LAYERS.flatMap(({ layer, also }, i) => {
+  const lent = LAYERS.slice(i).flatMap((below) => below.also.map((glob) => `${root}src/${glob}`));
+  return LAYERS.slice(0, i).map(({ layer: above }) => ({
+    target: [`./src/${layer}/**`, ...also.map((glob) => `./src/${glob}`)],
+    from: `./src/${above}/**`,
+    except: lent,
     message: `src/${layer} sits below src/${above} in the layer order of eslint.config.js; move the shared piece down instead.`,
-  })),
-);
+  }));
+});
 
 // The command line reaches sources and sinks only through engine, plan and precheck.
 const cliZones = ['commands', 'cli'].map((layer) => ({
