@@ -1,0 +1,51 @@
+// The spec of a TiDB source: MySQL protocol for schema and full data, its TiDB-Binlog change feed
+// in Kafka (BinlogKafka) for incremental. Spec layer: src/spec composes it into the source union.
+import { z } from 'zod';
+import { secretRef, topicName } from '../../../spec/schema-common.js';
+import { brokerList, kafkaSasl, kafkaTls } from '../../kafka/config.js';
+import { MysqlSource } from '../mysql/config.js';
+
+/** The Kafka topic TiDB-Binlog's Drainer (or TiCDC, or mig) writes the change feed to. */
+export const BinlogKafka = z
+  .strictObject({
+    brokers: brokerList,
+    topic: topicName.describe('Topic holding the change feed.'),
+    format: z
+      .enum(['drainer', 'canal-json'])
+      .default('drainer')
+      .describe('drainer: TiDB-Binlog protobuf, one message per upstream transaction (partition 0); canal-json: one message per row change (TiCDC or mig), every partition.'),
+    maxMessageBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(2_147_483_647)
+      .default(1_073_741_824)
+      .describe('Largest message mig accepts (Drainer never splits a transaction; the manual raises Kafka to 1 GiB). A larger one stops the migration naming its offset.'),
+    fetchBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(2_147_483_647)
+      .default(1_048_576)
+      .describe("Bytes asked per fetch (Kafka's max.partition.fetch.bytes); a larger message is still fetched whole."),
+    sasl: kafkaSasl.optional(),
+    tls: kafkaTls.optional(),
+    clientId: z.string().min(1).optional().describe('Client id mig identifies itself with to Kafka.'),
+  })
+  .describe('Where the incremental change feed is read from.');
+export type BinlogKafka = z.infer<typeof BinlogKafka>;
+
+export const TidbSource = z
+  .strictObject({
+    type: z.literal('tidb'),
+    host: z.string().min(1).describe('Host name or address of a TiDB server (MySQL protocol).'),
+    port: z.number().int().min(1).max(65535).default(4000).describe('TCP port of the TiDB server.'),
+    user: z.string().min(1).describe('User mig connects to TiDB as.'),
+    password: secretRef.optional(),
+    binlogKafka: BinlogKafka.optional().describe('The Drainer (or canal-json) topic feeding incremental migration; required when spec.types has incremental.'),
+    floatPrecision: MysqlSource.shape.floatPrecision,
+    doublePrecision: MysqlSource.shape.doublePrecision,
+    connectTimeoutMs: MysqlSource.shape.connectTimeoutMs,
+  })
+  .describe('A TiDB cluster: schema and full data over its MySQL protocol, changes from TiDB-Binlog in Kafka.');
+export type TidbSource = z.infer<typeof TidbSource>;
