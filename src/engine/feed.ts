@@ -6,9 +6,9 @@ import type { BinlogKafka } from '../spec/schema.js';
 import type { ChangeEvent, TableInfo } from '../model/source-data.js';
 import { FeedReader, decodeCanal, decodeDrainer, resolveFeedSecrets, type FeedSchema, type FeedUnit } from '../connectors/sources/tidb/index.js';
 import type { TransactionalSink, UpstreamTransaction } from '../connectors/contract.js';
-import { desiredFor } from '../plan/desired.js';
 import { valueOptions, type RunContext } from './context.js';
 import { Selection } from '../transform/selection.js';
+import { joinTable, joinsMigration } from './join-table.js';
 
 export interface FeedOptions {
   feed: BinlogKafka;
@@ -146,22 +146,6 @@ async function refreshAfterDdl<O>(ctx: RunContext<O>, events: ChangeEvent[], o: 
     else ctx.shapes.delete(id);
     if (shape && joins) joinTable(ctx, shape);
   }
-}
-
-/** Whether a table not in the migration joins it: its database is taken whole. */
-export function joinsMigration<O>(ctx: RunContext<O>, database: string, table: string): boolean {
-  return !ctx.desired.has(`${database}.${table}`) && ctx.migration.spec.objects.some((ob) => ob.database === database && !ob.tables);
-}
-
-export function joinTable<O>(ctx: RunContext<O>, shape: TableInfo): void {
-  // The same DesiredTable plan computes for it, so the next plan finds it in the state unchanged.
-  const live = { ok: true as const, tables: new Map([[`${shape.database}.${shape.table}`, shape]]), databases: new Set([shape.database]) };
-  const t = desiredFor(ctx.migration, live).tables.find((d) => d.database === shape.database && d.table === shape.table);
-  if (!t) return;
-  ctx.desired.set(t.id, t);
-  const now = new Date().toISOString();
-  ctx.mstate.tables[t.id] ??= { id: t.id, phase: 'incremental', target: t.target, snapshotDigest: t.snapshotDigest, keyColumns: shape.chunkKey, rowsCopied: 0, fullStartedAt: now, fullDoneAt: now };
-  ctx.hook({ type: 'change-applied', migration: ctx.migration.metadata.name, summary: `${t.id}: created on the source during incremental; replicated from its CREATE TABLE on` });
 }
 
 function splitFeed(feed: string): [string, number] {

@@ -1,7 +1,7 @@
 // One migration from a MySQL-family source: the destination opened through its sink kind (which
 // runs its schema phase), the full load from a consistent snapshot, then the binlog stream. A sink
 // that records positions itself (transactional, MySQL) gets whole transactions with their position
-// (stream-mysql.ts); the others get changes and the engine checkpoints after their acks (stream.ts).
+// (delivery-tx.ts); the others get changes and the engine checkpoints after their acks (delivery-ack.ts).
 import type { Migration, MysqlSource } from '../spec/schema.js';
 import type { MigrationState, TableState } from '../state/model.js';
 import type { DesiredTable } from '../model/targets.js';
@@ -19,7 +19,8 @@ import { plannedSource, type ApplyOptions } from './context.js';
 import { enterIncremental, openBinlogSnapshot, runFullLoad } from './full-load.js';
 import { recordingHook } from './record-events.js';
 import { runStream } from './stream.js';
-import { runMysqlStream } from './stream-mysql.js';
+import { ackDelivery } from './delivery-ack.js';
+import { txDelivery } from './delivery-tx.js';
 
 export async function runBinlogMigration(m: Migration, source: MysqlSource, cp: Checkpointer, opts: ApplyOptions): Promise<boolean> {
   const name = m.metadata.name;
@@ -97,8 +98,8 @@ async function runWith<O>(sink: ChangeSink<O>, r: Run, source: MysqlSource, cp: 
     }
     const untilCaughtUp = opts.untilCaughtUp && !opts.follow;
     const serverId = sourceKindOf(source).serverId(source) ?? defaultServerId(name);
-    if (isTransactional(sink)) await runMysqlStream(ctx, { applier: sink, untilCaughtUp, serverId });
-    else await runStream(ctx, { untilCaughtUp, serverId, highWater: sink.capabilities.queueSize });
+    const delivery = isTransactional(sink) ? txDelivery(ctx, sink) : ackDelivery(ctx);
+    await runStream(ctx, delivery, { untilCaughtUp, serverId });
     return false;
   } finally {
     await sink.close();

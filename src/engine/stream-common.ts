@@ -1,5 +1,5 @@
-// What both binlog stream loops share (stream.ts into Kafka/Tablestore, stream-mysql.ts into MySQL):
-// the metadata session and the end of log to stop at, and the wait for the next event or tick.
+// The stream loop's start (the metadata session and the end of log to stop at) and its wait for
+// the next event or tick.
 import type { Connection } from 'mysql2/promise';
 import type { BinlogPosition } from '../state/model.js';
 import { connectSource } from '../connectors/sources/mysql/connect.js';

@@ -1,33 +1,29 @@
-// The incremental phase: binlog → sink, with the checkpoint moved only to transaction or DDL
-// boundaries whose changes (and all before them) the destination acknowledged.
-import type { BinlogPosition } from '../state/model.js';
+// The incremental phase from a MySQL-family source: the binlog read from where the delivery says,
+// handed to the delivery the sink's checkpoint capability chose (delivery-ack.ts, delivery-tx.ts),
+// with the reader paused while the sink's queue is full, and stops on a signal or, with
+// --until-caught-up, at the end of log as of the start.
 import type { TxBatch } from '../model/source-data.js';
 import { BinlogReader } from '../connectors/sources/mysql/binlog-reader.js';
 import { describeTable } from '../connectors/sources/mysql/inspect.js';
 import { comparePositions } from '../connectors/sources/mysql/position.js';
 import { startStream, Waker } from './stream-common.js';
 import { valueOptions, type RunContext } from './context.js';
+import type { Delivery } from './delivery.js';
 
 export interface StreamOptions {
   /** Stop once the checkpoint reached the source's end of log as of the start. */
   untilCaughtUp: boolean;
   serverId: number;
-  /** Messages buffered before the reader is paused. */
-  highWater?: number;
 }
 
-export async function runStream<O>(ctx: RunContext<O>, opts: StreamOptions): Promise<void> {
+export async function runStream<O>(ctx: RunContext<O>, delivery: Delivery, opts: StreamOptions): Promise<void> {
   const name = ctx.migration.metadata.name;
-  const from = ctx.mstate.checkpoint ?? ctx.mstate.snapshot?.position;
-  if (!from) throw new Error(`migration ${name} has no snapshot position to stream from`);
+  const from = await delivery.start();
   const started = await startStream(ctx, from, opts.untilCaughtUp);
   if (!started) return;
   const { meta, until } = started;
 
-  // 5000 queued messages keep the stream as fast as 20000 did (npm run bench) with ~60 MB less peak RSS.
-  const highWater = opts.highWater ?? 5000;
-  let queue: O[] = [];
-  let queuedEnd: BinlogPosition | undefined;
+  const highWater = ctx.sink.capabilities.queueSize;
   let events = 0;
   let failure: Error | undefined;
   const waker = new Waker();
@@ -40,17 +36,16 @@ export async function runStream<O>(ctx: RunContext<O>, opts: StreamOptions): Pro
     flavor: ctx.flavor,
     tables: ctx.shapes,
     databases: new Set(ctx.migration.spec.objects.map((o) => o.database)),
-    describe: (db, t) => describeTable(meta, db, t),
+    describe: async (db, t) => {
+      const shape = await describeTable(meta, db, t);
+      if (shape) delivery.described?.(db, t, shape);
+      return shape;
+    },
     values: valueOptions(ctx.migration),
     onBatch: (b: TxBatch) => {
-      const now = Date.now();
-      for (const ev of b.events) {
-        const m = ctx.sink.change(ev, (id) => ctx.shapes.get(id), now);
-        if (m) queue.push(m);
-        events++;
-      }
-      if (b.end) queuedEnd = b.end;
-      if (queue.length >= highWater) reader.pause();
+      events += b.events.length;
+      delivery.take(b);
+      if (delivery.backlog >= highWater) reader.pause();
       poke();
     },
     onPosition: (p) => {
@@ -71,34 +66,23 @@ export async function runStream<O>(ctx: RunContext<O>, opts: StreamOptions): Pro
     await reader.start(from);
     for (;;) {
       if (failure) throw failure;
-      if (queue.length > 0 || queuedEnd) {
-        const batch = queue;
-        const end = queuedEnd;
-        queue = [];
-        queuedEnd = undefined;
-        reader.resume();
-        await ctx.sink.send(batch);
-        if (end) {
-          ctx.mstate.checkpoint = { ...end, serverId: end.serverId ?? ctx.mstate.snapshot?.position.serverId };
-          ctx.mstate.eventsStreamed = (ctx.mstate.eventsStreamed ?? 0) + batch.length;
-          ctx.mstate.lastStreamedAt = new Date().toISOString();
-          await ctx.checkpointer.saveThrottled();
-          ctx.hook({ type: 'stream-progress', migration: name, events, checkpoint: ctx.mstate.checkpoint });
-        }
+      // flush() takes the queue before it awaits: the reader goes on while the sink writes.
+      const flushing = delivery.flush();
+      if (delivery.backlog < highWater) reader.resume();
+      const flushed = await flushing;
+      if (flushed !== false) {
+        if (flushed) ctx.hook({ type: 'stream-progress', migration: name, events, checkpoint: flushed });
         continue;
       }
+      if (await delivery.settle({ stopping: false })) continue;
       if (ctx.signal.aborted) {
+        await delivery.settle({ stopping: true });
         await ctx.checkpointer.save();
         ctx.hook({ type: 'stream-stop', migration: name, events, checkpoint: ctx.mstate.checkpoint, reason: 'signal' });
         return;
       }
-      if (until && observedIdle && comparePositions(observedIdle, until) >= 0) {
-        // Everything up to the target is acknowledged and no transaction is open: the observed
-        // position is itself a safe resume point (the events after the last Xid carried no rows).
-        const cp = ctx.mstate.checkpoint;
-        if (!cp || comparePositions(cp, observedIdle) < 0) {
-          ctx.mstate.checkpoint = { ...(cp ?? from), file: observedIdle.file, pos: observedIdle.pos };
-        }
+      if (until && observedIdle && !delivery.midTransaction && comparePositions(observedIdle, until) >= 0) {
+        await delivery.settle({ stopping: true, caughtUp: observedIdle });
         await ctx.checkpointer.save();
         ctx.hook({ type: 'stream-stop', migration: name, events, checkpoint: ctx.mstate.checkpoint, reason: 'caught-up' });
         return;
