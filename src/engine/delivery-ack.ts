@@ -3,10 +3,10 @@
 // transaction or DDL boundary whose changes (and all before them) the sink acknowledged.
 import type { BinlogPosition } from '../state/model.js';
 import type { RunContext } from './context.js';
-import type { Delivery } from './delivery.js';
+import type { BinlogDelivery } from './delivery.js';
 import { comparePositions } from '../connectors/sources/mysql/position.js';
 
-export function ackDelivery<O>(ctx: RunContext<O>): Delivery {
+export function ackDelivery<O>(ctx: RunContext<O>): BinlogDelivery {
   let queue: O[] = [];
   let queuedEnd: BinlogPosition | undefined;
   let from: BinlogPosition | undefined;

@@ -10,7 +10,7 @@ import { decodeBinlogPosition, encodeBinlogPosition, isBinlogFeed, mirrorPositio
 import { comparePositions } from '../connectors/sources/mysql/position.js';
 import { Selection } from '../transform/selection.js';
 import type { RunContext } from './context.js';
-import type { Delivery } from './delivery.js';
+import type { BinlogDelivery } from './delivery.js';
 import { joinTable, joinsMigration } from './join-table.js';
 
 /** Source transactions per destination transaction at most: shares commits, keeps locks short. */
@@ -26,7 +26,7 @@ interface Pending extends UpstreamTransaction {
   end: BinlogPosition;
 }
 
-export function txDelivery<O>(ctx: RunContext<O>, sink: TransactionalSink<O>): Delivery {
+export function txDelivery<O>(ctx: RunContext<O>, sink: TransactionalSink<O>): BinlogDelivery {
   const selection = new Selection(ctx.desired, ctx.flavor);
   let from: BinlogPosition | undefined;
   let queue: Pending[] = [];

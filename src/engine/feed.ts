@@ -1,11 +1,14 @@
 // The incremental phase of a TiDB source: the feed topic → decode (Drainer protobuf or canal-json)
-// → operation selection and filters → the MySQL applier, which commits each batch of upstream
-// transactions together with the feed's checkpoint. Transactions at or before the snapshot's
-// commit ts are in the snapshot already and are skipped.
+// → operation selection and filters → the feed delivery (delivery-feed.ts), through the one stream
+// loop: the MySQL sink commits each batch of upstream transactions with the feed's checkpoint.
+// Transactions at or before the snapshot's commit ts are in the snapshot already and are skipped.
 import type { BinlogKafka } from '../spec/schema.js';
 import type { ChangeEvent, TableInfo } from '../model/source-data.js';
 import { FeedReader, decodeCanal, decodeDrainer, resolveFeedSecrets, type FeedSchema, type FeedUnit } from '../connectors/sources/tidb/index.js';
-import type { TransactionalSink, UpstreamTransaction } from '../connectors/contract.js';
+import type { TransactionalSink } from '../connectors/contract.js';
+import type { FeedEnd } from '../connectors/sources/tidb/feed-reader.js';
+import { feedDelivery } from './delivery-feed.js';
+import { LoopControl, runStreamLoop } from './stream-loop.js';
 import { valueOptions, type RunContext } from './context.js';
 import { Selection } from '../transform/selection.js';
 import { joinTable, joinsMigration } from './join-table.js';
@@ -20,10 +23,6 @@ export interface FeedOptions {
   /** Upstream transactions applied per destination transaction at most. */
   batch?: number;
 }
-
-/** Enough to share a commit among many small transactions, small enough to keep locks short. */
-const DEFAULT_BATCH = 500;
-const IDLE_FLUSH_MS = 20;
 
 export async function runFeed<O>(ctx: RunContext<O>, o: FeedOptions): Promise<void> {
   const name = ctx.migration.metadata.name;
@@ -46,39 +45,23 @@ export async function runFeed<O>(ctx: RunContext<O>, o: FeedOptions): Promise<vo
   const where = Object.keys(from).length > 0 ? Object.entries(from).map(([p, off]) => `partition ${p} offset ${off}`).join(', ') : 'the earliest offset';
   ctx.hook({ type: 'feed-start', migration: name, topic: o.feed.topic, from: where, afterTs: feedState.startTs, untilCaughtUp: o.untilCaughtUp });
 
+  // The reader stops on the signal, and also when the loop ends for another reason (a failure).
+  const readerStop = new AbortController();
+  const onAbort = () => readerStop.abort();
+  ctx.signal.addEventListener('abort', onAbort);
   const reader = new FeedReader({
     feed: o.feed, migration: name, secrets: await resolveFeedSecrets(o.feed, o.specDir), from,
-    until: o.untilCaughtUp ? 'caught-up' : undefined, signal: ctx.signal,
+    until: o.untilCaughtUp ? 'caught-up' : undefined, signal: readerStop.signal,
   });
-  let buffer: UpstreamTransaction[] = [];
-  let applied = 0;
+  const delivery = feedDelivery(ctx, o.applier, o.batch);
+  const control = new LoopControl();
+  const highWater = ctx.sink.capabilities.queueSize;
   let skipped = 0;
-  let last = '';
-  let flushing: Promise<void> = Promise.resolve();
-
-  const flush = (): Promise<void> => {
-    flushing = flushing.then(async () => {
-      if (buffer.length === 0) return;
-      const txs = buffer;
-      buffer = [];
-      const r = await o.applier.applyTransactions(txs);
-      applied += r.applied;
-      for (const tx of txs) {
-        const cp = tx.checkpoint;
-        feedState.positions[cp.feed] = { offset: String(cp.offset), ...(cp.commitTs !== undefined ? { commitTs: String(cp.commitTs) } : {}) };
-        last = `${cp.feed} offset ${cp.offset}${cp.commitTs !== undefined ? ` (commit ts ${cp.commitTs})` : ''}`;
-      }
-      ctx.mstate.eventsStreamed = (ctx.mstate.eventsStreamed ?? 0) + r.rows;
-      ctx.mstate.lastStreamedAt = new Date().toISOString();
-      await ctx.checkpointer.saveThrottled();
-      ctx.hook({ type: 'feed-progress', migration: name, transactions: applied, position: last });
-    });
-    return flushing;
-  };
-  // A quiet feed still commits what it has, so the destination does not lag behind the topic.
-  const timer = setInterval(() => {
-    if (buffer.length > 0) flush().catch(() => undefined);
-  }, IDLE_FLUSH_MS);
+  let failure: Error | undefined;
+  let ended: FeedEnd | undefined;
+  let running: Promise<void> = Promise.resolve();
+  // The feed reader waits for its handler: a full queue holds the handler until the loop takes it.
+  let room: { promise: Promise<void>; open: () => void } | undefined;
 
   const handle = async (u: FeedUnit): Promise<void> => {
     const decoded = decode(u, o.feed, values, schema);
@@ -98,20 +81,57 @@ export async function runFeed<O>(ctx: RunContext<O>, o: FeedOptions): Promise<vo
       const shape = ctx.shapes.get(`${ev.database}.${ev.table}`);
       if (shape && selection.passes(ev, shape)) events.push(ev);
     }
-    buffer.push({ events, checkpoint: { feed: `${u.topic}:${u.partition}`, offset: u.offset, commitTs: decoded.commitTs } });
-    if (ddl || buffer.length >= (o.batch ?? DEFAULT_BATCH)) await flush();
-    if (ddl) await refreshAfterDdl(ctx, events, o);
+    delivery.take({ events, checkpoint: { feed: `${u.topic}:${u.partition}`, offset: u.offset, commitTs: decoded.commitTs } });
+    control.poke();
+    // Later messages are decoded with the shapes the DDL leaves: it is applied first.
+    if (ddl) {
+      await control.quiet();
+      await refreshAfterDdl(ctx, events, o);
+    }
+    if (delivery.backlog >= highWater && !ctx.signal.aborted) {
+      room ??= opening();
+      await room.promise;
+    }
   };
 
-  try {
-    const end = await reader.run(handle);
-    await flush();
-    await ctx.checkpointer.save();
-    ctx.hook({ type: 'feed-stop', migration: name, transactions: applied, skipped, position: last || where, reason: end === 'caught-up' ? 'caught-up' : 'signal' });
-  } finally {
-    clearInterval(timer);
-    await flushing.catch(() => undefined);
-  }
+  await runStreamLoop(ctx, control, {
+    start: async () => {
+      running = reader.run(handle).then(
+        (end) => {
+          ended = end;
+          control.poke();
+        },
+        (e: Error) => {
+          failure = e;
+          control.poke();
+        },
+      );
+    },
+    pause: () => undefined,
+    resume: () => {
+      room?.open();
+      room = undefined;
+    },
+    stop: async () => {
+      readerStop.abort();
+      ctx.signal.removeEventListener('abort', onAbort);
+      room?.open();
+      await running;
+    },
+    failure: () => failure,
+    caughtUp: () => (ended === 'caught-up' ? true : undefined),
+  }, delivery, {
+    progress: (p) => ctx.hook({ type: 'feed-progress', migration: name, transactions: p.transactions, position: p.position }),
+    stopped: (reason) => ctx.hook({ type: 'feed-stop', migration: name, transactions: delivery.transactions, skipped, position: delivery.last || where, reason }),
+  });
+}
+
+function opening(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { promise, open };
 }
 
 interface Decoded {

@@ -1,14 +1,14 @@
-// The incremental phase from a MySQL-family source: the binlog read from where the delivery says,
-// handed to the delivery the sink's checkpoint capability chose (delivery-ack.ts, delivery-tx.ts),
-// with the reader paused while the sink's queue is full, and stops on a signal or, with
-// --until-caught-up, at the end of log as of the start.
+// The incremental phase from a MySQL-family source: the binlog, read from where the delivery says,
+// into the delivery the sink's checkpoint capability chose (delivery-ack.ts, delivery-tx.ts), through
+// the one stream loop. With --until-caught-up it stops at the end of log as of the start.
 import type { TxBatch } from '../model/source-data.js';
 import { BinlogReader } from '../connectors/sources/mysql/binlog-reader.js';
 import { describeTable } from '../connectors/sources/mysql/inspect.js';
 import { comparePositions } from '../connectors/sources/mysql/position.js';
-import { startStream, Waker } from './stream-common.js';
+import { startStream } from './stream-common.js';
 import { valueOptions, type RunContext } from './context.js';
-import type { Delivery } from './delivery.js';
+import type { BinlogDelivery, QuietPoint } from './delivery.js';
+import { LoopControl, runStreamLoop } from './stream-loop.js';
 
 export interface StreamOptions {
   /** Stop once the checkpoint reached the source's end of log as of the start. */
@@ -16,7 +16,7 @@ export interface StreamOptions {
   serverId: number;
 }
 
-export async function runStream<O>(ctx: RunContext<O>, delivery: Delivery, opts: StreamOptions): Promise<void> {
+export async function runStream<O>(ctx: RunContext<O>, delivery: BinlogDelivery, opts: StreamOptions): Promise<void> {
   const name = ctx.migration.metadata.name;
   const from = await delivery.start();
   const started = await startStream(ctx, from, opts.untilCaughtUp);
@@ -24,11 +24,10 @@ export async function runStream<O>(ctx: RunContext<O>, delivery: Delivery, opts:
   const { meta, until } = started;
 
   const highWater = ctx.sink.capabilities.queueSize;
+  const control = new LoopControl();
   let events = 0;
   let failure: Error | undefined;
-  const waker = new Waker();
-  const poke = waker.poke;
-  let observedIdle: { file: string; pos: number } | undefined;
+  let observedIdle: QuietPoint | undefined;
 
   const reader = new BinlogReader({
     endpoint: ctx.endpoint,
@@ -46,52 +45,34 @@ export async function runStream<O>(ctx: RunContext<O>, delivery: Delivery, opts:
       events += b.events.length;
       delivery.take(b);
       if (delivery.backlog >= highWater) reader.pause();
-      poke();
+      control.poke();
     },
     onPosition: (p) => {
       if (!p.inTransaction) {
         observedIdle = p;
-        poke();
+        control.poke();
       }
     },
     onError: (e) => {
       failure = e;
-      poke();
+      control.poke();
     },
   });
 
-  const stop = () => poke();
-  ctx.signal.addEventListener('abort', stop);
   try {
-    await reader.start(from);
-    for (;;) {
-      if (failure) throw failure;
-      // flush() takes the queue before it awaits: the reader goes on while the sink writes.
-      const flushing = delivery.flush();
-      if (delivery.backlog < highWater) reader.resume();
-      const flushed = await flushing;
-      if (flushed !== false) {
-        if (flushed) ctx.hook({ type: 'stream-progress', migration: name, events, checkpoint: flushed });
-        continue;
-      }
-      if (await delivery.settle({ stopping: false })) continue;
-      if (ctx.signal.aborted) {
-        await delivery.settle({ stopping: true });
-        await ctx.checkpointer.save();
-        ctx.hook({ type: 'stream-stop', migration: name, events, checkpoint: ctx.mstate.checkpoint, reason: 'signal' });
-        return;
-      }
-      if (until && observedIdle && !delivery.midTransaction && comparePositions(observedIdle, until) >= 0) {
-        await delivery.settle({ stopping: true, caughtUp: observedIdle });
-        await ctx.checkpointer.save();
-        ctx.hook({ type: 'stream-stop', migration: name, events, checkpoint: ctx.mstate.checkpoint, reason: 'caught-up' });
-        return;
-      }
-      await waker.sleep(200);
-    }
+    await runStreamLoop(ctx, control, {
+      start: () => reader.start(from),
+      pause: () => reader.pause(),
+      resume: () => reader.resume(),
+      stop: () => reader.stop(),
+      failure: () => failure,
+      // Everything before the observed position is written and no transaction is open there.
+      caughtUp: () => (until && observedIdle && comparePositions(observedIdle, until) >= 0 ? observedIdle : undefined),
+    }, delivery, {
+      progress: (checkpoint) => ctx.hook({ type: 'stream-progress', migration: name, events, checkpoint }),
+      stopped: (reason) => ctx.hook({ type: 'stream-stop', migration: name, events, checkpoint: ctx.mstate.checkpoint, reason }),
+    });
   } finally {
-    ctx.signal.removeEventListener('abort', stop);
-    await reader.stop();
     await meta.end().catch(() => undefined);
   }
 }
