@@ -2,7 +2,8 @@
 // sink kind. Each kind's folder implements it; registry.ts is the only list of kinds.
 import type { Connection } from 'mysql2/promise';
 import type { ChangeEvent, Row, TableInfo } from '../model/source-data.js';
-import type { DesiredTable, DesiredTopic, LiveDestination } from '../model/targets.js';
+import type { Desired, DesiredTable, DesiredTopic, LiveDestination, LiveSource } from '../model/targets.js';
+import type { DestinationFacts, FeedFacts, Known } from '../model/precheck-facts.js';
 import type { ApplyHook } from '../model/events.js';
 import type { Destination, Migration, Source, TableSpec } from '../spec/schema.js';
 import type { MigrationState, TableState } from '../state/model.js';
@@ -129,6 +130,23 @@ export interface SettingChange {
   risks: ('destructive' | 'breaks-key-order')[];
 }
 
+/**
+ * What the precheck hands a kind gathering its facts. The source view and the spec resolved against
+ * it are read on first ask (the plan's view when the caller has one), so a kind that needs neither
+ * costs the source nothing.
+ */
+export interface PrecheckFactsContext {
+  specDir: string;
+  /** The migration's recorded state, when it was applied before. */
+  state: MigrationState | undefined;
+  /** Every topic the migration writes: data topics, the default topic and the DDL topic. */
+  topics: readonly string[];
+  /** The live source: its databases and the tables of spec.objects. */
+  source(): Promise<LiveSource>;
+  /** The spec resolved against that source: the tables and where each one's rows go. */
+  desired(): Promise<Desired>;
+}
+
 export interface SinkKind<D extends Destination = Destination> {
   readonly type: D['type'];
   /** For messages: "Kafka", "Tablestore", "MySQL". */
@@ -170,6 +188,11 @@ export interface SinkKind<D extends Destination = Destination> {
   offline(): LiveDestination;
   /** Opens the sink for apply, running its schema phase first (topics or tables made to match). */
   open(d: D, r: SinkOpenRequest): Promise<ChangeSink<unknown>>;
+  /**
+   * Reads what the precheck's destination checks look at: whether it answers, the topics or tables
+   * there that this migration would write into. Never throws: what could not be read is a fact.
+   */
+  precheckFacts(m: Migration, d: D, ctx: PrecheckFactsContext): Promise<DestinationFacts>;
 }
 
 /**
@@ -197,4 +220,9 @@ export interface SourceKind<S extends Source = Source> {
   serverId(s: S): number | undefined;
   /** Seconds the recorded checkpoint is behind the source: 0 when caught up, null when unknown. */
   lag(m: Migration, s: S, ms: MigrationState, specDir: string): Promise<number | null>;
+  /**
+   * For the precheck, a source whose changes arrive as a feed in Kafka: whether its topic can be
+   * read. Absent, or undefined, when the migration reads no feed.
+   */
+  feedFacts?(m: Migration, s: S, specDir: string): Promise<Known<FeedFacts> | undefined>;
 }

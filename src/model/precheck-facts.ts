@@ -75,3 +75,16 @@ export interface DestinationFacts {
   feed?: Known<FeedFacts>;
 }
 
+/**
+ * The facts of a destination without topics (Tablestore, MySQL) from what its kind reads: a
+ * failure to read is the connection's, and no destination table is known.
+ */
+export async function tableDestinationFacts(read: () => Promise<Pick<DestinationFacts, 'tables' | 'tablestore'>>): Promise<DestinationFacts> {
+  const base = { topics: { ok: false as const, error: 'not a Kafka destination' }, messages: new Map<string, Known<number>>() };
+  try {
+    return { ...base, ...(await read()), connection: { ok: true } };
+  } catch (e) {
+    const err = e as Error & { hint?: string };
+    return { ...base, connection: { ok: false, error: err.message, hint: err.hint }, tables: { ok: false, error: err.message } };
+  }
+}

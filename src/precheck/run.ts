@@ -1,18 +1,20 @@
 // Runs the precheck: gathers the facts of each migration's source and destination (I/O, in
 // parallel), then evaluates every registered check on them (pure) into one report.
 import type { LoadedMigration } from '../spec/load.js';
-import type { KafkaDestination, Migration } from '../spec/schema.js';
+import type { Migration } from '../spec/schema.js';
 import type { MigrationState, State } from '../state/model.js';
+import type { LiveSource } from '../model/targets.js';
 import { endpointFor } from '../plan/make.js';
-import { resolveKafkaSecrets } from '../connectors/kafka/secrets.js';
+import { desiredFor } from '../plan/desired.js';
+import { inspectSource } from '../plan/live.js';
+import type { PrecheckFactsContext } from '../connectors/contract.js';
+import { sinkKindOf, sourceKindOf } from '../connectors/registry.js';
 import type { SourceEndpoint } from '../connectors/sources/mysql/connect.js';
-import type { KafkaSecrets } from '../connectors/kafka/secrets.js';
 import type { MigError } from '../util/errors.js';
 import { REGISTRY } from './registry.js';
 import { summarize, toFinding } from './report.js';
 import { gatherSourceFacts, unreachableSource } from './source-facts.js';
-import { gatherDestinationFacts, unreachableDestination } from './destination-facts.js';
-import { gatherTableFacts } from './table-destination-facts.js';
+import { topicsWritten } from './topic-names.js';
 import type { Check, DestinationFacts, MigrationPrecheck, PrecheckReport, SourceFacts } from './types.js';
 
 export interface PrecheckInput {
@@ -40,16 +42,29 @@ export interface PrecheckOptions {
   specDir: string;
   /** Replace the fact gatherers (tests). */
   gatherSource?: (m: Migration, endpoint: SourceEndpoint) => Promise<SourceFacts>;
-  gatherDestination?: (m: Migration, dest: KafkaDestination, secrets: KafkaSecrets, state: MigrationState | undefined) => Promise<DestinationFacts>;
+  gatherDestination?: (m: Migration, ctx: PrecheckFactsContext) => Promise<DestinationFacts>;
 }
 
-function destinationFacts(m: Migration, specDir: string, mstate: MigrationState | undefined, gatherKafka: NonNullable<PrecheckOptions['gatherDestination']>): Promise<DestinationFacts> {
-  const d = m.spec.destination;
-  if (d.type !== 'kafka') return gatherTableFacts(m, d, specDir, mstate);
-  return resolveKafkaSecrets(d, specDir).then(
-    (s) => gatherKafka(m, d, s, mstate),
-    (e: MigError) => unreachableDestination(e.message, e.hint ?? 'set the environment variable or file spec.destination.sasl.password refers to'),
-  );
+/** The destination's facts as its sink kind reads them, with the feed's when the source reads one. */
+export async function gatherDestinationFacts(m: Migration, ctx: PrecheckFactsContext): Promise<DestinationFacts> {
+  const { source: s, destination: d } = m.spec;
+  const [facts, feed] = await Promise.all([sinkKindOf(d).precheckFacts(m, d, ctx), sourceKindOf(s).feedFacts?.(m, s, ctx.specDir)]);
+  return feed ? { ...facts, feed } : facts;
+}
+
+function once<T>(f: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => (p ??= f());
+}
+
+/** What a kind may ask while gathering: the source is read on first ask. */
+export function factsContext(m: Migration, specDir: string, state: MigrationState | undefined): PrecheckFactsContext {
+  const source = once(async (): Promise<LiveSource> => {
+    const endpoint = await endpointFor(m, specDir).catch(() => undefined);
+    return endpoint ? inspectSource(m, endpoint) : { ok: false, error: 'secret unresolved' };
+  });
+  const desired = once(async () => desiredFor(m, await source()));
+  return { specDir, state, topics: topicsWritten(m), source, desired };
 }
 
 export async function runPrechecks(loaded: readonly LoadedMigration[], state: State, opts: PrecheckOptions): Promise<PrecheckReport> {
@@ -65,7 +80,7 @@ export async function runPrechecks(loaded: readonly LoadedMigration[], state: St
           (ep) => gatherSource(m, ep),
           (e: MigError) => unreachableSource(e.message, e.code ?? 'secret-unresolved', e.hint ?? 'set the environment variable or file spec.source.password refers to'),
         ),
-        destinationFacts(m, opts.specDir, mstate, gatherDestination),
+        gatherDestination(m, factsContext(m, opts.specDir, mstate)),
       ]);
       const otherTopics = new Map<string, string>();
       for (const [name, ms] of Object.entries(state.migrations)) {

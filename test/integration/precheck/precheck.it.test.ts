@@ -14,7 +14,8 @@ import { loadValid } from '../../../src/plan/make.js';
 import { emptyState } from '../../../src/state/model.js';
 import { evaluatePrechecks, runPrechecks } from '../../../src/precheck/run.js';
 import { gatherSourceFacts } from '../../../src/precheck/source-facts.js';
-import { gatherDestinationFacts } from '../../../src/precheck/destination-facts.js';
+import { gatherKafkaFacts } from '../../../src/connectors/sinks/kafka/precheck-facts.js';
+import { topicsWritten } from '../../../src/precheck/topic-names.js';
 import type { Finding, PrecheckReport } from '../../../src/precheck/types.js';
 
 const db = uniqueName('pc');
@@ -113,7 +114,7 @@ describe('precheck against MariaDB and Kafka', () => {
 
     const dest = m.spec.destination;
     if (dest.type !== 'kafka') throw new Error('the fixture writes to Kafka');
-    const destination = await gatherDestinationFacts(m, dest, {}, undefined);
+    const destination = await gatherKafkaFacts(dest, topicsWritten(m), {}, undefined);
     const report = evaluatePrechecks([{ migration: m, file: loaded[0]!.file, state: undefined, source, destination }]);
 
     expect(find(report, 'source.connection')).toMatchObject({ status: 'pass', observed: `connected to 127.0.0.1:${MYSQL_PORT} as ${user}@%` });

@@ -1,5 +1,6 @@
 // The Kafka sink kind: where a table's rows go (its topic), what the plan shows and diffs of the
-// destination's settings, the live topics for drift, and the sink apply writes through.
+// destination's settings, the live topics for drift, the sink apply writes through, and what the
+// precheck reads of the cluster.
 import type { KafkaDestination, Migration } from '../../../spec/schema.js';
 import type { LiveDestination, LiveTopics } from '../../../model/targets.js';
 import type { SinkKind } from '../../contract.js';
@@ -7,6 +8,7 @@ import { collectSettingChanges } from '../../setting-changes.js';
 import { KafkaAdmin } from './admin.js';
 import { openKafkaSink } from './change-sink.js';
 import { resolveKafkaSecrets } from '../../kafka/secrets.js';
+import { kafkaPrecheckFacts } from './precheck-facts.js';
 
 export const kafkaSink: SinkKind<KafkaDestination> = {
   type: 'kafka',
@@ -47,6 +49,7 @@ export const kafkaSink: SinkKind<KafkaDestination> = {
   inspect: async (m, d, specDir, known): Promise<LiveDestination> => ({ topics: await inspectTopics(d, [...new Set([...topicsOf(m, d), ...known])], specDir) }),
   offline: () => ({ topics: { ok: false, error: 'offline' } }),
   open: (d, r) => openKafkaSink({ ...r, dest: d }),
+  precheckFacts: kafkaPrecheckFacts,
 };
 
 export async function inspectTopics(dest: KafkaDestination, topics: string[], specDir: string): Promise<LiveTopics> {

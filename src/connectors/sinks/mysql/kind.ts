@@ -1,11 +1,13 @@
 // The MySQL sink kind: where a table's rows go (`database.table` under the spec's names), the
-// plan's description and setting diffs, the live tables for drift, and the transactional sink.
+// plan's description and setting diffs, the live tables for drift, the transactional sink, and what
+// the precheck reads of the server.
 import type { RowDataPacket } from 'mysql2/promise';
 import type { MysqlDestination } from '../../../spec/schema.js';
 import type { SinkKind } from '../../contract.js';
 import { collectSettingChanges } from '../../setting-changes.js';
 import { connectDestination } from './connect.js';
 import { mysqlEndpoint, openMysqlSink } from './destination.js';
+import { mysqlPrecheckFacts } from './precheck-facts.js';
 
 export const mysqlSink: SinkKind<MysqlDestination> = {
   type: 'mysql',
@@ -51,4 +53,5 @@ export const mysqlSink: SinkKind<MysqlDestination> = {
   },
   offline: () => ({ topics: { ok: true, topics: new Map() }, targets: { ok: false, error: 'offline' } }),
   open: (d, r) => openMysqlSink(d, r),
+  precheckFacts: mysqlPrecheckFacts,
 };

@@ -1,11 +1,12 @@
 // The Tablestore sink kind: where a table's rows go (its Tablestore table), what shapes that copy
 // (key, column types, write mode), the plan's description and setting diffs, the live tables for
-// drift, and the sink apply writes through.
+// drift, the sink apply writes through, and what the precheck reads of the instance.
 import type { TablestoreDestination } from '../../../spec/schema.js';
 import type { SinkKind } from '../../contract.js';
 import { collectSettingChanges } from '../../setting-changes.js';
 import { openTablestoreSink } from './change-sink.js';
 import { TablestoreClient, listTables, mergedTargets, resolveTablestoreSecrets, tableMapping } from './index.js';
+import { tablestorePrecheckFacts } from './precheck-facts.js';
 
 export const tablestoreSink: SinkKind<TablestoreDestination> = {
   type: 'tablestore',
@@ -69,4 +70,5 @@ export const tablestoreSink: SinkKind<TablestoreDestination> = {
   },
   offline: () => ({ topics: { ok: true, topics: new Map() }, targets: { ok: false, error: 'offline' } }),
   open: (d, r) => openTablestoreSink({ ...r, dest: d }),
+  precheckFacts: tablestorePrecheckFacts,
 };

@@ -1,10 +1,11 @@
 // The TiDB source kind: schema and full data over TiDB's MySQL protocol, changes from a feed topic
 // in Kafka (Drainer protobuf or canal-json), into MySQL only. Lag is read from the feed's offsets
-// and the commit time TiDB's TSO carries.
+// and the commit time TiDB's TSO carries; the precheck asks whether the feed can be read.
 import type { Migration, TidbSource } from '../../../spec/schema.js';
 import type { MigrationState } from '../../../state/model.js';
 import type { SourceKind } from '../../contract.js';
 import { FeedReader } from './feed-reader.js';
+import { feedFacts } from './feed-facts.js';
 import { resolveFeedSecrets } from './feed-kafka.js';
 import { tsoPhysicalMs } from './tso.js';
 
@@ -19,6 +20,7 @@ export const tidbSource: SourceKind<TidbSource> = {
   logBin: { variables: [], enable: '' },
   serverId: () => undefined,
   lag: feedLag,
+  feedFacts,
 };
 
 /**
