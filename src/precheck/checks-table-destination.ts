@@ -6,9 +6,8 @@ import { fail, listSome, pass, skip } from './outcome.js';
 
 export const existingTables: Check = {
   id: 'destination.existing-tables',
+  appliesTo: { destinations: ['tablestore', 'mysql'], skip: (m) => `not applicable: the destination is ${m.spec.destination.type} (see destination.existing-topics)` },
   run(ctx) {
-    const d = ctx.migration.spec.destination;
-    if (d.type === 'kafka') return skip('not applicable: the destination is kafka (see destination.existing-topics)');
     const expected = 'destination tables exist only if this migration created them';
     if ((ctx.migration.spec.conflictMode ?? 'error') === 'ignore') {
       return skip('conflictMode is ignore: existing tables are kept; the full load keeps their rows, incremental changes overwrite them', expected);
@@ -32,9 +31,8 @@ export const existingTables: Check = {
 
 export const tablestoreLimits: Check = {
   id: 'destination.tablestore-limits',
+  appliesTo: { destinations: ['tablestore'], skip: (m) => `not applicable: the destination is ${m.spec.destination.type}` },
   run(ctx) {
-    const d = ctx.migration.spec.destination;
-    if (d.type !== 'tablestore') return skip(`not applicable: the destination is ${d.type}`);
     const expected = 'at most 64 tables per instance; names [A-Za-z_][A-Za-z0-9_]*; 1 to 4 key columns of STRING, INTEGER or BINARY; existing tables keyed as mig writes';
     const f = ctx.destination.tablestore;
     if (!f || !f.ok) {
@@ -51,11 +49,12 @@ export const tablestoreLimits: Check = {
 
 export const feedTopic: Check = {
   id: 'source.feed-topic',
+  appliesTo: { sources: ['tidb'], skip: () => 'not applicable: the source is not TiDB' },
   run(ctx) {
     const s = ctx.migration.spec.source;
-    if (s.type !== 'tidb') return skip('not applicable: the source is not TiDB');
-    if (!s.binlogKafka || !ctx.migration.spec.types.includes('incremental')) return skip('not needed: incremental is not in spec.types');
-    const expected = `topic ${s.binlogKafka.topic} readable at ${s.binlogKafka.brokers.join(', ')}`;
+    const feed = 'binlogKafka' in s ? s.binlogKafka : undefined;
+    if (!feed || !ctx.migration.spec.types.includes('incremental')) return skip('not needed: incremental is not in spec.types');
+    const expected = `topic ${feed.topic} readable at ${feed.brokers.join(', ')}`;
     const f = ctx.destination.feed;
     if (!f) return skip('not checked', expected);
     if (!f.ok) return fail(f.error, expected, 'incremental migration reads the transactions TiDB-Binlog (Drainer) writes there', 'start Drainer with its Kafka sink (db-type = "kafka") and check spec.source.binlogKafka');

@@ -13,9 +13,10 @@ import type { SourceEndpoint } from '../connectors/sources/mysql/connect.js';
 import type { MigError } from '../util/errors.js';
 import { REGISTRY } from './registry.js';
 import { summarize, toFinding } from './report.js';
+import { skip } from './outcome.js';
 import { gatherSourceFacts, unreachableSource } from './source-facts.js';
 import { topicsWritten } from './topic-names.js';
-import type { Check, DestinationFacts, MigrationPrecheck, PrecheckReport, SourceFacts } from './types.js';
+import type { Check, CheckContext, DestinationFacts, MigrationPrecheck, Outcome, PrecheckReport, SourceFacts } from './types.js';
 
 export interface PrecheckInput {
   migration: Migration;
@@ -27,12 +28,20 @@ export interface PrecheckInput {
   destination: DestinationFacts;
 }
 
+/** A check's outcome: skipped where it does not apply, else what it decides. */
+function outcomeOf(c: Check, ctx: CheckContext): Outcome {
+  const a = c.appliesTo;
+  const { source, destination } = ctx.migration.spec;
+  if (a && ((a.destinations && !a.destinations.includes(destination.type)) || (a.sources && !a.sources.includes(source.type)))) return skip(a.skip(ctx.migration));
+  return c.run(ctx);
+}
+
 /** Pure: the checks over gathered facts. `all` is every loaded migration, for cross-migration rules. */
 export function evaluatePrechecks(inputs: readonly PrecheckInput[], all: readonly Migration[] = inputs.map((i) => i.migration), checks: readonly Check[] = REGISTRY): PrecheckReport {
   const migrations: MigrationPrecheck[] = inputs.map((input) => {
     const ignore = new Set<string>(input.migration.spec.precheck?.ignore ?? []);
     const ctx = { otherTopics: new Map<string, string>(), ...input, all };
-    return { migration: input.migration.metadata.name, file: input.file, findings: checks.map((c) => toFinding(c.id, c.run(ctx), ignore)) };
+    return { migration: input.migration.metadata.name, file: input.file, findings: checks.map((c) => toFinding(c.id, outcomeOf(c, ctx), ignore)) };
   });
   return summarize(migrations);
 }

@@ -1,6 +1,6 @@
 // The shapes a precheck run produces and the checks consume: findings, reports, and the facts
 // gathered once per migration so that every check itself is a pure function.
-import type { Migration } from '../spec/schema.js';
+import type { Destination, Migration, Source } from '../spec/schema.js';
 import type { MigrationState } from '../state/model.js';
 import type { DestinationFacts, SourceFacts } from '../model/precheck-facts.js';
 import type { CheckId } from '../model/precheck-catalog.js';
@@ -25,7 +25,18 @@ export interface CheckContext {
   destination: DestinationFacts;
 }
 
+/**
+ * Where a check means something: the destination and source kinds it is for (absent: every kind).
+ * Elsewhere it is skipped, without running, with the message `skip` gives.
+ */
+export interface Applicability {
+  destinations?: readonly Destination['type'][];
+  sources?: readonly Source['type'][];
+  skip: (m: Migration) => string;
+}
+
 export interface Check {
   id: CheckId;
+  appliesTo?: Applicability;
   run(ctx: CheckContext): Outcome;
 }

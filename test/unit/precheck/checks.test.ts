@@ -90,6 +90,32 @@ describe('precheck registry', () => {
   });
 });
 
+describe('where a check applies', () => {
+  const skipped = (r: ReturnType<typeof run>, id: string) => {
+    const f = finding(r, id);
+    expect(f.status).toBe('skipped');
+    return f.message;
+  };
+
+  it('a Kafka destination skips the table checks, and a binary-log source the feed check, each saying why', () => {
+    const r = run(migration());
+    expect(skipped(r, 'destination.existing-tables')).toBe('not applicable: the destination is kafka (see destination.existing-topics)');
+    expect(skipped(r, 'destination.tablestore-limits')).toBe('not applicable: the destination is kafka');
+    expect(skipped(r, 'source.feed-topic')).toBe('not applicable: the source is not TiDB');
+  });
+
+  it('a MySQL destination skips the Tablestore limits; a TiDB source checks its feed only when incremental reads it', () => {
+    const feed = { brokers: ['127.0.0.1:19092'], topic: 'obinlog' };
+    const tidb = (types: SpecBody['types']) => migration('t', { source: { type: 'tidb', host: '127.0.0.1', user: 'mig', binlogKafka: feed }, destination: { type: 'mysql', host: '127.0.0.1', user: 'root' }, types });
+    const dst = destination({ tables: ok([]), feed: ok({ partitions: 2, messages: 7 }) });
+    const r = run(tidb(['schema', 'full', 'incremental']), source(), dst);
+    expect(skipped(r, 'destination.tablestore-limits')).toBe('not applicable: the destination is mysql');
+    expect(finding(r, 'destination.existing-tables')).toMatchObject({ status: 'pass', observed: 'none of the tables exists yet' });
+    expect(finding(r, 'source.feed-topic')).toMatchObject({ status: 'pass', observed: '2 partition(s) read, 7 message(s) held', expected: 'topic obinlog readable at 127.0.0.1:19092' });
+    expect(skipped(run(tidb(['schema', 'full']), source(), dst), 'source.feed-topic')).toBe('not needed: incremental is not in spec.types');
+  });
+});
+
 describe('binary log checks', () => {
   it('binlog_row_image=MINIMAL fails with the SET GLOBAL that fixes it', () => {
     const r = run(migration(), source({}, server({}, { binlog_row_image: 'MINIMAL' })));
