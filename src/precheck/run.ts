@@ -7,6 +7,7 @@ import type { LiveSource } from '../model/targets.js';
 import { endpointFor } from '../plan/make.js';
 import { desiredFor } from '../plan/desired.js';
 import { inspectSource } from '../plan/live.js';
+import type { LiveView } from '../plan/build.js';
 import type { PrecheckFactsContext } from '../connectors/contract.js';
 import { sinkKindOf, sourceKindOf } from '../connectors/registry.js';
 import type { SourceEndpoint } from '../connectors/sources/mysql/connect.js';
@@ -49,6 +50,8 @@ export function evaluatePrechecks(inputs: readonly PrecheckInput[], all: readonl
 export interface PrecheckOptions {
   /** The spec directory: secrets and relative paths resolve against its project. */
   specDir: string;
+  /** What the caller already read, by migration name: its source view is used instead of reading the source again. */
+  live?: ReadonlyMap<string, LiveView>;
   /** Replace the fact gatherers (tests). */
   gatherSource?: (m: Migration, endpoint: SourceEndpoint) => Promise<SourceFacts>;
   gatherDestination?: (m: Migration, ctx: PrecheckFactsContext) => Promise<DestinationFacts>;
@@ -66,9 +69,10 @@ function once<T>(f: () => Promise<T>): () => Promise<T> {
   return () => (p ??= f());
 }
 
-/** What a kind may ask while gathering: the source is read on first ask. */
-export function factsContext(m: Migration, specDir: string, state: MigrationState | undefined): PrecheckFactsContext {
+/** What a kind may ask while gathering: the source is read on first ask, unless the caller's view has it. */
+export function factsContext(m: Migration, specDir: string, state: MigrationState | undefined, view: LiveView | undefined): PrecheckFactsContext {
   const source = once(async (): Promise<LiveSource> => {
+    if (view) return view.source;
     const endpoint = await endpointFor(m, specDir).catch(() => undefined);
     return endpoint ? inspectSource(m, endpoint) : { ok: false, error: 'secret unresolved' };
   });
@@ -89,7 +93,7 @@ export async function runPrechecks(loaded: readonly LoadedMigration[], state: St
           (ep) => gatherSource(m, ep),
           (e: MigError) => unreachableSource(e.message, e.code ?? 'secret-unresolved', e.hint ?? 'set the environment variable or file spec.source.password refers to'),
         ),
-        gatherDestination(m, factsContext(m, opts.specDir, mstate)),
+        gatherDestination(m, factsContext(m, opts.specDir, mstate, opts.live?.get(m.metadata.name))),
       ]);
       const otherTopics = new Map<string, string>();
       for (const [name, ms] of Object.entries(state.migrations)) {

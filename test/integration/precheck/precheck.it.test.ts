@@ -17,6 +17,8 @@ import { gatherSourceFacts } from '../../../src/precheck/source-facts.js';
 import { gatherKafkaFacts } from '../../../src/connectors/sinks/kafka/precheck-facts.js';
 import { topicsWritten } from '../../../src/precheck/topic-names.js';
 import type { Finding, PrecheckReport } from '../../../src/precheck/types.js';
+import type { LiveView } from '../../../src/plan/build.js';
+import type { TableInfo } from '../../../src/model/source-data.js';
 
 const db = uniqueName('pc');
 const user = `pcu_${process.pid}`;
@@ -208,5 +210,54 @@ describe('precheck against MariaDB and Kafka', () => {
     expect(plan.precheck?.ok).toBe(false);
     const offline = await runMig(['plan', '--offline', '--json', '--state', path.join(cwd, 'state.json')], { cwd, env });
     expect((JSON.parse(offline.stdout) as { precheck?: unknown }).precheck).toBeUndefined();
+  });
+});
+
+describe('precheck with the live view a plan already read', () => {
+  const dst = `${db}_dst`;
+
+  beforeAll(async () => {
+    await conn.query(`CREATE DATABASE ${dst}`);
+    await conn.query(`CREATE TABLE ${dst}.keyed (id INT PRIMARY KEY)`);
+    await conn.query(`CREATE TABLE ${dst}.ghost (id INT PRIMARY KEY)`);
+  });
+
+  afterAll(async () => {
+    await conn.query(`DROP DATABASE IF EXISTS ${dst}`);
+  });
+
+  it('resolves the destination tables against the given source view instead of reading the source', async () => {
+    const dir = writeSpec(`apiVersion: mig/v1
+kind: Migration
+metadata: { name: pc-${process.pid} }
+spec:
+  source: { type: mariadb, host: 127.0.0.1, port: ${MYSQL_PORT}, user: ${user}, password: "\${env:PC_PASSWORD}" }
+  destination: { type: mysql, host: 127.0.0.1, port: ${MYSQL_PORT}, user: root }
+  types: [schema, full]
+  objects:
+    - { database: ${db}, target: ${dst} }
+`);
+    process.env.PC_PASSWORD = password;
+    const loaded = await loadValid(dir);
+    const existing = (r: PrecheckReport) => find(r, 'destination.existing-tables');
+
+    // Read from the source: its tables keyed, nokey, hid and other; of their copies only keyed exists.
+    const read = await runPrechecks(loaded, emptyState('x'), { specDir: dir });
+    expect(existing(read)).toMatchObject({ status: 'fail', observed: `already at the destination: ${dst}.keyed` });
+
+    // A view in which the database holds only ghost (no such table at the source): its copy is the one found.
+    const ghost: TableInfo = {
+      database: db,
+      table: 'ghost',
+      columns: [{ name: 'id', dataType: 'int', columnType: 'int(11)', unsigned: false, nullable: false, binary: false }],
+      primaryKey: ['id'],
+      chunkKey: ['id'],
+      keyKind: 'primary',
+      estimatedRows: 0,
+    };
+    const view: LiveView = { source: { ok: true, databases: new Set([db]), tables: new Map([[`${db}.ghost`, ghost]]) }, topics: { ok: true, topics: new Map() } };
+    const given = await runPrechecks(loaded, emptyState('x'), { specDir: dir, live: new Map([[loaded[0]!.migration.metadata.name, view]]) });
+    expect(existing(given)).toMatchObject({ status: 'fail', observed: `already at the destination: ${dst}.ghost` });
+    expect(find(given, 'destination.connection').status).toBe('pass');
   });
 });
