@@ -4,8 +4,6 @@
 import type { Connection } from 'mysql2/promise';
 import type { Migration, TidbSource } from '../spec/schema.js';
 import type { DesiredTable } from '../model/targets.js';
-import { desiredFor } from '../plan/desired.js';
-import { endpointFor } from '../connectors/sources/mysql/endpoint.js';
 import { connectSource, sourceError } from '../connectors/sources/mysql/connect.js';
 import { describeTable } from '../connectors/sources/mysql/inspect.js';
 import { snapshotCommitTs } from '../connectors/sources/tidb/index.js';
@@ -14,41 +12,20 @@ import { MigError } from '../util/errors.js';
 import type { Checkpointer } from './checkpointer.js';
 import type { RunContext } from './context.js';
 import { isTransactional } from '../connectors/contract.js';
-import { sinkKindOf } from '../connectors/registry.js';
-import { recordingHook } from './record-events.js';
-import { plannedSource, type ApplyOptions } from './context.js';
+import type { ApplyOptions } from './context.js';
 import { runFeed } from './feed.js';
 import { enterIncremental, runFullLoad } from './full-load.js';
-import { newTableState } from './run-binlog.js';
+import { openRunSink, plannedRun } from './open-run.js';
 
 export async function runTidbMigration(m: Migration, source: TidbSource, cp: Checkpointer, opts: ApplyOptions): Promise<boolean> {
   const name = m.metadata.name;
-  const mstate = cp.state.migrations[name]!;
-  opts.hook({ type: 'migration-start', migration: name });
-  const endpoint = await endpointFor(m, opts.specDir);
-  const live = plannedSource(m, opts);
-  const desired = desiredFor(m, live);
-  if (desired.errors.length > 0) throw new MigError('spec-source-mismatch', `${name}: ${desired.errors.join('; ')}`, 'fix spec.objects or create the objects on the source');
-  const types = new Set(m.spec.types);
-
-  for (const t of desired.tables) {
-    if (!mstate.tables[t.id]) mstate.tables[t.id] = newTableState(t, types.has('full'));
-    mstate.tables[t.id]!.target = t.target;
-  }
-  const hook = recordingHook(mstate, opts.hook);
-  const dest = m.spec.destination;
   try {
-    const sink = await sinkKindOf(dest).open(dest, {
-      migration: m, mstate, tables: desired.tables, topics: desired.topics, shapes: live.tables, flavor: 'mysql',
-      createMissing: types.has('schema'), sourceVersion: '', specDir: opts.specDir, hook,
-      openSourceSession: () => connectSource(endpoint),
-    });
+    const run = await plannedRun(m, cp, opts);
+    const { mstate, types, endpoint, live, desired } = run;
+    const { sink, hook } = await openRunSink(run, cp, opts, { flavor: 'mysql', version: '' });
     try {
       // Validation pairs a TiDB source with MySQL only; its feed is applied with the destination's checkpoint.
       if (!isTransactional(sink)) throw new MigError('unsupported-pairing', `${name}: a tidb source needs a destination that records its position with the rows`, 'set destination.type: mysql');
-      // The destination's tables exist now: the tables move on from `pending`.
-      for (const t of desired.tables) if (mstate.tables[t.id]!.phase === 'pending') mstate.tables[t.id]!.phase = 'schema';
-      await cp.save();
       const tables = new Map<string, DesiredTable>(desired.tables.map((t) => [t.id, t]));
       const ctx: RunContext<unknown> = {
         migration: m, mstate, endpoint, flavor: 'mysql', sink,

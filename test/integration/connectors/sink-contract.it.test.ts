@@ -23,7 +23,7 @@ import { serverInfo } from '../../../src/connectors/sources/mysql/inspect.js';
 import { DEFAULT_VALUE_OPTIONS } from '../../../src/connectors/sources/mysql/type-map.js';
 import { decodeCanal } from '../../../src/connectors/sources/tidb/canal-decode.js';
 import { recordingHook } from '../../../src/engine/record-events.js';
-import { newTableState } from '../../../src/engine/run-binlog.js';
+import { newTableState } from '../../../src/engine/table-state.js';
 import type { ApplyEvent } from '../../../src/model/events.js';
 import type { ChangeEvent, Row, TableInfo } from '../../../src/model/source-data.js';
 import type { DesiredTable } from '../../../src/model/targets.js';

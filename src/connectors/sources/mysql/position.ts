@@ -1,5 +1,4 @@
 // Binlog coordinates: ordering, and the numeric ids derived from them.
-import type { BinlogPosition } from '../../../state/model.js';
 
 /** The numeric suffix of a binlog file name (mariadb-bin.000042 → 42). */
 export function fileIndex(file: string): number {
