@@ -51,7 +51,7 @@ export default class ApplyCommand extends MigCommand {
         // Specs, state and live systems are read once; precheck, plan and apply all work from that.
         const inspected = await inspectAll(flags.dir, store);
         const { state, loaded } = inspected;
-        const precheck = await runPrechecks(loaded, state, { specDir: flags.dir });
+        const precheck = await runPrechecks(loaded, state, { specDir: flags.dir, live: inspected.live });
         if (!precheck.ok) throw precheckFailedError(precheck);
         if (precheck.summary.warnings > 0) this.out(renderPrecheckFailures(precheck) + '\n');
         const fresh = planFrom(inspected, { replace: flags.replace });
