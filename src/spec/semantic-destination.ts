@@ -2,7 +2,9 @@
 // mean something for one destination kind, and limits of Tablestore and of the TiDB feed.
 import type { Diagnostic } from '../util/errors.js';
 import type { DataPath } from './positions.js';
-import type { Destination, TableSpec } from './schema.js';
+import type { Destination, Source, TableSpec } from './schema.js';
+import { TIDB_DESTINATIONS, TIDB_PAIRING_REASON } from '../connectors/sources/tidb/config.js';
+import { BINLOG_SOURCE_DESTINATIONS } from '../connectors/sources/mysql/config.js';
 import { at, type SemanticCheck } from './semantic-at.js';
 
 type DestinationKind = Destination['type'];
@@ -53,14 +55,20 @@ export const fieldsForDestination: SemanticCheck = (m) => {
  */
 export const sourceForDestination: SemanticCheck = (m) => {
   const { source, destination } = m.migration.spec;
-  if (source.type !== 'tidb' || destination.type === 'mysql') return [];
+  const { allowed, reason } = pairing(source.type);
+  if ((allowed as readonly string[]).includes(destination.type)) return [];
   return [at(m, ['spec', 'source', 'type'], {
     severity: 'error',
     code: 'unsupported-pairing',
-    message: `a tidb source feeds a mysql destination; ${destination.type} is not built for it (its changes come from TiDB-Binlog in Kafka, not a MySQL binlog)`,
-    fix: 'set destination.type: mysql',
+    message: `a ${source.type} source feeds ${allowed.map((d) => `a ${d}`).join(' or ')} destination; ${destination.type} is not built for it (${reason})`,
+    fix: `set destination.type: ${allowed.join(' or ')}`,
   })];
 };
+
+/** The destinations each source kind's folder declares it can feed (the registry reads the same lists). */
+function pairing(type: Source['type']): { allowed: readonly Destination['type'][]; reason: string } {
+  return type === 'tidb' ? { allowed: TIDB_DESTINATIONS, reason: TIDB_PAIRING_REASON } : { allowed: BINLOG_SOURCE_DESTINATIONS, reason: '' };
+}
 
 export const tidbFeed: SemanticCheck = (m) => {
   const { source, types } = m.migration.spec;

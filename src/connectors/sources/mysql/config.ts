@@ -37,3 +37,6 @@ export const MysqlSource = z
   })
   .describe('A MySQL-family source.');
 export type MysqlSource = z.infer<typeof MysqlSource>;
+
+/** A MySQL-family source's binary log feeds every destination kind. */
+export const BINLOG_SOURCE_DESTINATIONS = ['kafka', 'tablestore', 'mysql'] as const;

@@ -4,6 +4,7 @@
 import type { Migration, MysqlSource } from '../../../spec/schema.js';
 import type { MigrationState } from '../../../state/model.js';
 import type { SourceKind } from '../../contract.js';
+import { BINLOG_SOURCE_DESTINATIONS } from './config.js';
 import { connectSource } from './connect.js';
 import { defaultServerId, endpointFor } from './endpoint.js';
 import { currentBinlogEnd } from './inspect.js';
@@ -16,7 +17,7 @@ function binlogSource(type: MysqlSource['type'], label: string, extra: Partial<S
     type,
     label,
     changes: 'binlog',
-    destinations: ['kafka', 'tablestore', 'mysql'],
+    destinations: BINLOG_SOURCE_DESTINATIONS,
     binlogRetentionDays: 7,
     mysqlVersionFloor: true,
     logBin: SELF_MANAGED_LOG_BIN,

@@ -49,3 +49,7 @@ export const TidbSource = z
   })
   .describe('A TiDB cluster: schema and full data over its MySQL protocol, changes from TiDB-Binlog in Kafka.');
 export type TidbSource = z.infer<typeof TidbSource>;
+
+/** The destinations a TiDB source can feed, and why: its feed is applied with the destination's checkpoint. */
+export const TIDB_DESTINATIONS = ['mysql'] as const;
+export const TIDB_PAIRING_REASON = 'its changes come from TiDB-Binlog in Kafka, not a MySQL binlog';

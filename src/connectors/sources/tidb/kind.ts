@@ -4,6 +4,7 @@
 import type { Migration, TidbSource } from '../../../spec/schema.js';
 import type { MigrationState } from '../../../state/model.js';
 import type { SourceKind } from '../../contract.js';
+import { TIDB_DESTINATIONS } from './config.js';
 import { FeedReader } from './feed-reader.js';
 import { feedFacts } from './feed-facts.js';
 import { resolveFeedSecrets } from './feed-kafka.js';
@@ -13,7 +14,7 @@ export const tidbSource: SourceKind<TidbSource> = {
   type: 'tidb',
   label: 'TiDB',
   changes: 'kafka-feed',
-  destinations: ['mysql'],
+  destinations: TIDB_DESTINATIONS,
   flavor: 'mysql',
   binlogRetentionDays: 7,
   mysqlVersionFloor: false,
