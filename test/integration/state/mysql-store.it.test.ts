@@ -261,7 +261,7 @@ describe('mig with a MySQL state (built CLI)', () => {
     try {
       const viaConfig = await mig(['state', 'show'], env);
       expect(viaConfig.code).toBe(0);
-      expect(viaConfig.stdout).toContain(`name=cli: version 1, serial ${shown.state.serial}`);
+      expect(viaConfig.stdout).toContain(`name=cli: version ${CURRENT_STATE_VERSION}, serial ${shown.state.serial}`);
       // --state still wins over the configuration.
       const viaFile = await mig(['state', 'show', '--state', 'back/state.json'], env);
       expect(viaFile.stdout).toContain('state back/state.json');
