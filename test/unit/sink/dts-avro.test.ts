@@ -30,7 +30,7 @@ const columns: ColumnInfo[] = [
   col('bi', 'bigint', 'bigint(20)'), col('biu', 'bigint', 'bigint(20) unsigned'),
   col('d', 'decimal', 'decimal(65,30)'), col('d2', 'decimal', 'decimal(10,2)'),
   col('f', 'float', 'float'), col('f73', 'float', 'float(7,3)'), col('db', 'double', 'double'),
-  bin('b64', 'bit', 'bit(64)'),
+  bin('b64', 'bit', 'bit(64)'), bin('b1', 'bit', 'bit(1)'), bin('b10', 'bit', 'bit(10)'),
   col('dt', 'date', 'date'), col('dz', 'date', 'date'),
   col('dtm', 'datetime', 'datetime(6)', { fsp: 6 }), col('dtm0', 'datetime', 'datetime'), col('dtz', 'datetime', 'datetime'),
   col('ts', 'timestamp', 'timestamp(6)', { fsp: 6 }), col('ts0', 'timestamp', 'timestamp'),
@@ -54,6 +54,7 @@ const row: Row = {
   i: '-2147483648', iu: '4294967295', bi: '-9223372036854775808', biu: '18446744073709551615',
   d: '-12345678901234567890123456789012345.123456789012345678901234567890', d2: '5.00',
   f: '3.14159', f73: '-1.5', db: '1.7976931348623157e+308', b64: Buffer.alloc(8, 0xff),
+  b1: Buffer.from([1]), b10: Buffer.from([0x02, 0x01]),
   dt: '2024-02-29', dz: '0000-00-00', dtm: '2024-02-29 23:59:59.123456', dtm0: '1000-01-01 00:00:00', dtz: '0000-00-00 00:00:00',
   ts: '2038-01-19 03:14:07.999999', ts0: '0000-00-00 00:00:00',
   tm: '-838:59:59.000000', tm2: '838:59:59.999999', tm3: '-00:30:05',
@@ -80,7 +81,8 @@ const expected: Record<string, [unknown, number]> = {
   f: [{ [`${NS}Float`]: { value: 3.14159, precision: 7, scale: 38 } }, 4],
   f73: [{ [`${NS}Float`]: { value: -1.5, precision: 7, scale: 3 } }, 4],
   db: [{ [`${NS}Float`]: { value: 1.7976931348623157e308, precision: 15, scale: 308 } }, 5],
-  b64: [obj('BinaryObject', 'BIT', Buffer.alloc(8, 0xff)), 16],
+  // BIT: the Integer branch with the unsigned value in decimal, type 16 (the demo's number adapter).
+  b64: [int(8, '18446744073709551615'), 16], b1: [int(1, '1'), 16], b10: [int(2, '513'), 16],
   dt: [dt(2024, 2, 29, null, null, null, null), 10],
   dz: [dt(0, 0, 0, null, null, null, null), 10],
   dtm: [dt(2024, 2, 29, 23, 59, 59, 123456), 12],
@@ -169,9 +171,25 @@ describe('DTS Avro encoding', () => {
     const b64 = columns.findIndex((c) => c.name === 'b64');
     expect(r.afterImages[ti]).toEqual(int(1, '5'));
     expect(r.afterImages[n]).toEqual(chr('utf8mb4', Buffer.from('x')));
-    expect(r.afterImages[b64]).toEqual(obj('BinaryObject', 'BIT', Buffer.from([0, 0, 0, 0, 0, 0, 0, 5])));
+    expect(r.afterImages[b64]).toEqual(int(8, '5'));
     expect(r.afterImages.filter((_: unknown, i: number) => ![ti, n, b64].includes(i))).toEqual(
       r.beforeImages.filter((_: unknown, i: number) => ![ti, n, b64].includes(i)));
+  });
+
+  it('uses only the value classes and BinaryObject types the DTS subscription SDK can read', () => {
+    // The SDK reads BinaryObject.type with ObjectType.valueOf; these are its constants (consumers facts).
+    const objectTypes = new Set(['BINARY', 'BOOL', 'BLOB', 'XML', 'JSON', 'TEXT', 'BFILE', 'RAW', 'LONG_RAW', 'ROWID',
+      'UROWID', 'ENUM', 'SET', 'BYTEA', 'GEOMETRY', 'XTYPE', 'UUID']);
+    const r = decode(encodeDtsAvro(ev({ after: row }), codec, ctx));
+    for (const [i, item] of (r.afterImages as (Record<string, { type?: string }> | null)[]).entries()) {
+      if (item === null) continue;
+      const [branch, value] = Object.entries(item)[0]!;
+      if (branch === `${NS}BinaryObject` || branch === `${NS}TextObject`) expect([columns[i]!.name, objectTypes.has(value.type!)]).toEqual([columns[i]!.name, true]);
+    }
+    // Unknown binary types fall back to BINARY as well.
+    const odd = tableCodec({ ...table, columns: [bin('v', 'vector', 'vector(2)')], primaryKey: [], chunkKey: [], uniqueKeys: {} });
+    const o = decode(encodeDtsAvro(ev({ after: { v: Buffer.from([1]) } }), odd, ctx));
+    expect(o.afterImages[0]).toEqual(obj('BinaryObject', 'BINARY', Buffer.from([1])));
   });
 
   it('encodes a DELETE with the before image only', () => {

@@ -3,7 +3,13 @@
 import type { ColumnInfo, Row, SqlValue, TableInfo } from '../../../model/source-data.js';
 import type { TableCodec } from './formats/format.js';
 
-/** java.sql.Types codes as canal/DTS report them; unsigned integers move up one width (DTS's rule). */
+/**
+ * java.sql.Types codes as canal/DTS report them (checked against Canal's LogEventConvert and TiCDC's
+ * canal-json table: BLOB 2004, TEXT 2005, YEAR 12, ENUM 4, SET -7, BIT -7, DECIMAL 3, FLOAT 7, DOUBLE 8,
+ * DATE 91, DATETIME/TIMESTAMP 93, TIME 92, CHAR 1, VARCHAR 12, JSON 12). Unsigned integers move up one
+ * width for every value: DTS documents a fixed code per unsigned column type, where open-source Canal
+ * raises it only for values outside the signed range.
+ */
 export function sqlTypeCode(c: ColumnInfo): number {
   switch (c.dataType) {
     case 'tinyint': return c.unsigned ? 5 : -6;
@@ -21,11 +27,13 @@ export function sqlTypeCode(c: ColumnInfo): number {
     case 'year': case 'varchar': case 'json': return 12;
     case 'char': case 'uuid': case 'inet4': case 'inet6': return 1;
     case 'enum': return 4;
-    case 'binary': return -2;
-    case 'varbinary': return -3;
+    // Canal's LogEventConvert gives BINARY/VARBINARY/LONGVARBINARY of non-text columns BLOB (2004),
+    // and TiCDC's canal-json table says the same for BINARY/VARBINARY/*BLOB.
+    case 'binary': case 'varbinary':
     case 'tinyblob': case 'blob': case 'mediumblob': case 'longblob': return 2004;
     case 'tinytext': case 'text': case 'mediumtext': case 'longtext': return 2005;
-    default: return c.binary ? -2 : 12; // spatial types and anything newer: raw bytes or text
+    // Spatial types and anything newer: canal's BINARY for GEOMETRY becomes BLOB by the same rule; text stays VARCHAR.
+    default: return c.binary ? 2004 : 12;
   }
 }
 
@@ -33,12 +41,15 @@ export function sqlTypeCode(c: ColumnInfo): number {
 export function valueText(c: ColumnInfo, v: SqlValue): string | null {
   if (v === null) return null;
   if (typeof v === 'string') return v;
-  if (c.dataType === 'bit') {
-    let n = 0n;
-    for (const b of v) n = (n << 8n) | BigInt(b);
-    return n.toString();
-  }
+  if (c.dataType === 'bit') return bitText(v);
   return v.toString('latin1');
+}
+
+/** BIT bytes (big-endian) as their unsigned integer in decimal. */
+export function bitText(v: Buffer): string {
+  let n = 0n;
+  for (const b of v) n = (n << 8n) | BigInt(b);
+  return n.toString();
 }
 
 export function tableCodec(t: TableInfo): TableCodec {

@@ -2,6 +2,7 @@
 // what goes in its fields, and the MySQL binlog type code (`dataTypeNumber`) announced for it.
 // A plan per column is computed once per table shape; the per-row path only switches on its kind.
 import type { ColumnInfo, SqlValue } from '../../../../model/source-data.js';
+import { bitText } from '../codec.js';
 import { charsetPlan, textBytes, type TextEncoding } from './dts-avro-charset.js';
 import { dateTimeValue, dateValue, timestampValue, timeValue, yearValue } from './dts-avro-time.js';
 
@@ -22,7 +23,7 @@ export type ImageValue = Readonly<Record<string, object>> | null;
 
 type Kind =
   | 'integer' | 'decimal' | 'float' | 'timestamp' | 'date' | 'datetime' | 'time' | 'year'
-  | 'character' | 'binary' | 'text' | 'geometry';
+  | 'character' | 'binary' | 'text' | 'geometry' | 'bit';
 
 export interface ColumnPlan {
   kind: Kind;
@@ -42,8 +43,11 @@ const INT_WIDTH: Record<string, [width: number, code: number]> = {
 const TEXT_CODE: Record<string, number> = {
   char: 254, varchar: 15, tinytext: 249, text: 252, mediumtext: 250, longtext: 251,
 };
+// BinaryObject.type must be a constant of the DTS subscription SDK's ObjectType (BINARY, BOOL, BLOB,
+// XML, JSON, TEXT, BFILE, RAW, LONG_RAW, ROWID, UROWID, ENUM, SET, BYTEA, GEOMETRY, XTYPE, UUID): the SDK
+// reads it with ObjectType.valueOf and throws on anything else. Only BINARY and BLOB are used here.
 const BINARY_CODE: Record<string, [type: string, code: number]> = {
-  binary: ['BINARY', 254], varbinary: ['BINARY', 15], bit: ['BIT', 16],
+  binary: ['BINARY', 254], varbinary: ['BINARY', 15],
   tinyblob: ['BLOB', 249], blob: ['BLOB', 252], mediumblob: ['BLOB', 250], longblob: ['BLOB', 251],
 };
 const TEXT_OBJECT_CODE: Record<string, [type: string, code: number]> = {
@@ -88,6 +92,14 @@ export function planColumn(c: ColumnInfo): ColumnPlan {
     case 'time': return plan('time', 11);
     case 'datetime': return plan('datetime', 12);
     case 'year': return plan('year', 13);
+    // BIT(M): the Integer branch with the value as an unsigned decimal, MySQL type 16. Decided by the
+    // public demo's MysqlFieldConverter (subscribe_example), which reads type 16 through its number
+    // adapter as an Integer; the SDK agrees by having no BIT in ObjectType (a BinaryObject "BIT"
+    // makes it throw). Precision is the bytes the column occupies, ceil(M/8), like the integers' width.
+    case 'bit': {
+      const m = declaredDigits(c.columnType)?.[0] ?? 1;
+      return plan('bit', 16, { precision: Math.ceil(m / 8) });
+    }
     // MariaDB's UUID/INET types travel as fixed strings in the binlog (code 254), and DTS's readers
     // expect a Character for 254; their text is always ASCII.
     case 'uuid': case 'inet4': case 'inet6': return plan('character', 254, { label: 'ascii', encoding: 'latin1' });
@@ -126,6 +138,7 @@ export function imageValue(p: ColumnPlan, v: SqlValue): ImageValue {
       const value = typeof v === 'string' ? textBytes(p.encoding, v) : v;
       return { [CHARACTER]: { charset: p.label, value } };
     }
+    case 'bit': return { [INTEGER]: { precision: p.precision, value: typeof v === 'string' ? v : bitText(v) } };
     case 'binary': return { [BINARY_OBJECT]: { type: p.label, value: asBytes(v) } };
     case 'text': return { [TEXT_OBJECT]: { type: p.label, value: asText(v) } };
     case 'geometry':
