@@ -73,6 +73,18 @@ describe('Canal JSON (DTS flavour)', () => {
     expect(sqlTypeCode(col('a', 'tinyint', 'tinyint(4)'))).toBe(-6);
   });
 
+  // Codes as Canal's LogEventConvert assigns them and TiCDC's canal-json table lists them.
+  it.each([
+    ['binary', 'binary(4)', true, 2004], ['varbinary', 'varbinary(10)', true, 2004], ['blob', 'blob', true, 2004],
+    ['tinyblob', 'tinyblob', true, 2004], ['longblob', 'longblob', true, 2004], ['text', 'text', false, 2005],
+    ['year', 'year(4)', false, 12], ['enum', "enum('a')", false, 4], ['set', "set('a')", false, -7], ['bit', 'bit(1)', true, -7],
+    ['decimal', 'decimal(10,2)', false, 3], ['float', 'float', false, 7], ['double', 'double', false, 8], ['date', 'date', false, 91],
+    ['datetime', 'datetime', false, 93], ['timestamp', 'timestamp', false, 93], ['time', 'time', false, 92],
+    ['char', 'char(1)', false, 1], ['varchar', 'varchar(5)', false, 12], ['json', 'json', false, 12],
+    ['geometry', 'geometry', true, 2004],
+  ])('sqlType of %s (%s) is %s', (dataType, columnType, binary, code) =>
+    expect(sqlTypeCode(col('a', dataType, columnType, { binary }))).toBe(code));
+
   it('renders BIT(64) all ones exactly', () => {
     expect(valueText(col('b', 'bit', 'bit(64)', { binary: true }), Buffer.alloc(8, 0xff))).toBe('18446744073709551615');
   });
