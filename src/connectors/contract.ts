@@ -178,8 +178,12 @@ export interface SinkKind<D extends Destination = Destination> {
   targetKeys?(d: D, tables: { t: DesiredTable; info: TableInfo }[]): Map<string, string>;
   /** The status table's heading for where a table's rows go. */
   targetColumn: string;
-  /** Plan notes this destination always warrants for a migration (e.g. DDL not replicated). */
-  planNotes(m: Migration): { message: string; hint: string }[];
+  /**
+   * Plan notes this destination warrants for a migration (e.g. DDL not replicated); information
+   * unless the note says it is a warning (a setting consumers are likely to trip over), which the
+   * plan shows while the migration's spec is new or edited.
+   */
+  planNotes(m: Migration): { message: string; hint: string; severity?: 'warning' }[];
   /** The setting changes between two applied versions of this destination. */
   settingChanges(a: D, b: D): SettingChange[];
   /** Reads the live destination for plan and drift: topics and their partitions, or the tables that exist. */

@@ -60,7 +60,14 @@ export function buildPlan(input: PlanInput): Plan {
       partial = true;
       notes.push({ severity: 'warning', migration: name, message: `destination not inspected: ${live.targets.error}`, hint: 'destination tables are unverified' });
     }
-    for (const n of sinkKindOf(mi.migration.spec.destination).planNotes(mi.migration)) notes.push({ severity: 'info', migration: name, ...n });
+    // A destination's warning is about the spec as written: it is shown while the spec is new or
+    // edited, not again on every plan of a migration that matches its recorded state.
+    const before = input.state.migrations[name];
+    const specChanged = !before || input.normalizedText(before.spec) !== input.normalizedText(mi.migration);
+    for (const n of sinkKindOf(mi.migration.spec.destination).planNotes(mi.migration)) {
+      if (n.severity === 'warning' && !specChanged) continue;
+      notes.push({ severity: n.severity ?? 'info', migration: name, message: n.message, hint: n.hint });
+    }
     const desired = desiredFor(mi.migration, live.source);
     for (const e of desired.errors) notes.push({ severity: 'error', migration: name, message: e, hint: 'fix spec.objects or create it on the source' });
     if (live.source.ok) {

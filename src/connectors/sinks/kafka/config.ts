@@ -26,7 +26,9 @@ export const KafkaDestination = z
       })
       .optional()
       .describe('How rows are spread over partitions (default primary-key). DDL and rows without a key go to partition 0.'),
-    ddlTopic: topicName.optional().describe('Topic for DDL statements (default: the table\'s data topic).'),
+    ddlTopic: topicName
+      .optional()
+      .describe("Topic for DDL statements (default: the table's data topic, as DTS). Recommended: on a data topic DDL messages stop consumers that expect row changes (Flink's canal-json fails on ALTER)."),
     oversizedRow: z
       .enum(['fail', 'skip'])
       .optional()

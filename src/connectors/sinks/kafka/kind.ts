@@ -29,7 +29,7 @@ export const kafkaSink: SinkKind<KafkaDestination> = {
   },
   copiesViews: false,
   targetColumn: 'TOPIC',
-  planNotes: () => [],
+  planNotes: (m) => ddlOnDataTopicNotes(m),
   settingChanges: (da, db) =>
     collectSettingChanges((field) => {
       field('brokers', da.brokers, db.brokers, 'the same topics are expected on the new bootstrap list');
@@ -63,6 +63,26 @@ export async function inspectTopics(dest: KafkaDestination, topics: string[], sp
   } finally {
     await admin?.close();
   }
+}
+
+/**
+ * DTS's default puts DDL messages on the table's data topic when no ddlTopic is set; mig keeps that,
+ * but consumers reading a data topic as row changes trip over them (Flink's canal-json format fails
+ * the job on any type but INSERT/UPDATE/DELETE/CREATE), so the plan warns.
+ */
+export function ddlOnDataTopicNotes(m: Migration): { message: string; hint: string; severity: 'warning' }[] {
+  const d = m.spec.destination;
+  if (d.type !== 'kafka' || d.ddlTopic || !m.spec.types.includes('incremental')) return [];
+  const ddl = m.spec.objects.some((o) => !o.tables || o.tables.some((t) => !t.operations || t.operations.includes('ddl')));
+  if (!ddl) return [];
+  const consumers = d.format === 'canal-json'
+    ? "Flink's canal-json format fails the job on a type other than INSERT, UPDATE, DELETE or CREATE (e.g. ALTER) unless ignore-parse-errors is set"
+    : 'consumers that read the data topics as row changes must skip them';
+  return [{
+    severity: 'warning',
+    message: `DDL is replicated into the tables' data topics (no destination.ddlTopic, as DTS by default): ${consumers}`,
+    hint: 'set spec.destination.ddlTopic to send DDL to a topic of its own, or leave ddl out of the tables\' operations',
+  }];
 }
 
 /** Every topic a spec may touch: the default one and each table's own. */
