@@ -5,11 +5,16 @@ import type { BinlogPosition } from '../state/model.js';
 import type { RunContext } from './context.js';
 import type { BinlogDelivery } from './delivery.js';
 import { comparePositions } from '../connectors/sources/mysql/position.js';
+import type { PlacedEvent } from '../connectors/sinks/kafka/formats/format.js';
 
 export function ackDelivery<O>(ctx: RunContext<O>): BinlogDelivery {
   let queue: O[] = [];
   let queuedEnd: BinlogPosition | undefined;
   let from: BinlogPosition | undefined;
+  // The open transaction: its first change's id and the changes handed on so far. Every start is at
+  // a transaction boundary (checkpoints are), so the first part seen opens a transaction.
+  let txFirst: number | undefined;
+  let txSeq = 0;
   return {
     start: async () => {
       from = ctx.mstate.checkpoint ?? ctx.mstate.snapshot?.position;
@@ -18,11 +23,25 @@ export function ackDelivery<O>(ctx: RunContext<O>): BinlogDelivery {
     },
     take: (b) => {
       const now = Date.now();
+      // Each row change carries its place in the transaction (formats such as SharePlex JSON write
+      // it). The size is known when the transaction's last part arrives: at once for a transaction
+      // that fits one part, only on its last part for a larger one (the reader splits those).
+      const rows = b.events.reduce((n, ev) => (ev.kind === 'row' ? n + 1 : n), 0);
+      const size = b.end ? txSeq + rows : undefined;
       for (const ev of b.events) {
-        const m = ctx.sink.change(ev, (id) => ctx.shapes.get(id), now);
+        let placed: PlacedEvent = ev;
+        if (ev.kind === 'row') {
+          txFirst ??= ev.id;
+          placed = { ...ev, tx: { first: txFirst, seq: ++txSeq, size } };
+        }
+        const m = ctx.sink.change(placed, (id) => ctx.shapes.get(id), now);
         if (m) queue.push(m);
       }
-      if (b.end) queuedEnd = b.end;
+      if (b.end) {
+        queuedEnd = b.end;
+        txFirst = undefined;
+        txSeq = 0;
+      }
     },
     get backlog() {
       return queue.length;

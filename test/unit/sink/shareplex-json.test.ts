@@ -43,14 +43,27 @@ describe('Shareplex JSON', () => {
     });
   });
 
-  it('UPDATE: changed columns with new values in data, key columns with old values in key', () => {
+  // DTS documents key as the before image: the changed columns' old values and the other columns.
+  it('UPDATE: changed columns with new values in data, the whole before image in key', () => {
     expect(decode(encodeShareplexJson(row({ op: 'update', before, after }), codec, ctx))).toEqual({
-      meta: meta('upd'), data: { status: 'paid', n: '3' }, key: { id: '7' },
+      meta: meta('upd'), data: { status: 'paid', n: '3' },
+      key: { id: '7', status: 'new', flags: '513', blob: '\u0000\u00ff', n: null },
     });
     // A changed key column shows its new value in data and its old one in key; NULLs stay null.
     const moved = decode(encodeShareplexJson(row({ op: 'update', before, after: { ...before, id: '8', status: null } }), codec, ctx));
     expect(moved.data).toEqual({ id: '8', status: null });
-    expect(moved.key).toEqual({ id: '7' });
+    expect(moved.key).toEqual({ id: '7', status: 'new', flags: '513', blob: '\u0000\u00ff', n: null });
+  });
+
+  it('meta of a change placed in a transaction: trans from its first change, seq, size and "seq/size"', () => {
+    // First change id 4294967297 = file index 1, offset 1: trans "1@1" (DTS Avro's sourcePosition form).
+    const placed = { ...row({ after, id: 4294967299 }), tx: { first: 4294967297, seq: 3, size: 5 } };
+    expect(decode(encodeShareplexJson(placed, codec, ctx)).meta).toEqual({
+      ...meta('ins', 'Shop.Orders', '4294967299'), trans: '1@1', seq: 3, size: 5, idx: '3/5',
+    });
+    // A part of a transaction larger than one part, before its last: the size is not known yet (0).
+    const open = { ...row({ after }), tx: { first: 4294967297, seq: 1 } };
+    expect(decode(encodeShareplexJson(open, codec, ctx)).meta).toMatchObject({ trans: '1@1', seq: 1, size: 0, idx: '1/0' });
   });
 
   it('UPDATE without a key: the whole old row is the key', () => {
