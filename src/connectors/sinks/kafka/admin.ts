@@ -3,6 +3,10 @@ import type { Admin } from 'kafkajs';
 import type { KafkaDestination } from '../../../spec/schema.js';
 import { kafkaClient, kafkaError } from '../../kafka/client.js';
 import type { KafkaSecrets } from '../../kafka/secrets.js';
+import { MigError } from '../../../util/errors.js';
+
+/** How long a topic mig just created (or grew) may take until every partition has a leader. */
+export const LEADER_WAIT_MS = 30_000;
 
 export interface TopicView {
   name: string;
@@ -57,6 +61,45 @@ export class KafkaAdmin {
     } catch (e) {
       throw kafkaError(this.dest, e);
     }
+  }
+
+  /**
+   * Resolves once the cluster's metadata gives every partition of each topic (at least `partitions`
+   * of them) a leader, as a producer asking for metadata would see it: a produce request sent before
+   * that fails with "This server does not host this topic-partition". Polls with a short, growing
+   * pause; after `timeoutMs` it fails naming the partitions still without a leader.
+   */
+  async waitForLeaders(topics: { name: string; partitions: number }[], timeoutMs = LEADER_WAIT_MS): Promise<void> {
+    if (topics.length === 0) return;
+    const deadline = Date.now() + timeoutMs;
+    let pause = 20;
+    const every = (t: { name: string; partitions: number }) => Array.from({ length: t.partitions }, (_, p) => `${t.name}:${p}`);
+    let missing: string[] = topics.flatMap(every);
+    let lastError: string | undefined;
+    for (;;) {
+      try {
+        const meta = await this.admin.fetchTopicMetadata({ topics: topics.map((t) => t.name) });
+        const byName = new Map(meta.topics.map((t) => [t.name, t.partitions]));
+        missing = [];
+        for (const t of topics) {
+          const parts = byName.get(t.name) ?? [];
+          const led = new Set(parts.filter((p) => p.leader >= 0 && p.partitionErrorCode === 0).map((p) => p.partitionId));
+          for (let p = 0; p < t.partitions; p++) if (!led.has(p)) missing.push(`${t.name}:${p}`);
+        }
+        lastError = undefined;
+        if (missing.length === 0) return;
+      } catch (e) {
+        // A topic created a moment ago may be unknown to the broker asked; that is what we wait out.
+        lastError = (e as Error).message;
+      }
+      if (Date.now() + pause > deadline) break;
+      await new Promise((r) => setTimeout(r, pause));
+      pause = Math.min(pause * 2, 500);
+    }
+    const shown = missing.slice(0, 5).join(', ') + (missing.length > 5 ? ` and ${missing.length - 5} more` : '');
+    throw new MigError('topic-no-leader',
+      `Kafka gave no leader within ${timeoutMs / 1000} s to the partitions mig just created: ${shown}${lastError ? ` (last metadata error: ${lastError})` : ''}`,
+      `check that the brokers in ${this.dest.brokers.join(', ')} are all up and that destination.replicationFactor does not exceed the number of brokers; then apply again`);
   }
 
   async close(): Promise<void> {

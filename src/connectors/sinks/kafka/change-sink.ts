@@ -63,21 +63,26 @@ async function ensureTopics(o: KafkaSinkOptions, secrets: KafkaSecrets): Promise
   try {
     const topics = o.topics;
     const live = await admin.describe(topics.map((t) => t.name));
+    // Topics created or grown here: written only once each partition has a leader.
+    const fresh: { name: string; partitions: number }[] = [];
     for (const t of topics) {
       const have = live.get(t.name);
       if (!have) {
         if (!o.createMissing) throw new MigError('topic-missing', `${name}: topic ${t.name} does not exist and "schema" is not in spec.types`, 'create the topic, or add schema to spec.types so mig creates it');
         await admin.create(t.name, t.partitions, o.dest.replicationFactor);
+        fresh.push({ name: t.name, partitions: t.partitions });
         o.hook({ type: 'topic-created', migration: name, topic: t.name, partitions: t.partitions });
         o.hook({ type: 'topic-known', migration: name, topic: t.name, partitions: t.partitions });
       } else if (have.partitions < t.partitions && o.createMissing) {
         await admin.addPartitions(t.name, t.partitions);
+        fresh.push({ name: t.name, partitions: t.partitions });
         o.hook({ type: 'topic-partitions', migration: name, topic: t.name, from: have.partitions, to: t.partitions });
         o.hook({ type: 'topic-known', migration: name, topic: t.name, partitions: t.partitions });
       } else {
         o.hook({ type: 'topic-known', migration: name, topic: t.name, partitions: have.partitions });
       }
     }
+    await admin.waitForLeaders(fresh);
   } finally {
     await admin.close();
   }
