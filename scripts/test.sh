@@ -15,6 +15,11 @@ node dist/spec/json-schema-cli.js --check
 echo "test: linting…"
 npm run --silent lint
 
+# The consumer conformance harness (test/integration/consumers): Maven fetches the consumers' jars
+# once into the cache; later runs find it built.
+echo "test: building the consumer harness…"
+bash scripts/consumers.sh >/dev/null
+
 trap stop_started_services EXIT
 start_services with-registry
 
