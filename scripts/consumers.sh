@@ -24,7 +24,7 @@ if [ "$(cat "$OUT/.complete" 2>/dev/null)" != "$want" ]; then
   say "building the consumer harness (Flink canal-json, Canal FlatMessage, Avro) with Maven..." >&2
   rm -rf "$OUT"
   mkdir -p "$OUT/lib" "$OUT/classes"
-  mvn -q -B -f "$SRC/pom.xml" dependency:copy-dependencies -DoutputDirectory="$OUT/lib" >&2
+  mvn -q -B -Dstyle.color=never -f "$SRC/pom.xml" dependency:copy-dependencies -DoutputDirectory="$OUT/lib" >&2
   javac -nowarn -encoding UTF-8 --release 17 -cp "$OUT/lib/*" -d "$OUT/classes" $(find "$SRC/src" -name '*.java') >&2
   printf '%s' "$want" >"$OUT/.complete"
 fi
