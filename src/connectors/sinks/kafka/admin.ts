@@ -87,7 +87,10 @@ export class KafkaAdmin {
           for (let p = 0; p < t.partitions; p++) if (!led.has(p)) missing.push(`${t.name}:${p}`);
         }
         lastError = undefined;
-        if (missing.length === 0) return;
+        // The metadata can name a leader a moment before that broker hosts the partition (it
+        // answers "does not host this topic-partition" meanwhile): asking each leader for the
+        // partitions' offsets confirms it serves them.
+        if (missing.length === 0 && (await this.leadersServe(topics))) return;
       } catch (e) {
         // A topic created a moment ago may be unknown to the broker asked; that is what we wait out.
         lastError = (e as Error).message;
@@ -100,6 +103,15 @@ export class KafkaAdmin {
     throw new MigError('topic-no-leader',
       `Kafka gave no leader within ${timeoutMs / 1000} s to the partitions mig just created: ${shown}${lastError ? ` (last metadata error: ${lastError})` : ''}`,
       `check that the brokers in ${this.dest.brokers.join(', ')} are all up and that destination.replicationFactor does not exceed the number of brokers; then apply again`);
+  }
+
+  /** True when every partition's leader answers an offsets request for it; throws while one refuses. */
+  private async leadersServe(topics: { name: string; partitions: number }[]): Promise<boolean> {
+    for (const t of topics) {
+      const offsets = await this.admin.fetchTopicOffsets(t.name);
+      if (offsets.length < t.partitions) return false;
+    }
+    return true;
   }
 
   async close(): Promise<void> {
