@@ -143,10 +143,10 @@ interface Decoded {
 
 function decode(u: FeedUnit, feed: BinlogKafka, values: ReturnType<typeof valueOptions>, schema: FeedSchema): Decoded {
   if (feed.format === 'drainer') {
-    const tx = decodeDrainer(u.message, values, { ...schema, offset: u.offset, topic: u.topic });
+    const tx = decodeDrainer(u.message, values, { ...schema, offset: u.offset, topic: u.topic, timeZone: feed.timeZone });
     return { commitTs: tx.commitTs, events: tx.events, skip: false };
   }
-  const msg = decodeCanal(u.message, values, { ...schema, offset: u.offset, partition: u.partition, topic: u.topic });
+  const msg = decodeCanal(u.message, values, { ...schema, offset: u.offset, partition: u.partition, topic: u.topic, timeZone: feed.timeZone });
   return { commitTs: msg.commitTs, events: msg.events, skip: msg.kind === 'watermark' };
 }
 

@@ -5,6 +5,25 @@ import { secretRef, topicName } from '../../../spec/schema-common.js';
 import { brokerList, kafkaSasl, kafkaTls } from '../../kafka/config.js';
 import { MysqlSource } from '../mysql/config.js';
 
+/** A fixed UTC offset: `+05:30`, `-0800`. */
+export const FIXED_OFFSET = /^([+-])(\d{2}):?(\d{2})$/;
+
+/**
+ * Whether `zone` names a time zone mig can convert from: an IANA name the runtime knows
+ * (`Asia/Shanghai`, `UTC`) or a fixed offset `±HH:MM` up to ±14:00.
+ */
+export function isFeedTimeZone(zone: string): boolean {
+  const fixed = FIXED_OFFSET.exec(zone.trim());
+  if (fixed) return Number(fixed[3]) < 60 && Number(fixed[2]) * 60 + Number(fixed[3]) <= 14 * 60;
+  if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(zone)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The Kafka topic TiDB-Binlog's Drainer (or TiCDC, or mig) writes the change feed to. */
 export const BinlogKafka = z
   .strictObject({
@@ -28,6 +47,11 @@ export const BinlogKafka = z
       .max(2_147_483_647)
       .default(1_048_576)
       .describe("Bytes asked per fetch (Kafka's max.partition.fetch.bytes); a larger message is still fetched whole."),
+    timeZone: z
+      .string()
+      .refine(isFeedTimeZone, { message: 'expected an IANA time zone name (e.g. Asia/Shanghai, UTC) or an offset ±HH:MM (e.g. +05:30)' })
+      .optional()
+      .describe("Time zone the feed's TIMESTAMP values are written in when a message does not name one (default UTC): Drainer writes them in its own process's zone (its TZ) and usually leaves the message's time_zone unset; TiCDC canal-json in the changefeed's time zone. An IANA name (Asia/Shanghai) or an offset ±HH:MM."),
     sasl: kafkaSasl.optional(),
     tls: kafkaTls.optional(),
     clientId: z.string().min(1).optional().describe('Client id mig identifies itself with to Kafka.'),

@@ -15,8 +15,9 @@ export interface DrainerContext extends FeedSchema {
   /** Topic, for error messages. */
   topic?: string;
   /**
-   * Zone Drainer printed TIMESTAMP values in when the message does not say (older Drainers omit
-   * time_zone); default UTC. An explicit time_zone in the message wins.
+   * Zone Drainer printed TIMESTAMP values in when the message does not say (Drainer writes them in
+   * its process's zone and usually omits time_zone): spec.source.binlogKafka.timeZone, default
+   * UTC. An explicit time_zone in the message wins.
    */
   timeZone?: string;
 }

@@ -1,6 +1,8 @@
-// Drainer prints TIMESTAMP values in its own local time zone (and, from some version on, names it
-// in Binlog.time_zone); mig's canonical TIMESTAMP text is UTC, as its snapshot session reads it.
+// Drainer prints TIMESTAMP values in its own process's time zone and usually leaves Binlog.time_zone
+// unset; the spec's binlogKafka.timeZone says which zone that is (default UTC), a zone named in the
+// message wins. mig's canonical TIMESTAMP text is UTC, as its snapshot session reads it.
 import { MigError } from '../../../util/errors.js';
+import { FIXED_OFFSET } from './config.js';
 
 const UTC_NAMES = new Set(['', 'utc', 'etc/utc', 'z', 'gmt', 'etc/gmt', '+00:00', '-00:00', 'universal', 'zulu']);
 
@@ -13,7 +15,7 @@ const WALL = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d+)?$/;
 
 /** Offset of `zone` from UTC in minutes at the instant `utcMs`. */
 function offsetMinutes(zone: string, utcMs: number): number {
-  const fixed = /^([+-])(\d{2}):?(\d{2})$/.exec(zone.trim());
+  const fixed = FIXED_OFFSET.exec(zone.trim());
   if (fixed) return (fixed[1] === '-' ? -1 : 1) * (Number(fixed[2]) * 60 + Number(fixed[3]));
   let fmt: Intl.DateTimeFormat;
   try {
@@ -22,7 +24,7 @@ function offsetMinutes(zone: string, utcMs: number): number {
     });
   } catch {
     throw new MigError('feed-time-zone', `the change feed prints TIMESTAMP values in the time zone "${zone}", which mig does not know`,
-      'run Drainer with TZ set to an IANA zone name (e.g. TZ=UTC), so its messages name a zone mig can convert from');
+      'set spec.source.binlogKafka.timeZone to the zone the feed is written in (an IANA name such as Asia/Shanghai, or ±HH:MM), or run Drainer with TZ set to an IANA zone name (e.g. TZ=UTC)');
   }
   const p = Object.fromEntries(fmt.formatToParts(new Date(utcMs)).map((x) => [x.type, x.value]));
   const asUtc = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
