@@ -17,6 +17,9 @@ const DST = uniqueName('canaldst');
 const CP = uniqueName('canalcp');
 const TOPIC = `${SRC}.canal`;
 const BIG = `${SRC}.big`;
+const TZSRC = uniqueName('tzsrc');
+const TZDST = uniqueName('tzdst');
+const TZTOPIC = `${TZSRC}.drainer`;
 let conn: Connection;
 
 function project(name: string, spec: string): string {
@@ -45,9 +48,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await conn.query(`DROP DATABASE IF EXISTS ${SRC}; DROP DATABASE IF EXISTS ${DST}; DROP DATABASE IF EXISTS ${CP}`);
+  await conn.query(`DROP DATABASE IF EXISTS ${SRC}; DROP DATABASE IF EXISTS ${DST}; DROP DATABASE IF EXISTS ${CP}; DROP DATABASE IF EXISTS ${TZSRC}; DROP DATABASE IF EXISTS ${TZDST}`);
   await conn.end();
-  await deleteTopics([TOPIC, BIG]);
+  await deleteTopics([TOPIC, BIG, TZTOPIC]);
 });
 
 async function expectSame(): Promise<void> {
@@ -95,5 +98,22 @@ describe('tidb-to-mysql Drainer message over maxMessageBytes', () => {
     expect(r.stderr).toContain(`the message at ${BIG} partition 0 offset 0 is ${huge.length} bytes, over spec.source.binlogKafka.maxMessageBytes (2048)`);
     expect(r.stderr).toMatch(/Fix: raise spec\.source\.binlogKafka\.maxMessageBytes/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('tidb-to-mysql from a Drainer not run in UTC', () => {
+  it('binlogKafka.timeZone: TIMESTAMP wall times written in Asia/Shanghai land as the instants they name', async () => {
+    await conn.query(`CREATE DATABASE ${TZSRC}; CREATE TABLE ${TZSRC}.tz (id INT PRIMARY KEY, ts TIMESTAMP(3) NULL, dt DATETIME NULL)`);
+    await createFeedTopic(TZTOPIC);
+    const dir = project('drainer-tz', `${tidbSource(TZTOPIC, ', timeZone: Asia/Shanghai')}  types: [schema, incremental]
+  objects: [{ database: ${TZSRC}, target: ${TZDST} }]
+`);
+    // As Drainer in UTC+8 writes it: wall time in its zone, no time_zone in the message.
+    const cols = [{ name: 'id', type: 'int', pk: true }, { name: 'ts', type: 'timestamp', decimal: 3 }, { name: 'dt', type: 'datetime' }];
+    await produce(TZTOPIC, [dml(1n << 60n, [{ schema: TZSRC, table: 'tz', columns: cols, mutations: [{ type: 'insert', row: [i64(1), str('2024-03-10 08:30:00.250'), str('2024-03-10 08:30:00')] }] }])]);
+    const r = await runMig(['apply', '--auto-approve', '--until-caught-up'], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    // Read in UTC (textConnection): the TIMESTAMP is 8 hours earlier, the DATETIME as written.
+    expect(await dump(conn, TZDST, 'tz')).toEqual([JSON.stringify([['id', '1'], ['ts', '2024-03-10 00:30:00.250'], ['dt', '2024-03-10 08:30:00']])]);
   });
 });
