@@ -5,7 +5,7 @@ import type { BinlogPosition } from '../state/model.js';
 import type { RunContext } from './context.js';
 import type { BinlogDelivery } from './delivery.js';
 import { comparePositions } from '../connectors/sources/mysql/position.js';
-import type { PlacedEvent } from '../connectors/sinks/kafka/formats/format.js';
+import type { PlacedEvent } from '../model/source-data.js';
 
 export function ackDelivery<O>(ctx: RunContext<O>): BinlogDelivery {
   let queue: O[] = [];

@@ -17,22 +17,8 @@ export interface TableCodec {
   uniqueKeys: Record<string, string[]>;
 }
 
-/**
- * Where a binlog change sits in its source transaction, as the delivery saw the reader hand it on
- * (TxBatch parts, `end` on the last). Counted over the transaction's changes to the migration's
- * tables, before a destination's operation and filter selection. Absent for full-load rows and DDL.
- */
-export interface TxPlace {
-  /** Change id of the transaction's first change: its binlog file index and start offset. */
-  first: number;
-  /** 1-based position of this change in the transaction. */
-  seq: number;
-  /** Changes in the transaction; undefined while a transaction larger than one part is still open. */
-  size?: number;
-}
-
-/** A change as the delivery passes it to the sink, with its place in the transaction when known. */
-export type PlacedEvent = ChangeEvent & { tx?: TxPlace };
+/** A change with its place in its source transaction when known (model/source-data.ts). */
+export type { PlacedEvent, TxPlace } from '../../../../model/source-data.js';
 
 export interface EncodeContext {
   /** Time the message is written (ms), Canal JSON's `ts`. */
