@@ -106,17 +106,20 @@ const container = () => deployment().template.spec.containers[0]!;
 const k8sRun = () => invocation('mig-runner.yaml', [...container().command, ...(container().args ?? [])]);
 const envRefs = (text: string) => [...text.matchAll(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]!);
 
-// Commands shown in the examples' README code blocks.
-const readmeRuns = [...read('README.md').matchAll(/```(?:sh|bash)?\n([\s\S]*?)```/g)]
-  .flatMap((m) => m[1]!.split('\n'))
-  .filter((l) => /^\s*mig (run|apply|status)\b/.test(l))
-  .map((l) => invocation('examples/README.md', l.replace(/#.*/, '').trim().split(/\s+/)));
+// Commands shown in code blocks of the examples' README and of the main README's production section.
+const production = /## Running mig in production\n([\s\S]*?)\n## /.exec(readFileSync(path.join(ROOT, 'README.md'), 'utf8'))?.[1] ?? '';
+const readmeRuns = [['examples/README.md', read('README.md')], ['README.md', production]].flatMap(([where, text]) =>
+  [...text!.matchAll(/```(?:sh|bash)?\n([\s\S]*?)```/g)]
+    .flatMap((m) => m[1]!.split('\n'))
+    .filter((l) => /^\s*mig (run|apply|status)\b/.test(l))
+    .map((l) => invocation(where!, l.replace(/#.*/, '').trim().split(/\s+/))),
+);
 
 describe('examples', () => {
   it('every mig flag in the unit, the manifests and the README is in the runner contract', () => {
     const all = [...execStarts, k8sRun(), ...readmeRuns];
     expect(execStarts.length).toBeGreaterThanOrEqual(2);
-    expect(readmeRuns.map((r) => r.command)).toContain('apply');
+    expect(readmeRuns.map((r) => `${r.where} ${r.command}`)).toEqual(expect.arrayContaining(['examples/README.md apply', 'README.md run', 'README.md apply']));
     for (const inv of all) {
       expect(Object.keys(CONTRACT), inv.where).toContain(inv.command);
       for (const flag of inv.flags.keys()) expect(CONTRACT[inv.command], `${inv.where}: mig ${inv.command} --${flag}`).toContain(flag);

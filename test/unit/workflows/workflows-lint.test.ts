@@ -17,7 +17,7 @@ const DIR = path.join(ROOT, '.github/workflows');
 const files = readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
 
 interface Step { name?: string; id?: string; uses?: string; run?: string; if?: string; with?: Record<string, unknown>; env?: Record<string, string> }
-interface Job { environment?: string | { name: string }; steps: Step[]; permissions?: Record<string, string> }
+interface Job { environment?: string | { name: string }; steps: Step[]; permissions?: Record<string, string>; 'timeout-minutes'?: number }
 interface Workflow { on: Record<string, unknown>; permissions?: Record<string, string>; concurrency?: { group: string; 'cancel-in-progress'?: boolean }; jobs: Record<string, Job> }
 
 const load = (f: string) => parse(readFileSync(path.join(DIR, f), 'utf8')) as Workflow;
@@ -81,10 +81,26 @@ describe('workflow files', () => {
     expect(w.on).toHaveProperty('workflow_dispatch');
     expect(w.concurrency).toEqual({ group: 'mig-apply', 'cancel-in-progress': false });
     expect(w.jobs.apply?.environment).toBe('production');
-    expect(named(w, 'mig apply').run).toContain('mig apply plan.json --auto-approve --until-caught-up');
+    expect(named(w, 'mig apply').run).toContain('mig apply plan.json --auto-approve --detach --wait 15m');
     const keep = steps(w).find((s) => s.uses?.startsWith('actions/upload-artifact@'));
     expect(keep?.if).toBe('always()');
     expect(String(keep?.with?.path).split('\n')).toEqual(expect.arrayContaining(['plan.json', 'apply.log']));
+  });
+
+  it('mig-apply: records the plan for the runner and waits for it, bounded within the job', () => {
+    const w = load('mig-apply.yml');
+    const run = named(w, 'mig apply').run ?? '';
+    // The runner streams; a job that streamed too would fight it for the lease, or never end.
+    expect(run).not.toMatch(/--until-caught-up|--follow/);
+    // Without --wait a merge would look deployed whether or not a runner takes the plan up.
+    const wait = /--detach --wait (\d+)([smh])\b/.exec(run);
+    expect(wait, run).not.toBeNull();
+    const minutes = Number(wait![1]) * { s: 1 / 60, m: 1, h: 60 }[wait![2] as 's' | 'm' | 'h'];
+    expect(minutes).toBeGreaterThanOrEqual(5);
+    // The job's own timeout must not cut the wait short: apply's exit carries the runner's error.
+    expect(w.jobs.apply?.['timeout-minutes']).toBeGreaterThan(minutes);
+    // pipefail (GitHub's `shell: bash`) lets apply's exit code through tee.
+    expect((w as { defaults?: { run?: { shell?: string } } }).defaults?.run?.shell).toBe('bash');
   });
 
   it('secrets reach steps only as environment variables', () => {
