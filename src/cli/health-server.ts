@@ -48,6 +48,9 @@ export async function startHealthServer(opts: HealthServerOptions): Promise<Heal
   server.requestTimeout = 5_000;
   server.keepAliveTimeout = 5_000;
   await listen(server, opts.host, opts.port);
+  // A failed accept (out of file descriptors) must not take the runner down with an unhandled
+  // 'error': the probe goes unanswered, which is what it should report.
+  server.on('error', () => {});
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   let closing: Promise<void> | undefined;
@@ -124,7 +127,14 @@ function pathOf(url: string | undefined): string {
 }
 
 function send(req: IncomingMessage, res: ServerResponse, code: number, body: Record<string, unknown>): void {
-  const text = JSON.stringify(body) + '\n';
+  let text: string;
+  try {
+    // Positions and counters may be bigints; a body JSON cannot hold must not crash the runner.
+    text = JSON.stringify(body, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) + '\n';
+  } catch (e) {
+    code = 500;
+    text = JSON.stringify({ status: 'error', error: `the health report is not JSON: ${e instanceof Error ? e.message : String(e)}` }) + '\n';
+  }
   res.writeHead(code, {
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(text),

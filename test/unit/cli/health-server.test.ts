@@ -117,6 +117,18 @@ describe('health server', () => {
     }
   });
 
+  it('bigints in the report come out as strings; a body JSON cannot hold is a 500, not a crash', async () => {
+    const s = await start(() => ({ healthy: true, active: true, body: { position: 2n ** 64n } }));
+    expect(json(await call(s.url + '/healthz'))).toEqual({ position: '18446744073709551616', status: 'ok' });
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const t = await start(() => ({ healthy: true, active: true, body: cyclic }));
+    const r = await call(t.url + '/healthz');
+    expect(r.status).toBe(500);
+    expect(json(r)).toMatchObject({ status: 'error', error: expect.stringContaining('not JSON') });
+    expect((await call(t.url + '/livez', 'HEAD')).status).toBe(500);
+  });
+
   it('a port in use is a MigError naming the address, with a fix', async () => {
     const first = await start(() => active);
     const port = Number(new URL(first.url).port);
