@@ -1,15 +1,20 @@
-// A state store on the local file system: one JSON file, replaced atomically, with a backup and a lock file.
+// A state store on the local file system: one JSON file, replaced atomically, with a backup, a lock
+// file and a directory of runner leases (file-leases.ts).
 // A crash at any point leaves either the old or the new file in place, never a mix of both.
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { LockedError, MigError } from '../util/errors.js';
 import { emptyState, type LockInfo, type State } from './model.js';
+import { FileLeases } from './file-leases.js';
+import { createExclusive, isErrno, parseJson, readIfExists, replaceFile, unlinkIfExists } from './file-io.js';
 import { decodeState, encodeState } from './statefile.js';
-import type { StateStore } from './store.js';
+import { leaseLostError, type LeaseFence, type LeaseOutcome, type RunnerLease, type StateStore, type WriteOptions } from './store.js';
+
+export { readIfExists, replaceFile } from './file-io.js';
 
 const LockSchema = z.strictObject({
   id: z.string().min(1),
@@ -23,6 +28,7 @@ export class FileStateStore implements StateStore {
   readonly location: string;
   readonly backupPath: string;
   readonly lockPath: string;
+  readonly #leases: FileLeases;
   /** Lineage handed out while no file exists, so repeated reads through this store agree. */
   #freshLineage?: string;
 
@@ -30,6 +36,12 @@ export class FileStateStore implements StateStore {
     this.location = path;
     this.backupPath = `${path}.backup`;
     this.lockPath = `${path}.lock`;
+    this.#leases = new FileLeases(path);
+  }
+
+  /** Directory of the runner leases, one file per migration. */
+  get leasesDir(): string {
+    return this.#leases.dir;
   }
 
   async read(): Promise<State> {
@@ -41,8 +53,9 @@ export class FileStateStore implements StateStore {
     return decodeState(text, { location: this.path, backupPath: this.backupPath });
   }
 
-  async write(state: State): Promise<State> {
+  async write(state: State, opts: WriteOptions = {}): Promise<State> {
     await mkdir(dirname(this.path), { recursive: true });
+    await this.#fence(opts.fence ?? []);
     // The serial check guards against a writer that skipped the lock; it is not a lock itself.
     const previous = await readIfExists(this.path);
     const onDisk =
@@ -113,49 +126,33 @@ export class FileStateStore implements StateStore {
   currentLock(): Promise<LockInfo | undefined> {
     return readLock(this.lockPath);
   }
-}
 
-export async function readIfExists(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    if (isErrno(err, 'ENOENT')) return undefined;
-    throw err;
+  acquireLease(migration: string, leaseMs: number): Promise<LeaseOutcome> {
+    return this.#leases.acquire(migration, leaseMs);
   }
-}
 
-/**
- * Write to a unique temporary file, flush it, rename it over the target, then flush the directory
- * so the rename itself survives a power loss. Readers see the old or the new file, whole.
- */
-export async function replaceFile(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  try {
-    const fh = await open(tmp, 'wx');
-    try {
-      await fh.writeFile(text, 'utf8');
-      await fh.sync();
-    } finally {
-      await fh.close();
+  renewLease(migration: string, id: string, leaseMs: number): Promise<boolean> {
+    return this.#leases.renew(migration, id, leaseMs);
+  }
+
+  releaseLease(migration: string, id: string): Promise<void> {
+    return this.#leases.release(migration, id);
+  }
+
+  leases(): Promise<Record<string, RunnerLease>> {
+    return this.#leases.live();
+  }
+
+  /**
+   * Renewing is the check: a lease still ours is then good for another leaseMs, far longer than the
+   * replace below takes, so no takeover can slip in between the check and the write.
+   */
+  async #fence(fence: LeaseFence[]): Promise<void> {
+    for (const f of [...fence].sort((a, b) => a.migration.localeCompare(b.migration))) {
+      if (!(await this.#leases.renew(f.migration, f.leaseId, f.leaseMs))) {
+        throw leaseLostError(this.path, f, await this.#leases.current(f.migration));
+      }
     }
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
-  await syncDirectory(dirname(path));
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  let fh;
-  try {
-    fh = await open(dir, 'r');
-    await fh.sync();
-  } catch (err) {
-    // Some platforms (Windows) and file systems cannot open or flush a directory; the rename still happened.
-    if (!isErrno(err, 'EISDIR', 'EPERM', 'EINVAL', 'EACCES', 'ENOTSUP')) throw err;
-  } finally {
-    await fh?.close();
   }
 }
 
@@ -184,30 +181,7 @@ async function removeLockIf(lockPath: string, matches: (held: LockInfo) => boole
   // file systems offer no compare-and-delete, and callers only ever remove their own lock.
   const held = await readLock(lockPath);
   if (!held || !matches(held)) return;
-  await unlink(lockPath).catch((err: unknown) => {
-    if (!isErrno(err, 'ENOENT')) throw err;
-  });
-}
-
-/** Creates the file only if absent (O_EXCL), so two processes can never both succeed. */
-async function createExclusive(path: string, text: string): Promise<boolean> {
-  let fh;
-  try {
-    fh = await open(path, 'wx');
-  } catch (err) {
-    if (isErrno(err, 'EEXIST')) return false;
-    throw err;
-  }
-  try {
-    await fh.writeFile(text, 'utf8');
-    await fh.sync();
-  } catch (err) {
-    await fh.close();
-    await unlink(path).catch(() => undefined);
-    throw err;
-  }
-  await fh.close();
-  return true;
+  await unlinkIfExists(lockPath);
 }
 
 function lockedError(holder: LockInfo, location: string): LockedError {
@@ -227,16 +201,4 @@ function processAlive(pid: number): boolean {
     // EPERM: it exists but belongs to another user.
     return !isErrno(err, 'ESRCH');
   }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function isErrno(err: unknown, ...codes: string[]): boolean {
-  return err instanceof Error && 'code' in err && typeof err.code === 'string' && codes.includes(err.code);
 }

@@ -1,7 +1,7 @@
 // Recorded state: what mig applied and how far each migration got, its checkpoints,
 // the versioned file format that persists it, and the lock that keeps two runs apart.
 export * from './model.js';
-export type { StateStore } from './store.js';
+export type { LeaseFence, LeaseOutcome, RunnerLease, StateStore, WriteOptions } from './store.js';
 export {
   CURRENT_STATE_VERSION,
   decodeState,
@@ -11,5 +11,6 @@ export {
   type StateUpgrade,
 } from './statefile.js';
 export { FileStateStore } from './file-store.js';
+export { LeaseKeeper } from './lease-keeper.js';
 export { MysqlStateStore } from './mysql-store.js';
 export { pidAlive, withLock, withLockReclaiming } from './ops.js';

@@ -28,7 +28,7 @@ export interface LeaseSettings {
   onTakeover?: (stale: LockInfo) => void;
 }
 
-const ISO = "'%Y-%m-%dT%H:%i:%s.%fZ'";
+export const ISO = "'%Y-%m-%dT%H:%i:%s.%fZ'";
 const HOLDER_COLUMNS = `lock_id, pid, host, DATE_FORMAT(time, ${ISO}) AS time, operation,
   DATE_FORMAT(lease_until, ${ISO}) AS lease_until, lease_until > UTC_TIMESTAMP(6) AS live`;
 const CLEARED = 'lock_id = NULL, pid = NULL, host = NULL, time = NULL, operation = NULL, lease_until = NULL';
@@ -199,6 +199,6 @@ function holderOf(row: LockRow): LockInfo {
 }
 
 /** The server gives microseconds; the rest of mig writes ISO times with milliseconds. */
-function isoMillis(text: string): string {
+export function isoMillis(text: string): string {
   return text.replace(/\.(\d{3})\d*Z$/, '.$1Z');
 }

@@ -1,15 +1,17 @@
 // A state store in a MySQL/MariaDB table, for teams and CI runners that share one state.
 // Writes are a compare-and-set on the serial in one transaction; the lock is a renewed lease
 // (mysql-lock.ts), so a holder that crashed stops blocking everyone once its lease lapses.
+// Runner leases are rows of their own in the lock table (mysql-leases.ts).
 import { randomUUID } from 'node:crypto';
 import mysql, { type Pool, type PoolConnection, type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
 import { MigError } from '../util/errors.js';
 import { emptyState, type LockInfo, type State } from './model.js';
+import { MysqlRunnerLeases } from './mysql-leases.js';
 import { DEFAULT_LEASE_MS, MysqlLease, type MysqlLockInfo } from './mysql-lock.js';
 import { ensureStateTables, ident, inTransaction, lockTableName, stateDbError } from './mysql-schema.js';
 import { describeTarget, parseMysqlStateUrl, type MysqlStateTarget, type TargetOverrides } from './mysql-url.js';
 import { CURRENT_STATE_VERSION, decodeState, encodeState } from './statefile.js';
-import type { StateStore } from './store.js';
+import type { LeaseFence, LeaseOutcome, RunnerLease, StateStore, WriteOptions } from './store.js';
 
 export { DEFAULT_LEASE_MS, type MysqlLockInfo } from './mysql-lock.js';
 
@@ -30,6 +32,7 @@ export class MysqlStateStore implements StateStore {
   readonly #target: MysqlStateTarget;
   readonly #pool: Pool;
   readonly #lease: MysqlLease;
+  readonly #runners: MysqlRunnerLeases;
   readonly #table: string;
   #ready?: Promise<void>;
   /** Lineage handed out while no row exists, so repeated reads through this store agree. */
@@ -63,6 +66,7 @@ export class MysqlStateStore implements StateStore {
       renewMs: opts.renewMs ?? Math.max(100, Math.floor(leaseMs / 3)),
       onTakeover: opts.onTakeover,
     });
+    this.#runners = new MysqlRunnerLeases(this.#pool, { table: ident(lockTableName(target.table)), state: target.name, location: this.location });
   }
 
   /** `where` names where the URL came from (a flag, a setting), for messages that cannot show the URL. */
@@ -90,16 +94,16 @@ export class MysqlStateStore implements StateStore {
     });
   }
 
-  write(state: State): Promise<State> {
+  write(state: State, opts: WriteOptions = {}): Promise<State> {
     const expected: ExpectedState = state.serial === 0 ? { absent: true } : { serial: state.serial, lineage: state.lineage };
-    return this.replace({ ...state, serial: state.serial + 1 }, expected);
+    return this.replace({ ...state, serial: state.serial + 1 }, expected, opts.fence);
   }
 
   /**
    * Stores `next` as it is (its serial included) if the row is still as `expected`: the primitive
    * under write(), and what `mig state migrate` uses to carry a serial over from another store.
    */
-  replace(next: State, expected: ExpectedState): Promise<State> {
+  replace(next: State, expected: ExpectedState, fence: LeaseFence[] = []): Promise<State> {
     return this.#guard(async () => {
       const text = encodeState(next);
       if (next.lineage.length > 36) {
@@ -107,6 +111,7 @@ export class MysqlStateStore implements StateStore {
       }
       await inTransaction(this.#pool, async (conn) => {
         await this.#lease.fence(conn);
+        await this.#runners.fence(conn, fence);
         const values = [next.serial, next.lineage, CURRENT_STATE_VERSION, text];
         if (expected.absent) {
           const inserted = await conn
@@ -147,6 +152,22 @@ export class MysqlStateStore implements StateStore {
 
   currentLock(): Promise<LockInfo | undefined> {
     return this.#guard(() => this.#lease.current());
+  }
+
+  acquireLease(migration: string, leaseMs: number): Promise<LeaseOutcome> {
+    return this.#guard(() => this.#runners.acquire(migration, leaseMs));
+  }
+
+  renewLease(migration: string, id: string, leaseMs: number): Promise<boolean> {
+    return this.#guard(() => this.#runners.renew(migration, id, leaseMs));
+  }
+
+  releaseLease(migration: string, id: string): Promise<void> {
+    return this.#guard(() => this.#runners.release(migration, id));
+  }
+
+  leases(): Promise<Record<string, RunnerLease>> {
+    return this.#guard(() => this.#runners.live());
   }
 
   /** Stops renewing (a lock still held then lapses with its lease) and closes the connection. */

@@ -10,6 +10,8 @@ export const DEFAULT_STATE_NAME = 'default';
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,58}$/;
 /** The name column is VARCHAR(190): the longest utf8mb4 key that fits every InnoDB row format. */
 export const MAX_STATE_NAME = 190;
+/** Marks the lock-table rows of runner leases (mysql-leases.ts); a state named with it could share a row with one. */
+export const LEASE_ROW_MARK = '#run:';
 
 export interface MysqlStateTarget {
   host: string;
@@ -87,6 +89,9 @@ export function checkTableName(table: string, where: string): void {
 export function checkStateName(name: string, where: string): void {
   if (name.length === 0 || name.length > MAX_STATE_NAME) {
     throw new MigError('state-url-invalid', `${where}: the state name must be 1 to ${MAX_STATE_NAME} characters long`);
+  }
+  if (name.includes(LEASE_ROW_MARK)) {
+    throw new MigError('state-url-invalid', `${where}: the state name may not contain ${LEASE_ROW_MARK}, which marks the rows of runner leases`);
   }
 }
 
