@@ -10,7 +10,12 @@ import { checkFresh, readPlanFile } from '../plan/planfile.js';
 import { renderPlanHuman } from '../cli/views/plan-human.js';
 import { applyLine } from '../cli/views/apply-human.js';
 import { confirm } from '../cli/confirm.js';
-import { executeApply } from '../engine/execute.js';
+import { runMigrations } from '../engine/runner.js';
+import { recordGenerations, type RecordedGeneration } from '../engine/record-generation.js';
+import { parseDuration, waitForRunners } from '../engine/wait-runner.js';
+import type { ApplyEvent } from '../model/events.js';
+import type { StateStore } from '../state/store.js';
+import type { Inspected } from '../plan/make.js';
 import { MigError } from '../util/errors.js';
 
 export default class ApplyCommand extends MigCommand {
@@ -31,7 +36,10 @@ export default class ApplyCommand extends MigCommand {
     'auto-approve': Flags.boolean({ description: 'do not ask for approval' }),
     'until-caught-up': Flags.boolean({ description: "stream until the source's current position (binlog, or the feed's end) is checkpointed, then exit 0" }),
     replace: Flags.string({ description: 'take a new snapshot of this migration: copy every table again and restart streaming from there (e.g. after its binlog was purged)', multiple: true }),
-    follow: Flags.boolean({ description: 'stream until SIGINT/SIGTERM, then flush, checkpoint and exit 0', exclusive: ['until-caught-up'] }),
+    follow: Flags.boolean({ description: 'record the plan, then run as `mig run` does in this process: stream and reconcile later plans until SIGINT/SIGTERM, then checkpoint and exit 0', exclusive: ['until-caught-up'] }),
+    detach: Flags.boolean({ description: 'only record the approved plan: a runner (mig run) executes it', exclusive: ['follow', 'until-caught-up'] }),
+    wait: Flags.string({ description: 'after recording, wait this long (e.g. 90s, 15m) until the runner reports each new generation observed; fail with its error if it cannot' }),
+    'lease-seconds': Flags.integer({ description: 'the lease this apply holds on each migration it runs itself', default: 30, min: 2 }),
   };
 
   async run(): Promise<void> {
@@ -47,64 +55,87 @@ export default class ApplyCommand extends MigCommand {
     try {
       const reclaimed = (l: { id: string; pid: number; time: string }) =>
         this.out(`The previous apply (pid ${l.pid}, lock ${l.id}, since ${l.time}) is no longer running; released its lock and resuming from its checkpoints.`);
-      await withLockReclaiming(store, 'apply', reclaimed, async () => {
-        // Specs, state and live systems are read once; precheck, plan and apply all work from that.
-        const inspected = await inspectAll(flags.dir, store);
-        const { state, loaded } = inspected;
-        const precheck = await runPrechecks(loaded, state, { specDir: flags.dir, live: inspected.live });
-        if (!precheck.ok) throw precheckFailedError(precheck);
-        if (precheck.summary.warnings > 0) this.out(renderPrecheckFailures(precheck) + '\n');
-        const fresh = planFrom(inspected, { replace: flags.replace });
-        let plan = fresh;
-        if (args.planfile) {
-          const saved = await readPlanFile(args.planfile);
-          checkFresh(saved, fresh.specDigest, state);
-          plan = saved;
-        }
-        if (fresh.partial) {
-          const why = fresh.notes.filter((n) => n.severity !== 'info').map((n) => `${n.migration ? n.migration + ': ' : ''}${n.message}`);
-          throw new MigError('plan-partial', `apply needs the live source and Kafka, and could not check them:\n  ${why.join('\n  ')}`, 'fix the connection problems above (mig plan shows the same), then run apply again');
-        }
-        if (hasErrors(plan)) {
-          this.err(renderPlanHuman(plan));
-          throw new MigError('plan-errors', 'the plan has errors; nothing was applied', 'fix the errors above and run mig plan again');
-        }
-        const streaming = flags['until-caught-up'] || flags.follow;
-        if (!hasChanges(plan)) {
-          this.out('No changes. The migrations match the recorded state and the live systems.');
-          if (!streaming) {
-            this.out('Nothing to do. To stream new binlog changes run: mig apply --until-caught-up (or --follow)');
-            return;
-          }
-        } else {
-          this.out(renderPlanHuman(plan));
-          if (!flags['auto-approve'] && !(await confirm('\nApply these changes?'))) {
-            this.out('Apply cancelled.');
-            return;
-          }
-        }
-        const result = await executeApply(plan, loaded, store, state, {
-          specDir: flags.dir,
-          live: inspected.live,
-          untilCaughtUp: flags['until-caught-up'],
-          follow: flags.follow,
-          signal: abort.signal,
-          hook: (e) => {
-            const line = applyLine(e);
-            if (line) this.out(line);
-          },
-        });
-        if (abort.signal.aborted && !flags.follow) {
-          this.out('Interrupted. Progress up to the last acknowledged chunk or transaction is checkpointed; run mig apply again to resume.');
-          process.exitCode = 130;
-          return;
-        }
-        this.out(`Apply complete. State serial ${result.state.serial}.`);
+      // The control plane: the state lock is held only while the approved plan is recorded.
+      const approved = await withLockReclaiming(store, 'apply', reclaimed, () => this.approve(store, args.planfile, flags));
+      if (!approved) return;
+      const { inspected, recorded } = approved;
+      const streaming = flags['until-caught-up'] || flags.follow;
+      const names = new Set([...inspected.loaded.map((l) => l.migration.metadata.name), ...recorded.map((r) => r.migration)]);
+      const leases = await store.leases();
+      const elsewhere = [...names].filter((n) => leases[n] !== undefined);
+      const here = flags.detach ? [] : [...names].filter((n) => leases[n] === undefined && (streaming || recorded.some((r) => r.migration === n)));
+      for (const n of elsewhere) {
+        const l = leases[n]!;
+        const g = recorded.find((r) => r.migration === n);
+        this.out(`${n}: ${g ? `generation ${g.generation} recorded; ` : ''}the runner holding its lease (pid ${l.pid} on ${l.host}, since ${l.since}) ${g ? 'reconciles it while it streams' : 'streams it'}.`);
+      }
+      if (flags.detach) for (const r of recorded) if (!elsewhere.includes(r.migration)) this.out(`${r.migration}: generation ${r.generation} recorded; a runner (mig run) takes it up.`);
+      const hook = (e: ApplyEvent) => {
+        const line = applyLine(e);
+        if (line) this.out(line);
+      };
+      const outcomes = here.length === 0 ? [] : await runMigrations(store, here, {
+        specDir: flags.dir, leaseMs: flags['lease-seconds'] * 1000, standby: false, signal: abort.signal, hook,
+        mode: flags.follow ? 'follow' : flags['until-caught-up'] ? 'until-caught-up' : 'load',
+        live: inspected.live,
       });
+      for (const o of outcomes) if (o.result === 'held-elsewhere') this.out(`${o.migration}: a runner took its lease meanwhile (pid ${o.holder.pid} on ${o.holder.host}); it carries on from here.`);
+      if (abort.signal.aborted && !flags.follow) {
+        this.out('Interrupted. Progress up to the last acknowledged chunk or transaction is checkpointed; run mig apply again to resume.');
+        process.exitCode = 130;
+        return;
+      }
+      const waitFor = recorded.filter((r) => !here.includes(r.migration) || outcomes.some((o) => o.migration === r.migration && o.result === 'held-elsewhere'));
+      if (flags.wait && waitFor.length > 0) {
+        await waitForRunners(store, waitFor, parseDuration(flags.wait), abort.signal, (line) => this.out(line));
+      }
+      const final = await store.read();
+      this.out(`Apply complete. State serial ${final.serial}.`);
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       await store.close?.();
     }
+  }
+
+  /** Validates, prechecks, plans, asks, and records the approved plan; undefined when nothing is to be done. */
+  private async approve(store: StateStore, planfile: string | undefined, flags: { dir: string; replace?: string[]; 'auto-approve': boolean; 'until-caught-up': boolean; follow: boolean }): Promise<{ inspected: Inspected; recorded: RecordedGeneration[] } | undefined> {
+    // Specs, state and live systems are read once; precheck, plan and apply all work from that.
+    const inspected = await inspectAll(flags.dir, store);
+    const { state, loaded } = inspected;
+    const precheck = await runPrechecks(loaded, state, { specDir: flags.dir, live: inspected.live });
+    if (!precheck.ok) throw precheckFailedError(precheck);
+    if (precheck.summary.warnings > 0) this.out(renderPrecheckFailures(precheck) + '\n');
+    const fresh = planFrom(inspected, { replace: flags.replace });
+    let plan = fresh;
+    if (planfile) {
+      const saved = await readPlanFile(planfile);
+      checkFresh(saved, fresh.specDigest, state);
+      plan = saved;
+    }
+    if (fresh.partial) {
+      const why = fresh.notes.filter((n) => n.severity !== 'info').map((n) => `${n.migration ? n.migration + ': ' : ''}${n.message}`);
+      throw new MigError('plan-partial', `apply needs the live source and Kafka, and could not check them:\n  ${why.join('\n  ')}`, 'fix the connection problems above (mig plan shows the same), then run apply again');
+    }
+    if (hasErrors(plan)) {
+      this.err(renderPlanHuman(plan));
+      throw new MigError('plan-errors', 'the plan has errors; nothing was applied', 'fix the errors above and run mig plan again');
+    }
+    const streaming = flags['until-caught-up'] || flags.follow;
+    if (!hasChanges(plan)) {
+      this.out('No changes. The migrations match the recorded state and the live systems.');
+      if (!streaming) {
+        this.out('Nothing to do. To stream new binlog changes run: mig apply --until-caught-up (or --follow), or keep a runner going: mig run');
+        return undefined;
+      }
+      return { inspected, recorded: [] };
+    }
+    this.out(renderPlanHuman(plan));
+    if (!flags['auto-approve'] && !(await confirm('\nApply these changes?'))) {
+      this.out('Apply cancelled.');
+      return undefined;
+    }
+    const { recorded } = await recordGenerations(store, plan, loaded, inspected.live);
+    return { inspected, recorded };
   }
 }

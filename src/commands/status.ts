@@ -19,7 +19,7 @@ export default class Status extends MigCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(Status);
     const store = await openStateStore(flags);
-    const state = await store.read().finally(() => store.close?.());
+    const [state, leases] = await Promise.all([store.read(), store.leases()]).finally(() => store.close?.());
     const lags = new Map<string, number | null>();
     if (!flags.offline) {
       const { migrations } = await loadSpecs(flags.dir);
@@ -28,7 +28,7 @@ export default class Status extends MigCommand {
         if (ms) lags.set(ms.name, await sourceLag(l.migration, ms, flags.dir));
       }
     }
-    const s = statusOf(state, lags, targetColumn);
+    const s = statusOf(state, lags, targetColumn, leases);
     this.out(flags.json ? JSON.stringify({ serial: state.serial, migrations: s }, null, 2) : renderStatus(s));
   }
 }

@@ -15,6 +15,8 @@ export function ackDelivery<O>(ctx: RunContext<O>): BinlogDelivery {
   // a transaction boundary (checkpoints are), so the first part seen opens a transaction.
   let txFirst: number | undefined;
   let txSeq = 0;
+  // Backfill rows' callbacks, run once the batch that carries them is acknowledged.
+  let durable: (() => void)[] = [];
   return {
     start: async () => {
       from = ctx.mstate.checkpoint ?? ctx.mstate.snapshot?.position;
@@ -43,6 +45,16 @@ export function ackDelivery<O>(ctx: RunContext<O>): BinlogDelivery {
         txSeq = 0;
       }
     },
+    takeRows: (shape, rows, end, onDurable) => {
+      const now = Date.now();
+      const es = end.timestamp ?? now;
+      for (const r of rows) {
+        const m = ctx.sink.snapshotRow(shape, r, es, now);
+        if (m) queue.push(m);
+      }
+      queuedEnd = end;
+      durable.push(onDurable);
+    },
     get backlog() {
       return queue.length;
     },
@@ -52,9 +64,12 @@ export function ackDelivery<O>(ctx: RunContext<O>): BinlogDelivery {
       if (queue.length === 0 && !queuedEnd) return false;
       const batch = queue;
       const end = queuedEnd;
+      const done = durable;
       queue = [];
       queuedEnd = undefined;
+      durable = [];
       await ctx.sink.send(batch);
+      for (const d of done) d();
       if (!end) return undefined;
       ctx.mstate.checkpoint = { ...end, serverId: end.serverId ?? ctx.mstate.snapshot?.position.serverId };
       ctx.mstate.eventsStreamed = (ctx.mstate.eventsStreamed ?? 0) + batch.length;

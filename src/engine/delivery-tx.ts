@@ -24,6 +24,8 @@ const IDLE_CHECKPOINT_MS = 60_000;
 
 interface Pending extends UpstreamTransaction {
   end: BinlogPosition;
+  /** A backfill chunk's callback, run once its rows are applied. */
+  onDurable?: () => void;
 }
 
 export function txDelivery<O>(ctx: RunContext<O>, sink: TransactionalSink<O>): BinlogDelivery {
@@ -90,6 +92,18 @@ export function txDelivery<O>(ctx: RunContext<O>, sink: TransactionalSink<O>): B
       }
       open = [];
     },
+    // A backfill chunk is one destination transaction with the high watermark's position: its rows
+    // (upserted, so a row the stream wrote first is simply rewritten with the same or newer values)
+    // and that position commit together.
+    takeRows: (shape, rows, end, onDurable) => {
+      const ts = end.timestamp ?? Date.now();
+      const events: ChangeEvent[] = [...open, ...rows.map((after): ChangeEvent => ({ kind: 'row', op: 'insert', database: shape.database, table: shape.table, after, timestamp: ts, id: 0 }))];
+      open = [];
+      const e = encodeBinlogPosition(end);
+      queue.push({ events, checkpoint: { feed: e.feed, offset: e.offset }, end, onDurable });
+      queuedChanges += events.length;
+      skippedTo = undefined;
+    },
     // Pausing with only an unfinished transaction read would wait forever: it must be read whole,
     // so only complete transactions count.
     get backlog() {
@@ -102,7 +116,9 @@ export function txDelivery<O>(ctx: RunContext<O>, sink: TransactionalSink<O>): B
       if (queue.length === 0) return false;
       const batch = queue.splice(0, BATCH);
       queuedChanges -= batch.reduce((n, t) => n + t.events.length, 0);
-      return apply(batch, batch.at(-1)!.end);
+      const at = await apply(batch, batch.at(-1)!.end);
+      for (const t of batch) t.onDurable?.();
+      return at;
     },
     // The stops write at most one checkpoint: when the destination shares the source's server,
     // that write is itself a new binlog event, and waiting for it would never end.

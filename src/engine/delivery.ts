@@ -2,7 +2,7 @@
 // sink's checkpoint capability picks one: after its acknowledgement (delivery-ack.ts, Kafka and
 // Tablestore) or in the same destination transaction as the rows (delivery-tx.ts for the binlog,
 // delivery-feed.ts for a TiDB feed, both into MySQL). Readers put changes in; the loop takes them out.
-import type { TableInfo, TxBatch } from '../model/source-data.js';
+import type { Row, TableInfo, TxBatch } from '../model/source-data.js';
 import type { BinlogPosition } from '../state/model.js';
 
 /** A point in the source where nothing is open, at which a caught-up stream may stop. */
@@ -39,4 +39,10 @@ export interface BinlogDelivery extends Delivery<BinlogPosition> {
   described?(database: string, table: string, shape: TableInfo): void;
   /** A part of a source transaction, with its end position when the transaction ends there. */
   take(b: TxBatch): void;
+  /**
+   * Rows a backfill read, written as of `end` (the high watermark's position, a transaction
+   * boundary) and checkpointed with it; `onDurable` runs once they are at the destination, before
+   * the checkpoint that covers them is saved.
+   */
+  takeRows(shape: TableInfo, rows: Row[], end: BinlogPosition, onDurable: () => void): void;
 }

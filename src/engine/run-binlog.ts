@@ -17,6 +17,7 @@ import { openRunSink, plannedRun, type PlannedRun } from './open-run.js';
 import { runStream } from './stream.js';
 import { ackDelivery } from './delivery-ack.js';
 import { txDelivery } from './delivery-tx.js';
+import { Backfill } from './backfill.js';
 
 export async function runBinlogMigration(m: Migration, source: MysqlSource, cp: Checkpointer, opts: ApplyOptions): Promise<boolean> {
   const name = m.metadata.name;
@@ -60,7 +61,11 @@ async function streamPhases<O>(sink: ChangeSink<O>, run: PlannedRun, flavor: 'ma
     openSnapshot: (conn) => openBinlogSnapshot(ctx, conn),
     chunksInFlight: sink.capabilities.chunksInFlight,
   };
-  if (types.has('full')) await runFullLoad(ctx);
+  // A migration that has streamed copies its new and re-snapshotted tables while the stream runs;
+  // a first load (or one without a stream to follow) takes one consistent snapshot.
+  const streaming = opts.untilCaughtUp || opts.follow;
+  const backfilling = types.has('full') && types.has('incremental') && streaming && mstate.checkpoint !== undefined && Backfill.tablesFor(ctx).length > 0;
+  if (types.has('full') && !backfilling) await runFullLoad(ctx);
   if (opts.signal.aborted || !types.has('incremental')) return false;
   await enterIncremental(ctx);
   if (!opts.untilCaughtUp && !opts.follow) {
@@ -70,7 +75,8 @@ async function streamPhases<O>(sink: ChangeSink<O>, run: PlannedRun, flavor: 'ma
   const untilCaughtUp = opts.untilCaughtUp && !opts.follow;
   const serverId = sourceKindOf(source).serverId(source) ?? defaultServerId(name);
   const delivery = isTransactional(sink) ? txDelivery(ctx, sink) : ackDelivery(ctx);
-  await runStream(ctx, delivery, { untilCaughtUp, serverId });
+  const backfill = backfilling ? new Backfill(ctx, Backfill.tablesFor(ctx), mstate.observedGeneration ?? mstate.generation ?? 0) : undefined;
+  await runStream(ctx, delivery, { untilCaughtUp, serverId, backfill: backfill as Backfill<unknown> | undefined });
   return false;
 }
 

@@ -65,7 +65,8 @@ export async function runStreamLoop<O, P>(ctx: RunContext<O>, control: LoopContr
       const flushed = await flushing;
       if (flushed !== false) {
         if (flushed !== undefined) hooks.progress(flushed);
-        continue;
+        // Under a steady load something is always queued: a stop must not wait for a quiet moment.
+        if (!ctx.signal.aborted) continue;
       }
       control.releaseQuiet();
       if (await delivery.settle({ stopping: false })) continue;

@@ -9,19 +9,31 @@ import { startStream } from './stream-common.js';
 import { valueOptions, type RunContext } from './context.js';
 import type { BinlogDelivery, QuietPoint } from './delivery.js';
 import { LoopControl, runStreamLoop } from './stream-loop.js';
+import type { Backfill } from './backfill.js';
 
 export interface StreamOptions {
   /** Stop once the checkpoint reached the source's end of log as of the start. */
   untilCaughtUp: boolean;
   serverId: number;
+  /** Tables copied while the stream runs (a streaming migration's new or re-snapshotted tables). */
+  backfill?: Backfill<unknown>;
 }
 
-export async function runStream<O>(ctx: RunContext<O>, delivery: BinlogDelivery, opts: StreamOptions): Promise<void> {
+export async function runStream<O>(ctx: RunContext<O>, direct: BinlogDelivery, opts: StreamOptions): Promise<void> {
   const name = ctx.migration.metadata.name;
+  const bf = opts.backfill;
+  const delivery = bf ? bf.deliveryFor(direct) : direct;
   const from = await delivery.start();
   const started = await startStream(ctx, from, opts.untilCaughtUp);
   if (!started) return;
   const { meta, until } = started;
+  try {
+    await bf?.prepare();
+  } catch (e) {
+    await meta.end().catch(() => undefined);
+    await bf?.stop();
+    throw e;
+  }
 
   const highWater = ctx.sink.capabilities.queueSize;
   const control = new LoopControl();
@@ -34,6 +46,7 @@ export async function runStream<O>(ctx: RunContext<O>, delivery: BinlogDelivery,
     serverId: opts.serverId,
     flavor: ctx.flavor,
     tables: ctx.shapes,
+    watch: bf?.watch,
     databases: new Set(ctx.migration.spec.objects.map((o) => o.database)),
     describe: async (db, t) => {
       const shape = await describeTable(meta, db, t);
@@ -61,13 +74,20 @@ export async function runStream<O>(ctx: RunContext<O>, delivery: BinlogDelivery,
 
   try {
     await runStreamLoop(ctx, control, {
-      start: () => reader.start(from),
+      start: async () => {
+        await reader.start(from);
+        bf?.start(control.poke);
+      },
       pause: () => reader.pause(),
       resume: () => reader.resume(),
-      stop: () => reader.stop(),
-      failure: () => failure,
-      // Everything before the observed position is written and no transaction is open there.
-      caughtUp: () => (until && observedIdle && comparePositions(observedIdle, until) >= 0 ? observedIdle : undefined),
+      stop: async () => {
+        await bf?.stop();
+        await reader.stop();
+      },
+      failure: () => failure ?? bf?.failure(),
+      // Everything before the observed position is written and no transaction is open there; a
+      // backfill under way is part of catching up.
+      caughtUp: () => (until && !bf?.active && observedIdle && comparePositions(observedIdle, until) >= 0 ? observedIdle : undefined),
     }, delivery, {
       progress: (checkpoint) => ctx.hook({ type: 'stream-progress', migration: name, events, checkpoint }),
       stopped: (reason) => ctx.hook({ type: 'stream-stop', migration: name, events, checkpoint: ctx.mstate.checkpoint, reason }),

@@ -1,5 +1,6 @@
 // Progress the engine reports; commands render it. The engine itself never prints.
 import type { BinlogPosition, SkippedRow } from '../state/model.js';
+import type { RunnerLease } from '../state/store.js';
 
 export type ApplyEvent =
   | { type: 'migration-start'; migration: string }
@@ -19,6 +20,13 @@ export type ApplyEvent =
   | { type: 'feed-progress'; migration: string; transactions: number; position: string }
   | { type: 'feed-stop'; migration: string; transactions: number; skipped: number; position: string; reason: 'caught-up' | 'signal' }
   | { type: 'migration-done'; migration: string }
+  // The runner: its lease, the generations it takes up, tables copied while the stream runs.
+  | { type: 'lease'; migration: string; event: 'taken' | 'took-over' | 'standby' | 'lost' | 'released'; holder?: RunnerLease }
+  | { type: 'generation'; migration: string; generation: number; event: 'taken-up' | 'observed' | 'removed' }
+  | { type: 'backfill-start'; migration: string; table: string; estimatedRows: number; resumeFrom: number }
+  | { type: 'backfill-chunk'; migration: string; table: string; rows: number; superseded: number; total: number }
+  | { type: 'backfill-done'; migration: string; table: string; rows: number; superseded: number; chunks: number; seconds: number }
+  | { type: 'runner-error'; migration: string; code: string; message: string; fix?: string; retryInSeconds?: number }
   // What a sink found or did that the state must remember; the engine records these, views skip them.
   | { type: 'topic-known'; migration: string; topic: string; partitions: number }
   | { type: 'row-skipped'; migration: string; row: Omit<SkippedRow, 'at' | 'phase'> }

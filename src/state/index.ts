@@ -14,3 +14,4 @@ export { FileStateStore } from './file-store.js';
 export { LeaseKeeper } from './lease-keeper.js';
 export { MysqlStateStore } from './mysql-store.js';
 export { pidAlive, withLock, withLockReclaiming } from './ops.js';
+export { generationsOf, mergeRunnerState, pendingGeneration, projectDesired, takeUpGeneration } from './generation.js';

@@ -40,6 +40,49 @@ export interface TableState {
   targetOrigin?: 'created' | 'kept';
   fullStartedAt?: string;
   fullDoneAt?: string;
+  /** A copy made while the stream ran (a table added to, or re-snapshotted in, a streaming migration). */
+  backfill?: BackfillProgress;
+}
+
+/** A table's copy read in watermark windows while the stream runs (engine/backfill.ts). */
+export interface BackfillProgress {
+  /** The generation that asked for it. */
+  generation: number;
+  startedAt: string;
+  doneAt?: string;
+  /** Chunks read between a low and a high watermark. */
+  chunks: number;
+  /** Chunk rows left out because the stream changed their key inside the window (the change is newer). */
+  superseded: number;
+}
+
+/**
+ * A plan approved by `mig apply` that the runner has not taken up yet. Apply writes only this (and
+ * `generation`); the runner owns everything else in the migration's state, so the two never race.
+ */
+export interface DesiredGeneration {
+  generation: number;
+  recordedAt: string;
+  /** The approved spec; absent when the plan removes the migration. */
+  spec?: Migration;
+  digest?: string;
+  /** The whole migration is copied again from a new snapshot (apply --replace MIGRATION). */
+  resnapshot?: boolean;
+  /** Tables whose recorded progress is dropped: removed ones, and ones that are copied again. */
+  dropTables: string[];
+  /** Tables that start (new, or copied again), as the plan resolved them. */
+  addTables: TableState[];
+}
+
+/** What the runner of a migration last reported. */
+export interface RunnerStatus {
+  status: 'starting' | 'loading' | 'streaming' | 'reconciling' | 'stopped' | 'failed';
+  pid: number;
+  host: string;
+  updatedAt: string;
+  /** What the current reconcile is doing, one line per table. */
+  reconciling?: string[];
+  lastError?: { generation: number; at: string; code: string; message: string; fix?: string };
 }
 
 export interface MigrationState {
@@ -49,6 +92,13 @@ export interface MigrationState {
   digest: string;
   appliedAt: string;
   tables: Record<string, TableState>;
+  /** Generation of the last plan `mig apply` approved for this migration (1, 2, …). */
+  generation?: number;
+  /** The generation the runner runs: `spec` and `tables` are its. Behind `generation` while it reconciles. */
+  observedGeneration?: number;
+  /** An approved generation waiting for the runner. */
+  desired?: DesiredGeneration;
+  runner?: RunnerStatus;
   /** Topics mig created or adopted, with the partition count it saw. */
   topics: Record<string, { partitions: number }>;
   /** Where the consistent snapshot was taken: incremental starts exactly here. Never moves forward on resume. */

@@ -53,6 +53,28 @@ const TableStateSchema = z.strictObject({
   targetOrigin: z.enum(['created', 'kept']).optional(),
   fullStartedAt: isoTime.optional(),
   fullDoneAt: isoTime.optional(),
+  backfill: z
+    .strictObject({ generation: count, startedAt: isoTime, doneAt: isoTime.optional(), chunks: count, superseded: count })
+    .optional(),
+});
+
+const DesiredGenerationSchema = z.strictObject({
+  generation: count,
+  recordedAt: isoTime,
+  spec: MigrationDoc.optional(),
+  digest: z.string().min(1).optional(),
+  resnapshot: z.boolean().optional(),
+  dropTables: z.array(z.string()),
+  addTables: z.array(TableStateSchema),
+});
+
+const RunnerStatusSchema = z.strictObject({
+  status: z.enum(['starting', 'loading', 'streaming', 'reconciling', 'stopped', 'failed']),
+  pid: count,
+  host: z.string(),
+  updatedAt: isoTime,
+  reconciling: z.array(z.string()).optional(),
+  lastError: z.strictObject({ generation: count, at: isoTime, code: z.string(), message: z.string(), fix: z.string().optional() }).optional(),
 });
 
 const MigrationStateSchema = z.strictObject({
@@ -62,6 +84,10 @@ const MigrationStateSchema = z.strictObject({
   digest: z.string().min(1),
   appliedAt: isoTime,
   tables: z.record(z.string(), TableStateSchema),
+  generation: count.optional(),
+  observedGeneration: count.optional(),
+  desired: DesiredGenerationSchema.optional(),
+  runner: RunnerStatusSchema.optional(),
   topics: z.record(z.string(), z.strictObject({ partitions: z.number().int().positive() })),
   snapshot: z.strictObject({ position: BinlogPositionSchema, takenAt: isoTime }).optional(),
   feed: z

@@ -1,6 +1,7 @@
 // Apply progress as lines a person (or a CI log) can follow.
 import type { ApplyEvent } from '../../model/events.js';
 import { formatPosition } from '../../model/position-text.js';
+import { runnerLine } from './runner-human.js';
 
 export function applyLine(e: ApplyEvent): string | undefined {
   switch (e.type) {
@@ -20,6 +21,14 @@ export function applyLine(e: ApplyEvent): string | undefined {
     case 'feed-start': return `${e.migration}: applying ${e.topic} from ${e.from} (transactions after commit ts ${e.afterTs})${e.untilCaughtUp ? ' until caught up' : ''}`;
     case 'feed-progress': return undefined;
     case 'feed-stop': return `${e.migration}: ${e.reason === 'caught-up' ? 'caught up' : 'stopped'}: ${e.transactions} transaction(s) applied${e.skipped > 0 ? `, ${e.skipped} at or before the snapshot skipped` : ''}, checkpoint ${e.position}`;
+    case 'lease':
+    case 'generation':
+    case 'backfill-start':
+    case 'backfill-done':
+    case 'runner-error':
+      return runnerLine(e);
+    case 'backfill-chunk':
+      return undefined;
     case 'migration-done':
     case 'topic-known':
     case 'row-skipped':

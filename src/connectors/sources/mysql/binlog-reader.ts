@@ -16,6 +16,8 @@ export interface BinlogReaderOptions {
   flavor: 'mariadb' | 'mysql';
   /** `db.table` → current shape; the reader refreshes entries after DDL through `describe`. */
   tables: Map<string, TableInfo>;
+  /** Tables read besides the migration's (the backfill's watermark table); never refreshed by DDL. */
+  watch?: Map<string, TableInfo>;
   /** Databases whose DDL is of interest (DDL may name tables not yet in `tables`). */
   databases: Set<string>;
   describe: (database: string, table: string) => Promise<TableInfo | undefined>;
@@ -157,7 +159,7 @@ export class BinlogReader {
     const map = evt.tableMap[evt.tableId] as TableMapEntry | undefined;
     if (!map) return;
     const key = `${map.parentSchema}.${map.tableName}`;
-    const info = this.o.tables.get(key);
+    const info = this.o.tables.get(key) ?? this.o.watch?.get(key);
     if (!info) return;
     const cols = this.columnsOf(info, map);
     const op = name2op(evt.getTypeName());

@@ -1,0 +1,27 @@
+// The runner's own events as lines: its lease, the generations it takes up, backfills, errors.
+import type { ApplyEvent } from '../../model/events.js';
+
+export function runnerLine(e: ApplyEvent): string | undefined {
+  switch (e.type) {
+    case 'lease': {
+      const h = e.holder;
+      const who = h ? `pid ${h.pid} on ${h.host}` : '';
+      if (e.event === 'taken') return `${e.migration}: holding the lease`;
+      if (e.event === 'took-over') return `${e.migration}: took over the lease from ${who} (it stopped renewing; lapsed at ${h?.expiresAt}); resuming from its checkpoints`;
+      if (e.event === 'standby') return `${e.migration}: standby: the lease is held by ${who} until ${h?.expiresAt}; taking over if it lapses`;
+      if (e.event === 'lost') return `${e.migration}: lost the lease; stopped writing`;
+      return `${e.migration}: released the lease`;
+    }
+    case 'generation':
+      return e.event === 'removed' ? `${e.migration}: generation ${e.generation} removes this migration: stopped and forgotten (topics and tables kept)` : `${e.migration}: reconciling generation ${e.generation}`;
+    case 'backfill-start':
+      return `${e.migration}: ${e.table}: backfill while streaming${e.resumeFrom > 0 ? `, resuming after ${e.resumeFrom} rows` : ''} (~${e.estimatedRows} rows)`;
+    case 'backfill-done':
+      return `${e.migration}: ${e.table}: backfilled ${e.rows} rows in ${e.chunks} chunk(s), ${e.seconds.toFixed(1)} s; ${e.superseded} row(s) superseded by changes streamed meanwhile`;
+    case 'runner-error':
+      return `${e.migration}: error: ${e.message}${e.fix ? `\n  fix: ${e.fix}` : ''}${e.retryInSeconds ? `\n  retrying in ${e.retryInSeconds} s, or as soon as mig apply records a new generation` : ''}`;
+    default:
+      return undefined;
+  }
+}
+

@@ -1,0 +1,249 @@
+// Backfill while streaming: tables added to (or re-snapshotted in) a migration whose stream already
+// runs are copied without stopping it, by the watermark method of Netflix's DBLog, which Debezium's
+// incremental snapshots also use.
+//
+// For each chunk (the next `chunkSize` rows by key after the table's cursor):
+//   1. write a low watermark row on the source (a committed write: it lands in the binary log);
+//   2. read the chunk with one SELECT (its own consistent read, no long transaction, no lock);
+//   3. write a high watermark row.
+// The stream reads on as usual. Between the low and the high watermark it notes every key of the
+// table that a change touched. At the high watermark the chunk's rows whose key was not touched are
+// handed to the destination, as of that point of the log; the touched ones are left out, since a
+// change inside the window is at least as new as what the SELECT saw and the stream delivers it.
+// Rows the SELECT could not see committed after the low watermark, so their changes are in the
+// window or after it. Every change of the table is streamed throughout, before, during and after the
+// copy, so nothing falls between the copy and the stream: a consumer may see a change to a row before
+// the row's copy, never a copy older than a change it was sent.
+//
+// Progress (the table's cursor) is recorded only once the chunk is at the destination, and together
+// with a stream checkpoint at or after its high watermark; a crash repeats at most one chunk. A table
+// without a key is read whole in one window, and read again if the stream touched it meanwhile.
+import type { Connection } from 'mysql2/promise';
+import type { Row, TableInfo, TxBatch, ChangeEvent } from '../model/source-data.js';
+import type { TableState } from '../state/model.js';
+import { connectSource, sourceError } from '../connectors/sources/mysql/connect.js';
+import { TableChunker } from '../connectors/sources/mysql/snapshot-reader.js';
+import { ensureWatermarkTable, watermarkOf, writeWatermark, WATERMARK_ID } from '../connectors/sources/mysql/watermark.js';
+import { MigError } from '../util/errors.js';
+import { valueOptions, type RunContext } from './context.js';
+import type { BinlogDelivery } from './delivery.js';
+
+/** How long a written watermark may take to come back through the stream before the backfill gives up. */
+const WATERMARK_WAIT_MS = 120_000;
+/** Attempts at a keyless table's single window before giving up (the stream keeps changing it). */
+const KEYLESS_ATTEMPTS = 20;
+
+interface Window {
+  table: string;
+  chunk: number;
+  keyless: boolean;
+  keyColumns: string[];
+  open: boolean;
+  touched: Set<string>;
+  touchedAny: boolean;
+  rows?: Row[];
+  /** Resolves with the rows handed on, or 'again' when a keyless table was touched. */
+  settle: (r: { written: number; superseded: number } | 'again') => void;
+  fail: (e: Error) => void;
+}
+
+export class Backfill<O> {
+  #window: Window | undefined;
+  #seq = 0;
+  #conn: Connection | undefined;
+  #failure: Error | undefined;
+  #active = false;
+  #stopped = false;
+  /** Shape of the watermark table, for the reader. */
+  watch = new Map<string, TableInfo>();
+
+  constructor(
+    private readonly ctx: RunContext<O>,
+    private readonly tables: TableState[],
+    private readonly generation: number,
+  ) {}
+
+  /** Tables a streaming migration copies while it streams: desired ones whose copy is not done. */
+  static tablesFor<O>(ctx: RunContext<O>): TableState[] {
+    return [...ctx.desired.keys()].map((id) => ctx.mstate.tables[id]!).filter((t) => t && !t.fullDoneAt);
+  }
+
+  get active(): boolean {
+    return this.#active;
+  }
+
+  failure(): Error | undefined {
+    return this.#failure;
+  }
+
+  /** Opens the session that writes watermarks and reads chunks; before the reader starts. */
+  async prepare(): Promise<void> {
+    this.#conn = await connectSource(this.ctx.endpoint);
+    const shape = await ensureWatermarkTable(this.#conn, this.ctx.endpoint.spec.user);
+    this.watch.set(WATERMARK_ID, shape);
+    this.#active = true;
+  }
+
+  /** Runs the copies; `poke` wakes the stream loop when it fails or ends. */
+  start(poke: () => void): void {
+    void this.#run()
+      .catch((e: unknown) => {
+        this.#failure = e instanceof Error ? e : new Error(String(e));
+      })
+      .finally(() => {
+        this.#active = false;
+        poke();
+      });
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#window?.fail(new MigError('backfill-stopped', 'the stream stopped'));
+    await this.#conn?.end().catch(() => undefined);
+  }
+
+  /** Wraps the stream's delivery: watermarks are taken out, and chunks put in where they belong. */
+  deliveryFor(inner: BinlogDelivery): BinlogDelivery {
+    return {
+      ...inner,
+      start: () => inner.start(),
+      flush: () => inner.flush(),
+      settle: (o) => inner.settle(o),
+      get backlog() {
+        return inner.backlog;
+      },
+      get midTransaction() {
+        return inner.midTransaction;
+      },
+      take: (b) => this.#take(b, inner),
+    };
+  }
+
+  #take(b: TxBatch, inner: BinlogDelivery): void {
+    const w = this.#window;
+    let high = false;
+    const kept: ChangeEvent[] = [];
+    for (const ev of b.events) {
+      const mark = watermarkOf(ev);
+      if (mark) {
+        if (w && mark.migration === this.ctx.migration.metadata.name && mark.chunk === w.chunk) {
+          if (mark.mark === 'low') w.open = true;
+          else if (w.open) high = true;
+        }
+        continue;
+      }
+      if (w?.open && !high && `${ev.database}.${ev.table}` === w.table) this.#touch(w, ev);
+      kept.push(ev);
+    }
+    if (!high || !w || !b.end) {
+      if (kept.length > 0 || b.end) inner.take({ events: kept, end: b.end });
+      return;
+    }
+    if (kept.length > 0) inner.take({ events: kept });
+    this.#window = undefined;
+    if (w.keyless && w.touchedAny) {
+      inner.take({ events: [], end: b.end });
+      w.settle('again');
+      return;
+    }
+    const rows = w.rows ?? [];
+    const fresh = w.keyless ? rows : rows.filter((r) => !w.touched.has(keyOf(r, w.keyColumns)));
+    const shape = this.ctx.shapes.get(w.table)!;
+    inner.takeRows(shape, fresh, b.end, () => w.settle({ written: fresh.length, superseded: rows.length - fresh.length }));
+  }
+
+  #touch(w: Window, ev: ChangeEvent): void {
+    w.touchedAny = true;
+    // A DDL changes the table's shape under the chunk: read it again.
+    if (ev.kind === 'ddl') {
+      w.keyless = true;
+      return;
+    }
+    if (w.keyless) return;
+    if (ev.before) w.touched.add(keyOf(ev.before, w.keyColumns));
+    if (ev.after) w.touched.add(keyOf(ev.after, w.keyColumns));
+  }
+
+  async #run(): Promise<void> {
+    for (const ts of this.tables) {
+      if (this.#stopped || this.ctx.signal.aborted) return;
+      await this.#copy(ts);
+    }
+  }
+
+  async #copy(ts: TableState): Promise<void> {
+    const { ctx } = this;
+    const name = ctx.migration.metadata.name;
+    const started = Date.now();
+    const shape0 = ctx.shapes.get(ts.id)!;
+    const keyless = shape0.chunkKey.length === 0;
+    if (keyless) {
+      ts.cursor = undefined;
+      ts.rowsCopied = 0;
+    }
+    ts.phase = 'full';
+    ts.fullStartedAt ??= new Date().toISOString();
+    ts.keyColumns = shape0.chunkKey;
+    ts.backfill ??= { generation: this.generation, startedAt: new Date().toISOString(), chunks: 0, superseded: 0 };
+    await ctx.checkpointer.save();
+    ctx.hook({ type: 'backfill-start', migration: name, table: ts.id, estimatedRows: shape0.estimatedRows, resumeFrom: ts.rowsCopied });
+    const chunkSize = keyless ? Number.MAX_SAFE_INTEGER : ctx.migration.spec.full.chunkSize;
+    const filter = ctx.desired.get(ts.id)?.filter;
+    for (let attempt = 0; ; ) {
+      if (this.#stopped || ctx.signal.aborted) return;
+      // The shape as the stream knows it now (a DDL refreshes it), and the chunk after the cursor.
+      const shape = ctx.shapes.get(ts.id) ?? shape0;
+      const chunker = new TableChunker(this.#conn!, shape, chunkSize, filter, valueOptions(ctx.migration));
+      const chunk = ++this.#seq + Date.now() * 1000;
+      const outcome = new Promise<{ written: number; superseded: number } | 'again'>((settle, fail) => {
+        this.#window = { table: ts.id, chunk, keyless, keyColumns: shape.chunkKey, open: false, touched: new Set(), touchedAny: false, settle, fail };
+      });
+      outcome.catch(() => undefined);
+      const user = ctx.endpoint.spec.user;
+      await writeWatermark(this.#conn!, name, chunk, 'low', user);
+      const read = await chunker.next(keyless ? undefined : ts.cursor).catch((e) => {
+        throw sourceError(ctx.endpoint, e);
+      });
+      this.#window!.rows = read.rows;
+      await writeWatermark(this.#conn!, name, chunk, 'high', user);
+      const r = await withTimeout(outcome, ts.id);
+      if (r === 'again') {
+        if (++attempt >= KEYLESS_ATTEMPTS) throw new MigError('backfill-busy', `${name}: ${ts.id} has no key and changed during each of ${KEYLESS_ATTEMPTS} attempts to copy it while streaming`, `copy it from a new snapshot instead: mig apply --replace ${name}, or add a primary key to it`);
+        continue;
+      }
+      // Runs once the rows are at the destination (the delivery's callback settles the window).
+      if (read.cursor) ts.cursor = read.cursor;
+      ts.rowsCopied += r.written;
+      ts.backfill.chunks += 1;
+      ts.backfill.superseded += r.superseded;
+      ctx.hook({ type: 'backfill-chunk', migration: name, table: ts.id, rows: r.written, superseded: ts.backfill.superseded, total: ts.rowsCopied });
+      if (read.last) break;
+    }
+    ts.fullDoneAt = new Date().toISOString();
+    ts.phase = 'incremental';
+    ts.backfill.doneAt = ts.fullDoneAt;
+    await ctx.checkpointer.save();
+    ctx.hook({ type: 'backfill-done', migration: name, table: ts.id, rows: ts.rowsCopied, superseded: ts.backfill.superseded, chunks: ts.backfill.chunks, seconds: (Date.now() - started) / 1000 });
+  }
+}
+
+/** A row's key as text: the key columns' canonical values (binary ones as hex). */
+function keyOf(row: Row, columns: string[]): string {
+  return JSON.stringify(columns.map((c) => {
+    const v = row[c];
+    return Buffer.isBuffer(v) ? `x${v.toString('hex')}` : v ?? null;
+  }));
+}
+
+async function withTimeout<T>(p: Promise<T>, table: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new MigError('watermark-missing', `the backfill of ${table} wrote watermarks to ${WATERMARK_ID} on the source, but the binary log did not bring them back within ${WATERMARK_WAIT_MS / 1000} s`, `make sure the source logs writes to ${WATERMARK_ID} (no binlog-ignore-db or replication filter on it) and that the stream is not stalled`)), WATERMARK_WAIT_MS);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,225 @@
+// The data plane: a runner holds a migration's lease, takes up the generations `mig apply` records,
+// and runs the migration (schema, full load or backfill, stream). While it streams it watches the
+// state; a new generation stops the stream at a checkpoint and the run starts again in this process
+// from that checkpoint with the new spec: tables already streaming are never copied again, new and
+// re-snapshotted ones are backfilled while the stream runs (backfill.ts). Another runner on the same
+// state stands by and takes the lease over once it lapses.
+import type { Migration } from '../spec/schema.js';
+import type { MigrationState, State } from '../state/model.js';
+import type { StateStore } from '../state/store.js';
+import { LeaseKeeper } from '../state/lease-keeper.js';
+import { pendingGeneration, takeUpGeneration } from '../state/generation.js';
+import type { ApplyHook } from '../model/events.js';
+import type { LiveView } from '../plan/build.js';
+import { inspectLive } from '../plan/live.js';
+import { endpointFor } from '../connectors/sources/mysql/endpoint.js';
+import { sourceByChanges } from '../connectors/registry.js';
+import { MigError } from '../util/errors.js';
+import { Checkpointer } from './checkpointer.js';
+import type { ApplyOptions } from './context.js';
+import { runBinlogMigration } from './run-binlog.js';
+import { runTidbMigration } from './run-tidb.js';
+import { runnerStatusHook, setRunnerStatus } from './runner-status.js';
+
+export interface RunnerOptions {
+  specDir: string;
+  leaseMs: number;
+  /** How far to go: stream until signalled, until caught up, or only the load (then hand off). */
+  mode: 'follow' | 'until-caught-up' | 'load';
+  /** Wait for a lease another runner holds (mig run) instead of reporting it (mig apply). */
+  standby: boolean;
+  signal: AbortSignal;
+  hook: ApplyHook;
+  /** The plan's inspection, used for the first run instead of reading the live systems again. */
+  live?: ReadonlyMap<string, LiveView>;
+  /** How often a streaming runner looks for a new generation. */
+  pollMs?: number;
+  /** After a failure a following runner tries again this much later (a new generation sooner). */
+  retryMs?: number;
+}
+
+export type RunOutcome =
+  | { migration: string; result: 'done'; handoff: boolean }
+  | { migration: string; result: 'held-elsewhere'; holder: NonNullable<Awaited<ReturnType<StateStore['leases']>>[string]> }
+  | { migration: string; result: 'removed' | 'stopped' | 'absent' };
+
+/** Runs each named migration under its own lease; one failing does not stop the others. */
+export async function runMigrations(store: StateStore, names: string[], opts: RunnerOptions): Promise<RunOutcome[]> {
+  const results = await Promise.allSettled(names.map((n) => runOne(store, n, opts)));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<RunOutcome>).value);
+}
+
+export async function runOne(store: StateStore, name: string, opts: RunnerOptions): Promise<RunOutcome> {
+  const lost = new AbortController();
+  const keeper = new LeaseKeeper(store, name, opts.leaseMs, () => lost.abort());
+  const held = await takeLease(keeper, name, opts);
+  if (held !== true) return held;
+  try {
+    return await runHeld(store, name, keeper, lost.signal, opts);
+  } finally {
+    await keeper.release().catch(() => undefined);
+    opts.hook({ type: 'lease', migration: name, event: lost.signal.aborted ? 'lost' : 'released' });
+  }
+}
+
+/** Takes the lease, standing by while another live runner holds it (when asked to). */
+async function takeLease(keeper: LeaseKeeper, name: string, opts: RunnerOptions): Promise<true | RunOutcome> {
+  let announced: string | undefined;
+  while (!opts.signal.aborted) {
+    const o = await keeper.acquire();
+    if (o.held) {
+      opts.hook({ type: 'lease', migration: name, event: o.takenOver ? 'took-over' : 'taken', holder: o.takenOver ?? o.lease });
+      return true;
+    }
+    if (!opts.standby) return { migration: name, result: 'held-elsewhere', holder: o.holder };
+    if (announced !== o.holder.id) opts.hook({ type: 'lease', migration: name, event: 'standby', holder: o.holder });
+    announced = o.holder.id;
+    await sleep(Math.max(200, Math.min(opts.leaseMs / 3, Date.parse(o.holder.expiresAt) - Date.now() + 100)), opts.signal);
+  }
+  return { migration: name, result: 'stopped' };
+}
+
+async function runHeld(store: StateStore, name: string, keeper: LeaseKeeper, lost: AbortSignal, opts: RunnerOptions): Promise<RunOutcome> {
+  let live = opts.live;
+  for (let pass = 0; ; pass++) {
+    if (opts.signal.aborted || lost.aborted) return { migration: name, result: 'stopped' };
+    const cp = new Checkpointer(store, await store.read(), { runs: new Set([name]), fence: () => [keeper.fence()] });
+    const ms = cp.state.migrations[name];
+    if (!ms) return { migration: name, result: 'absent' };
+    const taken = await takeUp(cp, ms, name, opts.hook);
+    if (taken === 'removed') return { migration: name, result: 'removed' };
+    const restart = new AbortController();
+    const stopWatching = watchGenerations(cp, name, restart, opts);
+    try {
+      const handoff = await runOnce(ms.spec, ms, cp, opts, live, AbortSignal.any([opts.signal, restart.signal, lost]));
+      if (!restart.signal.aborted || opts.signal.aborted) {
+        if (opts.signal.aborted || lost.aborted) {
+          setRunnerStatus(ms, 'stopped');
+          await cp.save().catch(() => undefined);
+          return { migration: name, result: 'stopped' };
+        }
+        return { migration: name, result: 'done', handoff };
+      }
+    } catch (e) {
+      if (lost.aborted) throw leaseLost(name);
+      const err = e instanceof MigError ? e : new MigError('runner-failed', e instanceof Error ? e.message : String(e));
+      setRunnerStatus(ms, 'failed', { error: err });
+      await cp.save().catch(() => undefined);
+      if (opts.mode !== 'follow' || opts.signal.aborted) throw e;
+      const retryMs = opts.retryMs ?? 60_000;
+      opts.hook({ type: 'runner-error', migration: name, code: err.code, message: err.message, fix: err.hint, retryInSeconds: retryMs / 1000 });
+      // A following runner stays up: it tries again later, or at once when a fix is approved.
+      await waitForGeneration(cp, name, retryMs, opts);
+    } finally {
+      stopWatching();
+    }
+    live = undefined;
+  }
+}
+
+/** Takes up a waiting generation (and saves it), reporting what it is. */
+async function takeUp(cp: Checkpointer, ms: MigrationState, name: string, hook: ApplyHook): Promise<'taken' | 'removed' | 'none'> {
+  const pending = pendingGeneration(ms);
+  if (pending === undefined) {
+    setRunnerStatus(ms, 'starting');
+    return 'none';
+  }
+  const r = takeUpGeneration(ms);
+  if (r === 'removed') {
+    delete cp.state.migrations[name];
+    await cp.save();
+    hook({ type: 'generation', migration: name, generation: pending, event: 'removed' });
+    return r;
+  }
+  setRunnerStatus(ms, 'starting');
+  await cp.save();
+  hook({ type: 'generation', migration: name, generation: pending, event: 'taken-up' });
+  return 'taken';
+}
+
+/** One run of the migration at its current generation, until done, signalled or restarted. */
+async function runOnce(m: Migration, ms: MigrationState, cp: Checkpointer, opts: RunnerOptions, live: ReadonlyMap<string, LiveView> | undefined, signal: AbortSignal): Promise<boolean> {
+  const name = m.metadata.name;
+  const view = live?.get(name) ?? (await inspectLive(m, await endpointFor(m, opts.specDir), Object.keys(ms.topics), opts.specDir));
+  const apply: ApplyOptions = {
+    specDir: opts.specDir,
+    live: new Map([[name, view]]),
+    untilCaughtUp: opts.mode === 'until-caught-up',
+    follow: opts.mode === 'follow',
+    signal,
+    hook: runnerStatusHook(ms, cp, opts.hook),
+  };
+  const by = sourceByChanges(m.spec.source);
+  return by.changes === 'kafka-feed' ? runTidbMigration(m, by.source, cp, apply) : runBinlogMigration(m, by.source, cp, apply);
+}
+
+/** Polls the state for a generation newer than the one running; aborts `restart` when one comes. */
+function watchGenerations(cp: Checkpointer, name: string, restart: AbortController, opts: RunnerOptions): () => void {
+  if (opts.mode === 'load') return () => undefined;
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    void cp
+      .refresh()
+      .then((disk) => {
+        if (pendingGeneration(disk.migrations[name]) !== undefined) restart.abort();
+      })
+      .catch(() => undefined)
+      .finally(() => (busy = false));
+  }, opts.pollMs ?? 1000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+async function waitForGeneration(cp: Checkpointer, name: string, ms: number, opts: RunnerOptions): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until && !opts.signal.aborted) {
+    await sleep(Math.min(opts.pollMs ?? 1000, until - Date.now()), opts.signal);
+    const disk: State | undefined = await cp.refresh().catch(() => undefined);
+    if (disk && pendingGeneration(disk.migrations[name]) !== undefined) return;
+  }
+}
+
+function leaseLost(name: string): MigError {
+  return new MigError('lease-lost', `${name}: this runner lost its lease (it could not renew it in time and another runner took it over); it stopped without writing further`, 'make sure the runner can reach the state backend; the runner holding the lease now carries on from the last checkpoint');
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, Math.max(0, ms));
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+
+/**
+ * `mig run` without names: every migration in the state, and each one recorded later, each under
+ * its own lease. Ends when signalled, or (until caught up) once every run has ended.
+ */
+export async function runAll(store: StateStore, opts: RunnerOptions, onOutcome: (o: RunOutcome) => void): Promise<void> {
+  const running = new Map<string, Promise<void>>();
+  const failures: unknown[] = [];
+  const start = (name: string) => {
+    running.set(name, runOne(store, name, opts).then(onOutcome, (e: unknown) => {
+      failures.push(e);
+    }));
+  };
+  for (;;) {
+    const state = await store.read();
+    for (const name of Object.keys(state.migrations)) if (!running.has(name)) start(name);
+    if (opts.mode !== 'follow') break;
+    if (failures.length > 0 || opts.signal.aborted) break;
+    await sleep(opts.pollMs ?? 1000, opts.signal);
+    if (opts.signal.aborted) break;
+  }
+  await Promise.all(running.values());
+  if (failures.length > 0) throw failures[0];
+}
