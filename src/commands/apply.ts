@@ -27,6 +27,8 @@ export default class ApplyCommand extends MigCommand {
     '<%= config.bin %> apply plan.json --auto-approve',
     '<%= config.bin %> apply --auto-approve --follow   # stream until SIGINT/SIGTERM',
     '<%= config.bin %> apply --replace shop-to-kafka   # new snapshot: copy everything again',
+    '<%= config.bin %> apply --replace shop-to-kafka/shop.orders   # copy one table again while the rest streams',
+    '<%= config.bin %> apply plan.json --auto-approve --detach --wait 15m   # CI: record, let the runner do it',
   ];
   static override args = { planfile: Args.string({ description: 'a plan saved by mig plan --out' }) };
   static override flags = {
@@ -35,7 +37,7 @@ export default class ApplyCommand extends MigCommand {
     'state-url': stateUrlFlag,
     'auto-approve': Flags.boolean({ description: 'do not ask for approval' }),
     'until-caught-up': Flags.boolean({ description: "stream until the source's current position (binlog, or the feed's end) is checkpointed, then exit 0" }),
-    replace: Flags.string({ description: 'take a new snapshot of this migration: copy every table again and restart streaming from there (e.g. after its binlog was purged)', multiple: true }),
+    replace: Flags.string({ description: 'MIGRATION: take a new snapshot of it, copy every table again and restart streaming from there (e.g. after its binlog was purged); MIGRATION/DB.TABLE: copy that table again alone (backfilled while the others stream on)', multiple: true }),
     follow: Flags.boolean({ description: 'record the plan, then run as `mig run` does in this process: stream and reconcile later plans until SIGINT/SIGTERM, then checkpoint and exit 0', exclusive: ['until-caught-up'] }),
     detach: Flags.boolean({ description: 'only record the approved plan: a runner (mig run) executes it', exclusive: ['follow', 'until-caught-up'] }),
     wait: Flags.string({ description: 'after recording, wait this long (e.g. 90s, 15m) until the runner reports each new generation observed; fail with its error if it cannot' }),

@@ -30,7 +30,7 @@ export default class PlanCommand extends MigCommand {
     'allow-dirty': Flags.boolean({ description: 'with --base: plan the work tree even when it has uncommitted changes', dependsOn: ['base'] }),
     out: Flags.string({ description: 'save the plan to FILE for mig apply FILE' }),
     'detailed-exitcode': Flags.boolean({ description: 'exit 0 when there are no changes, 2 when there are, 1 on error' }),
-    replace: Flags.string({ description: 'plan a new snapshot of this migration (as apply --replace)', multiple: true }),
+    replace: Flags.string({ description: 'plan a new snapshot of this migration, or MIGRATION/DB.TABLE to copy one table again (as apply --replace)', multiple: true }),
     offline: Flags.boolean({ description: 'do not connect to the source or the destination; plan from specs and state alone' }),
   };
 

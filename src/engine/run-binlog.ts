@@ -61,18 +61,18 @@ async function streamPhases<O>(sink: ChangeSink<O>, run: PlannedRun, flavor: 'ma
     openSnapshot: (conn) => openBinlogSnapshot(ctx, conn),
     chunksInFlight: sink.capabilities.chunksInFlight,
   };
-  // A migration that has streamed copies its new and re-snapshotted tables while the stream runs;
-  // a first load (or one without a stream to follow) takes one consistent snapshot.
-  const streaming = opts.untilCaughtUp || opts.follow;
-  const backfilling = types.has('full') && types.has('incremental') && streaming && mstate.checkpoint !== undefined && Backfill.tablesFor(ctx).length > 0;
+  // A migration that has streamed copies its new and re-snapshotted tables while the stream runs
+  // (without --follow, apply streams until they are copied and caught up); a first load takes one
+  // consistent snapshot.
+  const backfilling = types.has('full') && types.has('incremental') && mstate.checkpoint !== undefined && Backfill.tablesFor(ctx).length > 0;
   if (types.has('full') && !backfilling) await runFullLoad(ctx);
   if (opts.signal.aborted || !types.has('incremental')) return false;
   await enterIncremental(ctx);
-  if (!opts.untilCaughtUp && !opts.follow) {
+  if (!opts.untilCaughtUp && !opts.follow && !backfilling) {
     opts.hook({ type: 'handoff', migration: name, at: formatPosition(mstate.checkpoint ?? mstate.snapshot!.position) });
     return true;
   }
-  const untilCaughtUp = opts.untilCaughtUp && !opts.follow;
+  const untilCaughtUp = !opts.follow;
   const serverId = sourceKindOf(source).serverId(source) ?? defaultServerId(name);
   const delivery = isTransactional(sink) ? txDelivery(ctx, sink) : ackDelivery(ctx);
   const backfill = backfilling ? new Backfill(ctx, Backfill.tablesFor(ctx), mstate.observedGeneration ?? mstate.generation ?? 0) : undefined;

@@ -9,6 +9,9 @@ import { desiredFor } from './desired.js';
 import { sinkKindOf } from '../connectors/registry.js';
 import { destinationHow, destinationSettingChanges } from './destination-settings.js';
 import { targetChanges, targetKind } from './targets.js';
+import { sourceKindOf } from '../connectors/registry.js';
+import { generationsOf, pendingGeneration, projectDesired } from '../state/generation.js';
+import type { RunnerLease } from '../state/store.js';
 
 export { targetKind } from './targets.js';
 
@@ -33,13 +36,18 @@ export interface PlanInput {
   live: Map<string, LiveView>;
   specDigest: string;
   normalizedText: (m: Migration) => string;
-  /** Migrations to re-snapshot from scratch (apply --replace). */
+  /** Migrations to re-snapshot from scratch, or single tables as MIGRATION/DB.TABLE (apply --replace). */
   replace?: ReadonlySet<string>;
+  /** Runners holding migrations' leases now. */
+  leases?: Record<string, RunnerLease>;
   now?: Date;
 }
 
-export function buildPlan(input: PlanInput): Plan {
+export function buildPlan(raw: PlanInput): Plan {
+  // Planned against what was approved: a generation still waiting for its runner counts as applied.
+  const input = { ...raw, state: projectDesired(raw.state) };
   const notes: PlanNote[] = [];
+  notes.push(...runnerNotes(raw));
   const plans: MigrationPlan[] = [];
   let partial = false;
   const names = new Set<string>();
@@ -85,12 +93,16 @@ export function buildPlan(input: PlanInput): Plan {
     const into = targetKind(mi.migration);
     if (into !== 'topic') changes = changes.map((c) => (c.kind === 'table' ? { ...c, into } : c));
     if (prev && input.replace?.has(name)) changes = replaceAll(mi, desired, changes);
+    else if (prev) changes = replaceTables(mi, desired, changes, input.replace, notes);
+    if (prev && backfills(mi.migration, prev)) changes = changes.map(asBackfill);
     const specDiff = unifiedDiff(name, prev ? input.normalizedText(prev.spec) : '', input.normalizedText(mi.migration));
     plans.push({ name, file: mi.file, changes, specDiff, digest: mi.digest });
   }
 
   for (const r of input.replace ?? []) {
-    if (!input.state.migrations[r] || !names.has(r)) notes.push({ severity: 'error', migration: r, message: `--replace ${r}: no applied migration has that name`, hint: 'name a migration that mig status lists' });
+    const m = r.includes('/') ? r.slice(0, r.indexOf('/')) : r;
+    if (m !== r && input.state.migrations[m] && names.has(m)) continue;
+    if (!input.state.migrations[m] || !names.has(m)) notes.push({ severity: 'error', migration: r, message: `--replace ${r}: no applied migration has that name`, hint: 'name a migration that mig status lists' });
   }
 
   for (const [name, prev] of Object.entries(input.state.migrations)) {
@@ -108,6 +120,7 @@ export function buildPlan(input: PlanInput): Plan {
     specDigest: input.specDigest,
     stateSerial: input.state.serial,
     stateLineage: input.state.lineage,
+    generations: generationsOf(raw.state),
     migrations: plans,
     notes,
     partial,
@@ -177,6 +190,52 @@ function createAll(mi: PlanMigrationInput, desired: Desired, topics: LiveTopics)
   return changes;
 }
 
+/** Who runs each migration, and approved plans its runner has not taken up yet. */
+function runnerNotes(input: PlanInput): PlanNote[] {
+  const notes: PlanNote[] = [];
+  for (const [name, ms] of Object.entries(input.state.migrations)) {
+    const l = input.leases?.[name];
+    if (l) notes.push({ severity: 'info', migration: name, message: `the runner pid ${l.pid} on ${l.host} holds its lease since ${l.since}: apply records this plan and that runner reconciles it while it streams` });
+    const g = pendingGeneration(ms);
+    if (g !== undefined) notes.push({ severity: 'info', migration: name, message: `generation ${g} (approved ${ms.desired!.recordedAt}) is waiting for ${l ? 'the runner' : 'a runner (mig run) or the next apply'}; this plan is made against it` });
+  }
+  return notes;
+}
+
+/**
+ * Whether a table that starts in this migration is copied while the stream runs (engine/backfill.ts):
+ * the migration has streamed from a binary log, so its position is the one to keep.
+ */
+function backfills(m: Migration, prev: MigrationState): boolean {
+  return prev.checkpoint !== undefined && m.spec.types.includes('full') && m.spec.types.includes('incremental') && sourceKindOf(m.spec.source).changes === 'binlog';
+}
+
+function asBackfill(c: Change): Change {
+  if (c.kind !== 'table' || (c.action !== 'create' && c.action !== 'replace') || !c.risks.includes('long-running')) return c;
+  return {
+    ...c,
+    reason: `${c.reason}; backfilled in watermark chunks while the stream keeps running (the source user needs CREATE, INSERT, UPDATE on mig_meta.*)`,
+    risks: [...c.risks.filter((r) => r !== 'long-running'), 'backfill'],
+  };
+}
+
+/** --replace MIGRATION/DB.TABLE: that table alone is copied again. */
+function replaceTables(mi: PlanMigrationInput, desired: Desired, changes: Change[], replace: ReadonlySet<string> | undefined, notes: PlanNote[]): Change[] {
+  const name = mi.migration.metadata.name;
+  const wanted = [...(replace ?? [])].filter((r) => r.startsWith(`${name}/`)).map((r) => r.slice(name.length + 1));
+  let out = changes;
+  for (const id of wanted) {
+    const t = desired.tables.find((d) => d.id === id);
+    if (!t) {
+      notes.push({ severity: 'error', migration: name, message: `--replace ${name}/${id}: the migration has no table ${id}`, hint: 'name a table as database.table, as mig status lists it' });
+      continue;
+    }
+    out = out.filter((c) => !(c.kind === 'table' && c.table === id));
+    out.push({ kind: 'table', action: 'replace', migration: name, table: id, topic: t.target, reason: 'forced re-snapshot of this table (--replace): its rows are copied again; the other tables stream on', risks: ['re-snapshot', 'long-running'] });
+  }
+  return out;
+}
+
 /** A forced new snapshot: every table is copied again and streaming restarts from the new position. */
 function replaceAll(mi: PlanMigrationInput, desired: Desired, other: Change[]): Change[] {
   const name = mi.migration.metadata.name;
@@ -215,6 +274,7 @@ function diffExisting(mi: PlanMigrationInput, prev: MigrationState, desired: Des
       });
       continue;
     }
+    if (full && !was.fullDoneAt && was.backfill) continue; // a runner copies it while streaming (status shows how far)
     if (full && !was.fullDoneAt) {
       const resumed = was.rowsCopied > 0;
       changes.push({

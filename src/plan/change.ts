@@ -12,7 +12,16 @@ export const ACTION_SYMBOL: Record<Action, string> = {
 };
 
 /** Risk labels a reviewer should see next to an action. */
-export type Risk = 're-snapshot' | 'destructive' | 'breaks-key-order' | 'long-running';
+export type Risk = 're-snapshot' | 'destructive' | 'breaks-key-order' | 'long-running' | 'backfill';
+
+/** How a risk reads in the plan; `backfill` is the copy made while the stream keeps running. */
+export const RISK_TEXT: Record<Risk, string> = {
+  're-snapshot': 're-snapshot',
+  destructive: 'destructive',
+  'breaks-key-order': 'breaks-key-order',
+  'long-running': 'long-running',
+  backfill: 'backfill, stream keeps running',
+};
 
 /** Kinds of destination object a table's rows go to, as plans name them. */
 export type TargetKind = 'topic' | 'tablestore-table' | 'mysql-table';
@@ -87,6 +96,11 @@ export interface Plan {
   specDigest: string;
   stateSerial: number;
   stateLineage: string;
+  /**
+   * Each migration's desired generation when planned: apply refuses the plan when another plan was
+   * approved meanwhile. (The serial moves with every checkpoint a runner writes, so it cannot tell.)
+   */
+  generations?: Record<string, number>;
   migrations: MigrationPlan[];
   notes: PlanNote[];
   /** True when some facts could not be checked against the live systems. */

@@ -4,7 +4,7 @@ import { endpointFor } from '../connectors/sources/mysql/endpoint.js';
 import { sinkKindOf } from '../connectors/registry.js';
 export { endpointFor };
 import type { State } from '../state/model.js';
-import type { StateStore } from '../state/store.js';
+import type { RunnerLease, StateStore } from '../state/store.js';
 import { SpecError } from '../util/errors.js';
 import { buildPlan, type LiveView } from './build.js';
 import type { Plan } from './change.js';
@@ -18,6 +18,8 @@ export interface Inspected {
   loaded: LoadedMigration[];
   state: State;
   live: Map<string, LiveView>;
+  /** Runners holding migrations' leases as the state backend reported them. */
+  leases: Record<string, RunnerLease>;
 }
 
 export interface Planned extends Inspected {
@@ -33,7 +35,7 @@ export async function loadValid(specDir: string): Promise<LoadedMigration[]> {
 /** One spec load, one state read and one inspection of each migration's live systems. */
 export async function inspectAll(specDir: string, store: StateStore, opts: { offline?: boolean } = {}): Promise<Inspected> {
   const loaded = await loadValid(specDir);
-  const state = await store.read();
+  const [state, leases] = await Promise.all([store.read(), store.leases()]);
   const live = new Map<string, LiveView>();
   await Promise.all(
     loaded.map(async (l) => {
@@ -51,7 +53,7 @@ export async function inspectAll(specDir: string, store: StateStore, opts: { off
       live.set(name, view);
     }),
   );
-  return { loaded, state, live };
+  return { loaded, state, live, leases };
 }
 
 /** The plan for what was inspected (pure). */
@@ -63,6 +65,7 @@ export function planFrom(i: Inspected, opts: { replace?: string[] } = {}): Plan 
     specDigest: specSetDigest(i.loaded.map((l) => l.migration)),
     normalizedText,
     replace: new Set(opts.replace ?? []),
+    leases: i.leases,
   });
 }
 

@@ -2,6 +2,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Plan } from './change.js';
 import type { State } from '../state/model.js';
+import { generationsOf } from '../state/generation.js';
 import { MigError } from '../util/errors.js';
 
 export async function writePlanFile(file: string, plan: Plan): Promise<void> {
@@ -34,6 +35,15 @@ export function checkFresh(saved: Plan, specDigest: string, state: State): void 
   }
   // A plan made before the first write saw serial 0 and a lineage that was never stored.
   const lineageMoved = saved.stateSerial > 0 && saved.stateLineage !== state.lineage;
+  if (saved.generations) {
+    // Runners checkpoint all the time; only another approved plan (a generation) makes this one stale.
+    const now = generationsOf(state);
+    const moved = [...new Set([...Object.keys(now), ...Object.keys(saved.generations)])].filter((n) => (now[n] ?? 0) !== (saved.generations![n] ?? 0));
+    if (lineageMoved || moved.length > 0) {
+      throw new MigError('stale-plan', `stale plan: ${lineageMoved ? 'the state was replaced' : `another plan was approved since this one was made (${moved.map((n) => `${n}: generation ${saved.generations![n] ?? 0} then, ${now[n] ?? 0} now`).join('; ')})`}`, 'run mig plan --out FILE again and review the new plan');
+    }
+    return;
+  }
   if (saved.stateSerial !== state.serial || lineageMoved) {
     throw new MigError('stale-plan', `stale plan: the state changed since the plan was made (serial ${saved.stateSerial} then, ${state.serial} now)`, 'run mig plan --out FILE again and review the new plan');
   }

@@ -1,6 +1,6 @@
 // The plan as a reviewer reads it: per migration, one line per change with its symbol and reason,
 // then the spec diff.
-import { ACTION_SYMBOL, TARGET_LABEL, hasChanges, type Change, type Plan } from '../../plan/change.js';
+import { ACTION_SYMBOL, RISK_TEXT, TARGET_LABEL, hasChanges, type Change, type Plan } from '../../plan/change.js';
 
 function subject(c: Change): string {
   switch (c.kind) {
@@ -26,7 +26,7 @@ export function renderPlanHuman(plan: Plan): string {
     out.push(`migration ${m.name}${m.file ? ` (${m.file})` : ''}:`);
     for (const c of m.changes) {
       counts[c.action]++;
-      const risks = c.risks.length > 0 ? `  [${c.risks.join(', ')}]` : '';
+      const risks = c.risks.length > 0 ? `  [${c.risks.map((r) => RISK_TEXT[r]).join(', ')}]` : '';
       out.push(`  ${ACTION_SYMBOL[c.action].padStart(3)} ${subject(c)}${risks}`);
       out.push(`        ${c.reason}`);
     }

@@ -19,6 +19,7 @@ const RISK_LABEL: Record<Risk, string> = {
   destructive: '🔥 destructive',
   'breaks-key-order': '🔀 breaks-key-order',
   'long-running': '⏳ long-running',
+  backfill: '🌊 backfill, stream keeps running',
 };
 
 // 'renamed' is a spec unchanged in meaning whose file moved (or that moved to another file).
