@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Connection } from 'mysql2/promise';
 import { rootConnection, uniqueName, MYSQL_PORT, KAFKA_BROKERS } from '../integration/helpers/env.js';
 import { runMig } from './helpers/run-mig.js';
-import { fillLoadTable, LOAD_TABLE_COLUMNS, loadGroup, startWriteLoad, type WriteLoad } from './helpers/write-load.js';
+import { fillLoadTable, LOAD_TABLE_COLUMNS, loadGroup, startUpdateBurst, startWriteLoad, type UpdateBurst, type WriteLoad } from './helpers/write-load.js';
 import {
   endOffsets,
   isObject,
@@ -48,8 +48,10 @@ const MARKER_ID = 10_000_007;
 let cwd: string;
 let conn: Connection;
 let loadConn: Connection;
+let burstConn: Connection;
 let runner: BackgroundMig | undefined;
 let load: WriteLoad | undefined;
+let burst: UpdateBurst | undefined;
 
 // The state fields this test reads (file backend, .mig/state.json), typed as the feature contract
 // names them; everything is optional so a missing field fails an assertion rather than a cast.
@@ -98,6 +100,7 @@ beforeAll(async () => {
   mkdirSync(path.join(cwd, 'migrations.d'));
   conn = await rootConnection();
   loadConn = await rootConnection();
+  burstConn = await rootConnection();
   await conn.query(`CREATE DATABASE ${db}`);
   for (const t of ['a', 'b', 'c']) await conn.query(`CREATE TABLE ${db}.${t} (${LOAD_TABLE_COLUMNS})`);
   writeFileSync(specFile(), spec(false, OLD_FILTER));
@@ -105,8 +108,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await load?.stop().catch(() => undefined);
+  await burst?.stop().catch(() => undefined);
   await killIfRunning(runner);
   await loadConn?.end();
+  await burstConn?.end();
   await conn?.query(`DROP DATABASE IF EXISTS ${db}`);
   await conn?.end();
 });
@@ -149,10 +154,14 @@ describe('mig run reconciles a changed spec while streaming', () => {
 
     // The CI job's edit: C joins, B's filter changes. Then apply hands the new generation to the runner.
     writeFileSync(specFile(), spec(true, NEW_FILTER));
+    // Next to the paced load, a burst of updates on C while it is copied, one row per chunk-sized id
+    // range in each statement, so that changes land inside chunk windows and the copy has chunk rows
+    // to drop (backfill.superseded): the paced load alone rarely hits the one chunk being read.
+    burst = startUpdateBurst(burstConn, tables.c, CHUNK, 100);
     const applyStart = Date.now();
     const handed = await runMig(['apply', '--auto-approve', '--wait', '2m'], { cwd });
     const reconcileSeconds = (Date.now() - applyStart) / 1000;
-    expect(handed.code, handed.stdout + handed.stderr).toBe(0);
+    expect(handed.code, `${handed.stdout}${handed.stderr}\n--- the runner's output:\n${runner.output()}`).toBe(0);
     expect(handed.stdout).toMatch(/runner/i);
     expect(runner.running(), runner.output()).toBe(true);
 
@@ -173,6 +182,7 @@ describe('mig run reconciles a changed spec while streaming', () => {
       return m.tables[`${db}.c`]?.backfill?.doneAt && open.length === 0 ? m : undefined;
     }, 250);
     const backfilledSeconds = (Date.now() - applyStart) / 1000;
+    await burst.stop();
     expect(done.observedGeneration).toBe(done.generation);
     expect(done.runner?.lastError ?? undefined).toBeUndefined();
     // A: not copied again, and the stream still starts from the first snapshot.
@@ -190,12 +200,16 @@ describe('mig run reconciles a changed spec while streaming', () => {
     expect(cState?.backfill?.chunks).toBeGreaterThan(1);
     const backfillStart = Date.parse(cState!.backfill!.startedAt!);
     const backfillEnd = Date.parse(cState!.backfill!.doneAt!);
-    const changesDuringBackfill = load.ops.filter((o) => o.table === `${db}.c` && o.at >= backfillStart && o.at <= backfillEnd).length;
+    const inBackfill = (o: { at: number }) => o.at >= backfillStart && o.at <= backfillEnd;
+    const loadChanges = load.ops.filter((o) => o.table === `${db}.c` && inBackfill(o)).length;
+    const burstChanges = burst.statements.filter(inBackfill).reduce((n, st) => n + st.rows, 0);
+    const changesDuringBackfill = loadChanges + burstChanges;
     // Printed before asserting on it, so the figures are in the output even when a check fails.
     console.log(
       `runner reconcile: apply --wait returned after ${reconcileSeconds.toFixed(1)} s (generation ${after.generation}), backfills done after ${backfilledSeconds.toFixed(1)} s; ` +
         `C backfill of ${ROWS.c} rows in ${((backfillEnd - backfillStart) / 1000).toFixed(1)} s, ${cState?.backfill?.chunks} chunks, ` +
-        `${cState?.backfill?.superseded} chunk rows superseded; changes during the backfill: ${changesDuringBackfill}`,
+        `${cState?.backfill?.superseded} chunk rows superseded; changes during the backfill: ${changesDuringBackfill} ` +
+        `(${loadChanges} from the paced load, ${burstChanges} rows from ${burst.statements.filter(inBackfill).length} burst statements)`,
     );
     expect(changesDuringBackfill).toBeGreaterThan(0);
 
