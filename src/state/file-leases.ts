@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
+import { withClaim } from './file-claim.js';
 import { MigError } from '../util/errors.js';
 import { createExclusive, isErrno, parseJson, readIfExists, replaceFile, unlinkIfExists } from './file-io.js';
 import { pidAlive } from './ops.js';
@@ -20,14 +21,6 @@ const LeaseSchema = z.strictObject({
   since: z.string().min(1),
   expiresAt: z.string().min(1),
 });
-
-/**
- * A claim is held for a read and a write of one small file. One this old belongs to a process that
- * died or hung mid-change; waiting for it longer would block every runner of the migration for good.
- */
-const CLAIM_STALE_MS = 10_000;
-/** How long to wait for another process's claim before giving up. */
-const CLAIM_WAIT_MS = 5_000;
 
 export class FileLeases {
   readonly dir: string;
@@ -113,21 +106,7 @@ export class FileLeases {
     await mkdir(this.dir, { recursive: true });
     const file = this.#file(migration);
     const claim = `${file}.claim`;
-    const mine = JSON.stringify({ nonce: randomUUID(), pid: process.pid, host: hostname(), time: new Date().toISOString() });
-    const deadline = Date.now() + CLAIM_WAIT_MS;
-    while (!(await createExclusive(claim, mine))) {
-      if (await breakIfStale(claim)) continue;
-      if (Date.now() > deadline) {
-        throw new MigError('lease-busy', `the runner lease of ${migration} in ${this.dir} stays claimed by another process`, `if no mig runner is running against this state, delete ${claim}`);
-      }
-      await sleep(5 + Math.random() * 20);
-    }
-    try {
-      return await fn(file);
-    } finally {
-      // Ours unless it was judged stale and broken meanwhile; a foreign one then is left alone.
-      if ((await readIfExists(claim)) === mine) await unlinkIfExists(claim);
-    }
+    return withClaim(claim, () => new MigError('lease-busy', `the runner lease of ${migration} in ${this.dir} stays claimed by another process`, `if no mig runner is running against this state, delete ${claim}`), () => fn(file));
   }
 }
 
@@ -140,24 +119,3 @@ function deadHere(lease: RunnerLease): boolean {
   return lease.host === hostname() && lease.pid !== process.pid && !pidAlive(lease.pid);
 }
 
-/** Removes a claim left by a dead or hung process; true when it was removed (or gone already). */
-async function breakIfStale(claim: string): Promise<boolean> {
-  const text = await readIfExists(claim);
-  if (text === undefined) return true;
-  const holder = z.object({ pid: z.number(), host: z.string() }).safeParse(parseJson(text));
-  const dead = holder.success && holder.data.host === hostname() && !pidAlive(holder.data.pid);
-  const age = await stat(claim).then((s) => Date.now() - s.mtimeMs, () => 0);
-  if (!dead && age < CLAIM_STALE_MS) return false;
-  // Moved aside first so that, of two processes breaking it at once, only one removes anything,
-  // and a fresh claim taken in between is put back rather than lost.
-  const aside = `${claim}.stale-${randomUUID()}`;
-  try {
-    await rename(claim, aside);
-  } catch (err) {
-    if (isErrno(err, 'ENOENT')) return true;
-    throw err;
-  }
-  if ((await readIfExists(aside)) !== text) await link(aside, claim).catch(() => undefined);
-  await unlinkIfExists(aside);
-  return true;
-}

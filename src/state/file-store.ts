@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { LockedError, MigError } from '../util/errors.js';
 import { emptyState, type LockInfo, type State } from './model.js';
 import { FileLeases } from './file-leases.js';
+import { withClaim } from './file-claim.js';
 import { createExclusive, isErrno, parseJson, readIfExists, replaceFile, unlinkIfExists } from './file-io.js';
 import { decodeState, encodeState } from './statefile.js';
 import { leaseLostError, type LeaseFence, type LeaseOutcome, type RunnerLease, type StateStore, type WriteOptions } from './store.js';
@@ -55,6 +56,13 @@ export class FileStateStore implements StateStore {
 
   async write(state: State, opts: WriteOptions = {}): Promise<State> {
     await mkdir(dirname(this.path), { recursive: true });
+    // Runners checkpoint while apply records generations, without the lock: the check of the serial
+    // and the replacement must not interleave with another process's.
+    const claim = `${this.path}.write-claim`;
+    return withClaim(claim, () => new MigError('state-busy', `the state ${this.path} stays claimed by another writer`, `if no mig is running against this state, delete ${claim}`), () => this.#write(state, opts));
+  }
+
+  async #write(state: State, opts: WriteOptions): Promise<State> {
     await this.#fence(opts.fence ?? []);
     // The serial check guards against a writer that skipped the lock; it is not a lock itself.
     const previous = await readIfExists(this.path);
