@@ -239,6 +239,9 @@ describe('mig run reconciles a changed spec while streaming', () => {
     const exit = await Promise.race([runner.exited, sleep(30_000).then(() => 'timeout' as const)]);
     expect(exit, runner.output()).toEqual({ code: 0, signal: null });
     const stopSeconds = (Date.now() - stopAt) / 1000;
+    // A planned stop hands the lease back at once rather than letting it lapse.
+    const stopped = statusOfMigration(await statusJson(cwd, ['--offline']), name);
+    expect(stopped?.lease, JSON.stringify(stopped)).toBeUndefined();
 
     const [aMsgs, bMsgs, cMsgs] = await Promise.all([readCanal(topicOf('a')), readCanal(topicOf('b')), readCanal(topicOf('c'))]);
     const [aSrc, bSrc, cSrc] = await Promise.all([sourceRows('a'), sourceRows('b'), sourceRows('c')]);
