@@ -162,7 +162,9 @@ describe('mig run reconciles a changed spec while streaming', () => {
     const handed = await runMig(['apply', '--auto-approve', '--wait', '2m'], { cwd });
     const reconcileSeconds = (Date.now() - applyStart) / 1000;
     expect(handed.code, `${handed.stdout}${handed.stderr}\n--- the runner's output:\n${runner.output()}`).toBe(0);
+    // It says the running runner takes the generation, naming it.
     expect(handed.stdout).toMatch(/runner/i);
+    expect(handed.stdout).toContain(`pid ${runner.pid}`);
     expect(runner.running(), runner.output()).toBe(true);
 
     const after = readState();
@@ -212,6 +214,9 @@ describe('mig run reconciles a changed spec while streaming', () => {
         `(${loadChanges} from the paced load, ${burstChanges} rows from ${burst.statements.filter(inBackfill).length} burst statements)`,
     );
     expect(changesDuringBackfill).toBeGreaterThan(0);
+    // The burst puts changes inside chunk windows in every run (19 to 65 chunk rows dropped in the
+    // runs so far); none dropped would mean the window check never ran.
+    expect(cState?.backfill?.superseded).toBeGreaterThan(0);
 
     const st = statusOfMigration(await statusJson(cwd, ['--offline']), name);
     const gen = st?.generation;
