@@ -19,36 +19,29 @@
 // with a stream checkpoint at or after its high watermark; a crash repeats at most one chunk. A table
 // without a key is read whole in one window, and read again if the stream touched it meanwhile.
 import type { Connection } from 'mysql2/promise';
-import type { Row, TableInfo, TxBatch, ChangeEvent } from '../model/source-data.js';
+import type { TableInfo, TxBatch } from '../model/source-data.js';
 import type { TableState } from '../state/model.js';
 import { connectSource, sourceError } from '../connectors/sources/mysql/connect.js';
 import { TableChunker } from '../connectors/sources/mysql/snapshot-reader.js';
-import { ensureWatermarkTable, watermarkOf, writeWatermark, WATERMARK_ID } from '../connectors/sources/mysql/watermark.js';
+import { ensureWatermarkTable, writeWatermark, WATERMARK_ID } from '../connectors/sources/mysql/watermark.js';
+import { ChunkWindow, withoutWatermarks, type WindowOutcome } from './backfill-window.js';
 import { MigError } from '../util/errors.js';
 import { valueOptions, type RunContext } from './context.js';
 import type { BinlogDelivery } from './delivery.js';
 
 /** How long a written watermark may take to come back through the stream before the backfill gives up. */
 const WATERMARK_WAIT_MS = 120_000;
-/** Attempts at a keyless table's single window before giving up (the stream keeps changing it). */
-const KEYLESS_ATTEMPTS = 20;
+/** Attempts at one window before giving up (a keyless table the stream keeps changing, DDL after DDL). */
+const WINDOW_ATTEMPTS = 20;
 
-interface Window {
-  table: string;
-  chunk: number;
-  keyless: boolean;
-  keyColumns: string[];
-  open: boolean;
-  touched: Set<string>;
-  touchedAny: boolean;
-  rows?: Row[];
-  /** Resolves with the rows handed on, or 'again' when a keyless table was touched. */
-  settle: (r: { written: number; superseded: number } | 'again') => void;
+interface Pending {
+  window: ChunkWindow;
+  settle: (r: WindowOutcome) => void;
   fail: (e: Error) => void;
 }
 
 export class Backfill<O> {
-  #window: Window | undefined;
+  #window: Pending | undefined;
   #seq = 0;
   #conn: Connection | undefined;
   #failure: Error | undefined;
@@ -120,48 +113,25 @@ export class Backfill<O> {
   }
 
   #take(b: TxBatch, inner: BinlogDelivery): void {
-    const w = this.#window;
-    let high = false;
-    const kept: ChangeEvent[] = [];
-    for (const ev of b.events) {
-      const mark = watermarkOf(ev);
-      if (mark) {
-        if (w && mark.migration === this.ctx.migration.metadata.name && mark.chunk === w.chunk) {
-          if (mark.mark === 'low') w.open = true;
-          else if (w.open) high = true;
-        }
-        continue;
-      }
-      if (w?.open && !high && `${ev.database}.${ev.table}` === w.table) this.#touch(w, ev);
-      kept.push(ev);
+    const p = this.#window;
+    if (!p) {
+      inner.take({ events: withoutWatermarks(b.events), end: b.end });
+      return;
     }
-    if (!high || !w || !b.end) {
+    const { kept, outcome } = p.window.observe(b.events);
+    // A high watermark is a transaction of its own, so it always comes with its end position.
+    if (!outcome || !b.end) {
       if (kept.length > 0 || b.end) inner.take({ events: kept, end: b.end });
       return;
     }
     if (kept.length > 0) inner.take({ events: kept });
     this.#window = undefined;
-    if (w.keyless && w.touchedAny) {
+    if (outcome === 'again') {
       inner.take({ events: [], end: b.end });
-      w.settle('again');
+      p.settle(outcome);
       return;
     }
-    const rows = w.rows ?? [];
-    const fresh = w.keyless ? rows : rows.filter((r) => !w.touched.has(keyOf(r, w.keyColumns)));
-    const shape = this.ctx.shapes.get(w.table)!;
-    inner.takeRows(shape, fresh, b.end, () => w.settle({ written: fresh.length, superseded: rows.length - fresh.length }));
-  }
-
-  #touch(w: Window, ev: ChangeEvent): void {
-    w.touchedAny = true;
-    // A DDL changes the table's shape under the chunk: read it again.
-    if (ev.kind === 'ddl') {
-      w.keyless = true;
-      return;
-    }
-    if (w.keyless) return;
-    if (ev.before) w.touched.add(keyOf(ev.before, w.keyColumns));
-    if (ev.after) w.touched.add(keyOf(ev.after, w.keyColumns));
+    inner.takeRows(this.ctx.shapes.get(p.window.table)!, outcome.rows, b.end, () => p.settle(outcome));
   }
 
   async #run(): Promise<void> {
@@ -195,8 +165,9 @@ export class Backfill<O> {
       const shape = ctx.shapes.get(ts.id) ?? shape0;
       const chunker = new TableChunker(this.#conn!, shape, chunkSize, filter, valueOptions(ctx.migration));
       const chunk = ++this.#seq + Date.now() * 1000;
-      const outcome = new Promise<{ written: number; superseded: number } | 'again'>((settle, fail) => {
-        this.#window = { table: ts.id, chunk, keyless, keyColumns: shape.chunkKey, open: false, touched: new Set(), touchedAny: false, settle, fail };
+      const window = new ChunkWindow(name, ts.id, chunk, shape.chunkKey);
+      const outcome = new Promise<WindowOutcome>((settle, fail) => {
+        this.#window = { window, settle, fail };
       });
       outcome.catch(() => undefined);
       const user = ctx.endpoint.spec.user;
@@ -204,19 +175,19 @@ export class Backfill<O> {
       const read = await chunker.next(keyless ? undefined : ts.cursor).catch((e) => {
         throw sourceError(ctx.endpoint, e);
       });
-      this.#window!.rows = read.rows;
+      window.rows = read.rows;
       await writeWatermark(this.#conn!, name, chunk, 'high', user);
       const r = await withTimeout(outcome, ts.id);
       if (r === 'again') {
-        if (++attempt >= KEYLESS_ATTEMPTS) throw new MigError('backfill-busy', `${name}: ${ts.id} has no key and changed during each of ${KEYLESS_ATTEMPTS} attempts to copy it while streaming`, `copy it from a new snapshot instead: mig apply --replace ${name}, or add a primary key to it`);
+        if (++attempt >= WINDOW_ATTEMPTS) throw new MigError('backfill-busy', `${name}: ${ts.id} ${keyless ? 'has no key and changed' : 'had its definition changed'} during each of ${WINDOW_ATTEMPTS} attempts to copy a chunk of it while streaming`, `copy it from a new snapshot instead: mig apply --replace ${name}, or add a primary key to it`);
         continue;
       }
       // Runs once the rows are at the destination (the delivery's callback settles the window).
       if (read.cursor) ts.cursor = read.cursor;
-      ts.rowsCopied += r.written;
+      ts.rowsCopied += r.rows.length;
       ts.backfill.chunks += 1;
       ts.backfill.superseded += r.superseded;
-      ctx.hook({ type: 'backfill-chunk', migration: name, table: ts.id, rows: r.written, superseded: ts.backfill.superseded, total: ts.rowsCopied });
+      ctx.hook({ type: 'backfill-chunk', migration: name, table: ts.id, rows: r.rows.length, superseded: ts.backfill.superseded, total: ts.rowsCopied });
       if (read.last) break;
     }
     ts.fullDoneAt = new Date().toISOString();
@@ -225,14 +196,6 @@ export class Backfill<O> {
     await ctx.checkpointer.save();
     ctx.hook({ type: 'backfill-done', migration: name, table: ts.id, rows: ts.rowsCopied, superseded: ts.backfill.superseded, chunks: ts.backfill.chunks, seconds: (Date.now() - started) / 1000 });
   }
-}
-
-/** A row's key as text: the key columns' canonical values (binary ones as hex). */
-function keyOf(row: Row, columns: string[]): string {
-  return JSON.stringify(columns.map((c) => {
-    const v = row[c];
-    return Buffer.isBuffer(v) ? `x${v.toString('hex')}` : v ?? null;
-  }));
 }
 
 async function withTimeout<T>(p: Promise<T>, table: string): Promise<T> {
