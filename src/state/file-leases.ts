@@ -83,7 +83,8 @@ export class FileLeases {
     const now = Date.now();
     for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
       const lease = await this.#read(join(this.dir, name));
-      if (lease && !lapsed(lease, now)) out[lease.migration] = lease;
+      // A holder found dead on this host holds nothing: the next acquire takes its lease at once.
+      if (lease && !lapsed(lease, now) && !deadHere(lease)) out[lease.migration] = lease;
     }
     return out;
   }

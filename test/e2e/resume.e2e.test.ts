@@ -82,7 +82,7 @@ describe('kill -9 during the full load', () => {
 
     const again = await runMig(['apply', '--auto-approve'], { cwd });
     expect(again.code, again.stdout + again.stderr).toBe(0);
-    expect(again.stdout).toContain('is no longer running; released its lock');
+    expect(again.stdout).toContain('which is no longer running; resuming from its checkpoints');
     expect(again.stdout).toContain(`resuming after ${checkpointed} rows`);
 
     const msgs = await readTopic(topic, 120_000);
@@ -139,7 +139,7 @@ spec:
       await writes;
       const again = await runMig(['apply', '--auto-approve', '--until-caught-up'], { cwd: dir });
       expect(again.code, again.stdout + again.stderr).toBe(0);
-      expect(again.stdout).toContain('released its lock');
+      expect(again.stdout).toContain('which is no longer running; resuming from its checkpoints');
 
       const msgs = (await readTopic(stopic)).map((m) => JSON.parse(m.value) as { id: number; type: string; data: { id: string; v: string }[] });
       const ids = msgs.map((m) => m.id);

@@ -7,7 +7,10 @@ export function runnerLine(e: ApplyEvent): string | undefined {
       const h = e.holder;
       const who = h ? `pid ${h.pid} on ${h.host}` : '';
       if (e.event === 'taken') return `${e.migration}: holding the lease`;
-      if (e.event === 'took-over') return `${e.migration}: took over the lease from ${who} (it stopped renewing; lapsed at ${h?.expiresAt}); resuming from its checkpoints`;
+      if (e.event === 'took-over') {
+        const gone = h && Date.parse(h.expiresAt) > Date.now() ? 'which is no longer running' : `which stopped renewing it (lapsed at ${h?.expiresAt})`;
+        return `${e.migration}: took over the lease from ${who}, ${gone}; resuming from its checkpoints`;
+      }
       if (e.event === 'standby') return `${e.migration}: standby: the lease is held by ${who} until ${h?.expiresAt}; taking over if it lapses`;
       if (e.event === 'lost') return `${e.migration}: lost the lease; stopped writing`;
       return `${e.migration}: released the lease`;
