@@ -51,7 +51,9 @@ export class RunnerHealth {
   report(): HealthReport {
     const all = [...this.#m.entries()];
     const active = all.some(([, h]) => h.lease === 'held');
-    const healthy = all.length > 0 && all.every(([, h]) => h.lease === 'held' && h.run === 'working');
+    // Leases are per migration, so two runners may each hold some: each is healthy on what it holds.
+    const held = all.filter(([, h]) => h.lease === 'held');
+    const healthy = held.length > 0 && held.every(([, h]) => h.run === 'working');
     return { healthy, active, body: { pid: process.pid, migrations: Object.fromEntries(all) } };
   }
 }

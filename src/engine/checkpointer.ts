@@ -23,6 +23,9 @@ const MAX_CONFLICTS = 50;
 
 export class Checkpointer {
   private lastWrite = 0;
+  /** Throttled saves skipped, and how many of them the last write covered: the state in hand is ahead while they differ. */
+  private skipped = 0;
+  private covered = 0;
   private writing: Promise<void> = Promise.resolve();
   private readonly intervalMs: number;
 
@@ -43,6 +46,15 @@ export class Checkpointer {
   /** Persists unless the last write was less than the interval ago. */
   async saveThrottled(): Promise<void> {
     if (Date.now() - this.lastWrite >= this.intervalMs) await this.save();
+    else this.skipped++;
+  }
+
+  /**
+   * Stores what a throttled save skipped. A stream that goes quiet calls it, so the stored
+   * checkpoint (and the lag read from it) catches up with what the destination already has.
+   */
+  async saveIfDirty(): Promise<void> {
+    if (this.skipped !== this.covered) await this.save();
   }
 
   /** Reads what the other writers stored and folds it in, without writing. */
@@ -55,12 +67,14 @@ export class Checkpointer {
   private async write(): Promise<void> {
     for (let conflicts = 0; ; conflicts++) {
       try {
+        const covering = this.skipped;
         const fence = this.opts.fence?.();
         // Keep our object (runners hold references into it); only the serial moves.
         const written = await this.store.write(this.state, fence && fence.length > 0 ? { fence } : undefined);
         this.state.serial = written.serial;
         this.state.lineage = written.lineage;
         this.lastWrite = Date.now();
+        this.covered = covering;
         return;
       } catch (e) {
         if (!this.opts.runs || !(e instanceof MigError && e.code === 'state-conflict') || conflicts >= MAX_CONFLICTS) throw e;

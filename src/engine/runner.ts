@@ -126,16 +126,24 @@ async function takeUp(cp: Checkpointer, ms: MigrationState, name: string, hook: 
     setRunnerStatus(ms, 'starting');
     return 'none';
   }
+  const d = ms.desired!;
   const r = takeUpGeneration(ms);
   if (r === 'removed') {
     delete cp.state.migrations[name];
     await cp.save();
     hook({ type: 'generation', migration: name, generation: pending, event: 'removed' });
+    hook({ type: 'change-applied', migration: name, summary: 'forgotten (topics kept)' });
     return r;
   }
   setRunnerStatus(ms, 'starting');
   await cp.save();
   hook({ type: 'generation', migration: name, generation: pending, event: 'taken-up' });
+  const starting = new Set(d.addTables.map((t) => t.id));
+  if (d.resnapshot) hook({ type: 'change-applied', migration: name, summary: 'checkpoint dropped; every table is copied again from a new snapshot' });
+  for (const id of d.dropTables) {
+    if (d.resnapshot && starting.has(id)) continue;
+    hook({ type: 'change-applied', migration: name, summary: starting.has(id) ? `${id}: reset for a new snapshot` : `${id}: no longer replicated` });
+  }
   return 'taken';
 }
 

@@ -83,6 +83,7 @@ export async function runStreamLoop<O, P>(ctx: RunContext<O>, control: LoopContr
         hooks.stopped('caught-up');
         return;
       }
+      await ctx.checkpointer.saveIfDirty();
       await control.waker.sleep(200);
     }
   } finally {
