@@ -12,6 +12,7 @@ import { applyLine } from '../cli/views/apply-human.js';
 import { confirm } from '../cli/confirm.js';
 import { runMigrations } from '../engine/runner.js';
 import { recordGenerations, type RecordedGeneration } from '../engine/record-generation.js';
+import { prepareDestination } from '../engine/prepare-destination.js';
 import { parseDuration, waitForRunners } from '../engine/wait-runner.js';
 import type { ApplyEvent } from '../model/events.js';
 import type { StateStore } from '../state/store.js';
@@ -101,7 +102,7 @@ export default class ApplyCommand extends MigCommand {
   }
 
   /** Validates, prechecks, plans, asks, and records the approved plan; undefined when nothing is to be done. */
-  private async approve(store: StateStore, planfile: string | undefined, flags: { dir: string; replace?: string[]; 'auto-approve': boolean; 'until-caught-up': boolean; follow: boolean }): Promise<{ inspected: Inspected; recorded: RecordedGeneration[] } | undefined> {
+  private async approve(store: StateStore, planfile: string | undefined, flags: { dir: string; replace?: string[]; 'auto-approve': boolean; 'until-caught-up': boolean; follow: boolean; detach: boolean }): Promise<{ inspected: Inspected; recorded: RecordedGeneration[] } | undefined> {
     // Specs, state and live systems are read once; precheck, plan and apply all work from that.
     const inspected = await inspectAll(flags.dir, store);
     const { state, loaded } = inspected;
@@ -137,7 +138,15 @@ export default class ApplyCommand extends MigCommand {
       this.out('Apply cancelled.');
       return undefined;
     }
-    const { recorded } = await recordGenerations(store, plan, loaded, inspected.live);
+    // A migration another process runs (or will run: --detach) gets its topics or tables here.
+    const elsewhere = (name: string) => flags.detach || inspected.leases[name] !== undefined;
+    const hook = (e: ApplyEvent) => {
+      const line = applyLine(e);
+      if (line) this.out(line);
+    };
+    const { recorded } = await recordGenerations(store, plan, loaded, inspected.live, {
+      prepare: (m, draft) => (elsewhere(m.metadata.name) ? prepareDestination(m, draft, inspected.live.get(m.metadata.name), flags.dir, hook) : Promise.resolve(undefined)),
+    });
     return { inspected, recorded };
   }
 }

@@ -3,6 +3,8 @@
 // writes its checkpoints meanwhile without that lock, so a conflict is met by reading again.
 import type { LoadedMigration } from '../spec/index.js';
 import type { MigrationState, State, DesiredGeneration, TableState } from '../state/model.js';
+import type { Migration } from '../spec/schema.js';
+import type { Prepared } from './prepare-destination.js';
 import type { StateStore } from '../state/store.js';
 import type { Plan, MigrationPlan } from '../plan/change.js';
 import type { LiveView } from '../plan/build.js';
@@ -16,16 +18,35 @@ export interface RecordedGeneration {
   removed: boolean;
 }
 
+export interface RecordOptions {
+  /**
+   * Runs the schema steps of a migration's new generation before it is recorded (mig apply does, for
+   * migrations a runner streams); `draft` is the migration's state with the generation waiting.
+   */
+  prepare?: (m: Migration, draft: MigrationState) => Promise<Prepared | undefined>;
+}
+
 /** Records the plan's changed migrations as new generations; returns the state as written. */
-export async function recordGenerations(store: StateStore, plan: Plan, loaded: LoadedMigration[], live: ReadonlyMap<string, LiveView>): Promise<{ state: State; recorded: RecordedGeneration[] }> {
+export async function recordGenerations(store: StateStore, plan: Plan, loaded: LoadedMigration[], live: ReadonlyMap<string, LiveView>, opts: RecordOptions = {}): Promise<{ state: State; recorded: RecordedGeneration[] }> {
   const byName = new Map(loaded.map((l) => [l.migration.metadata.name, l]));
+  const prepared = new Map<string, Prepared>();
+  if (opts.prepare) {
+    const draft = await store.read();
+    const now = new Date().toISOString();
+    for (const mp of plan.migrations) {
+      const l = byName.get(mp.name);
+      if (mp.changes.length === 0 || !l || !recordOne(draft, mp, l, live.get(mp.name), now)) continue;
+      const p = await opts.prepare(l.migration, draft.migrations[mp.name]!);
+      if (p) prepared.set(mp.name, p);
+    }
+  }
   for (let attempt = 1; ; attempt++) {
     const state = await store.read();
     const recorded: RecordedGeneration[] = [];
     const now = new Date().toISOString();
     for (const mp of plan.migrations) {
       if (mp.changes.length === 0) continue;
-      const r = recordOne(state, mp, byName.get(mp.name), live.get(mp.name), now);
+      const r = recordOne(state, mp, byName.get(mp.name), live.get(mp.name), now, prepared.get(mp.name));
       if (r) recorded.push(r);
     }
     if (recorded.length === 0) return { state, recorded };
@@ -38,7 +59,7 @@ export async function recordGenerations(store: StateStore, plan: Plan, loaded: L
   }
 }
 
-function recordOne(state: State, mp: MigrationPlan, l: LoadedMigration | undefined, live: LiveView | undefined, now: string): RecordedGeneration | undefined {
+function recordOne(state: State, mp: MigrationPlan, l: LoadedMigration | undefined, live: LiveView | undefined, now: string, prepared?: Prepared): RecordedGeneration | undefined {
   const ms = state.migrations[mp.name];
   const generation = Math.max(ms?.generation ?? 0, ms?.desired?.generation ?? 0, ms?.observedGeneration ?? 0) + 1;
   if (!l) {
@@ -52,7 +73,8 @@ function recordOne(state: State, mp: MigrationPlan, l: LoadedMigration | undefin
   const tables = new Map((live?.source.ok ? desiredFor(m, live.source).tables : []).map((t) => [t.id, t]));
   const start = (id: string): TableState[] => {
     const t = tables.get(id);
-    return t ? [newTableState(t, full)] : [];
+    // Tables whose destination object apply created already start past their schema phase.
+    return t ? [{ ...newTableState(t, full), ...prepared?.get(id) }] : [];
   };
   // Table changes already waiting in an earlier generation stay asked for: the newer plan was made
   // against the state with them taken up.
