@@ -106,7 +106,7 @@ export default class ApplyCommand extends MigCommand {
     // Specs, state and live systems are read once; precheck, plan and apply all work from that.
     const inspected = await inspectAll(flags.dir, store);
     const { state, loaded } = inspected;
-    const precheck = await runPrechecks(loaded, state, { specDir: flags.dir, live: inspected.live });
+    const precheck = await runPrechecks(loaded, state, { specDir: flags.dir, live: inspected.live, replace: flags.replace });
     if (!precheck.ok) throw precheckFailedError(precheck);
     if (precheck.summary.warnings > 0) this.out(renderPrecheckFailures(precheck) + '\n');
     const fresh = planFrom(inspected, { replace: flags.replace });

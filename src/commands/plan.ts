@@ -44,7 +44,7 @@ export default class PlanCommand extends MigCommand {
     try {
       // The precheck reads the live systems; offline there is nothing for it to read.
       const inspected = await inspectAll(flags.dir, store, { offline: flags.offline });
-      const precheck = flags.offline ? undefined : await runPrechecks(inspected.loaded, inspected.state, { specDir: flags.dir, live: inspected.live });
+      const precheck = flags.offline ? undefined : await runPrechecks(inspected.loaded, inspected.state, { specDir: flags.dir, live: inspected.live, replace: flags.replace });
       plan = planFrom(inspected, { replace: flags.replace });
       if (precheck) plan.precheck = precheck;
     } finally {

@@ -86,6 +86,12 @@ export const CHECKS = {
     title: 'the user has REPLICATION SLAVE and REPLICATION CLIENT (MariaDB 10.5+: or BINLOG MONITOR) (incremental)',
     reads: 'SHOW GRANTS (with active roles)',
   },
+  'source.privilege-backfill': {
+    severity: 'error',
+    ignorable: false,
+    title: 'a migration that has streamed and gets tables to backfill: the user may create and write mig_meta.* (the watermark table)',
+    reads: 'SHOW GRANTS (with active roles); the recorded state (checkpoint, tables) and the spec resolved against the source',
+  },
   'source.views': {
     severity: 'warning',
     ignorable: true,

@@ -204,9 +204,10 @@ function runnerNotes(input: PlanInput): PlanNote[] {
 
 /**
  * Whether a table that starts in this migration is copied while the stream runs (engine/backfill.ts):
- * the migration has streamed from a binary log, so its position is the one to keep.
+ * the migration has streamed from a binary log, so its position is the one to keep. The precheck
+ * asks the same to know when the source must take watermark writes.
  */
-function backfills(m: Migration, prev: MigrationState): boolean {
+export function backfills(m: Migration, prev: MigrationState): boolean {
   return prev.checkpoint !== undefined && m.spec.types.includes('full') && m.spec.types.includes('incremental') && sourceKindOf(m.spec.source).changes === 'binlog';
 }
 

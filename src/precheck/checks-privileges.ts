@@ -1,8 +1,11 @@
-// Checks the source user's privileges from SHOW GRANTS: SELECT on what is migrated, and the two
-// replication privileges a binlog reader needs. ALL PRIVILEGES covers everything.
+// Checks the source user's privileges from SHOW GRANTS: SELECT on what is migrated, the two
+// replication privileges a binlog reader needs, and the writes a backfill's watermarks need.
+// ALL PRIVILEGES covers everything.
 import type { Check, CheckContext, Outcome, ServerFacts } from './types.js';
 import { accountSql, hasGlobalPrivilege, hasPrivilegeOn, parseGrants, quoteIdent, type ParsedGrants } from './grants.js';
-import { atLeast, fail, incrementalOnly, listSome, pass, skip, withServer } from './outcome.js';
+import { atLeast, fail, incrementalOnly, listSome, pass, plural, skip, withServer } from './outcome.js';
+import { backfillTables, mayBackfill } from './backfill-tables.js';
+import { WATERMARK_DATABASE, WATERMARK_ID } from '../connectors/sources/mysql/watermark.js';
 
 function withGrants(ctx: CheckContext, f: (g: ParsedGrants, server: ServerFacts) => Outcome): Outcome {
   return withServer(ctx, (server) => {
@@ -74,4 +77,40 @@ export const privilegeReplication: Check = {
         );
       }),
     ),
+};
+
+/** What ensureWatermarkTable and writeWatermark run: CREATE DATABASE/TABLE IF NOT EXISTS, then an upsert. */
+const WATERMARK_PRIVILEGES = ['CREATE', 'INSERT', 'UPDATE', 'SELECT'] as const;
+
+/**
+ * A table added to a migration that has streamed is copied while the stream runs, with watermark
+ * rows written on the source around each chunk; without the grant the runner fails only when it
+ * gets there (watermark-table), after apply already recorded the plan. Only a table-level grant
+ * would not do: the database is created if missing, which needs CREATE on the database.
+ */
+export const privilegeBackfill: Check = {
+  id: 'source.privilege-backfill',
+  run(ctx) {
+    const m = ctx.migration;
+    const expected = `${WATERMARK_PRIVILEGES.join(', ')} ON ${quoteIdent(WATERMARK_DATABASE)}.* when tables are backfilled`;
+    if (!mayBackfill(m, ctx.state, ctx.replace)) {
+      return skip('not applicable: no table is copied while the stream runs (the migration has not streamed from a binary log with full and incremental, or is copied from a new snapshot), which writes nothing on the source', expected);
+    }
+    const desired = ctx.desiredTables;
+    if (!desired?.ok) return skip(`not checked: the source's tables could not be resolved (${desired?.error ?? 'not read'})`, expected);
+    const tables = backfillTables(m, ctx.state, desired.value, ctx.replace);
+    if (tables.length === 0) return skip('not needed: no table to backfill', expected);
+    return withGrants(ctx, (g, server) => {
+      const missing = WATERMARK_PRIVILEGES.filter((p) => !hasPrivilegeOn(g, p, WATERMARK_DATABASE));
+      const which = `${plural(tables.length, 'table')} to backfill (${listSome(tables)})`;
+      if (missing.length === 0) return pass(`${server.account} may create and write ${WATERMARK_DATABASE}.* for ${which}`, expected);
+      const name = m.metadata.name;
+      return fail(
+        `${server.account} lacks ${missing.join(', ')} on ${WATERMARK_DATABASE}.*, and ${which} while the stream keeps running`,
+        expected,
+        `the plan copies these tables in watermark chunks while the stream keeps running: mig writes a low and a high watermark row into ${WATERMARK_ID} on the source around each chunk it reads (creating the database and table if missing); without the grant the runner stops with watermark-table. A new snapshot (mig apply --replace ${name}) copies every table again and restarts the stream from it, with no writes on the source`,
+        `GRANT ${missing.join(', ')} ON ${quoteIdent(WATERMARK_DATABASE)}.* TO ${accountSql(server.account)}; or copy from a new snapshot instead, which needs no writes on the source: mig apply --replace ${name}`,
+      );
+    });
+  },
 };

@@ -3,7 +3,7 @@
 import type { Check } from './types.js';
 import { sourceConnection, sourceServerId, sourceVersion } from './checks-server.js';
 import { binlogEnabled, binlogFormat, binlogRetentionCheck, binlogRowImage, binlogRowMetadata, logSlaveUpdates } from './checks-binlog.js';
-import { privilegeReplication, privilegeSelect } from './checks-privileges.js';
+import { privilegeBackfill, privilegeReplication, privilegeSelect } from './checks-privileges.js';
 import { invisibleColumns, objectsExist, primaryKey, tableCount, views } from './checks-tables.js';
 import { destinationConnection, existingTopics, topicCollision, topicNames } from './checks-destination.js';
 import { existingTables, feedTopic, tablestoreLimits } from './checks-table-destination.js';
@@ -20,6 +20,7 @@ export const REGISTRY: readonly Check[] = [
   binlogRetentionCheck,
   privilegeSelect,
   privilegeReplication,
+  privilegeBackfill,
   objectsExist,
   views,
   primaryKey,

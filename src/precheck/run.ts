@@ -17,7 +17,8 @@ import { summarize, toFinding } from './report.js';
 import { skip } from './outcome.js';
 import { gatherSourceFacts, unreachableSource } from './source-facts.js';
 import { topicsWritten } from './topic-names.js';
-import type { Check, CheckContext, DestinationFacts, MigrationPrecheck, Outcome, PrecheckReport, SourceFacts } from './types.js';
+import { mayBackfill, type BackfillCandidate } from './backfill-tables.js';
+import type { Check, CheckContext, DestinationFacts, Known, MigrationPrecheck, Outcome, PrecheckReport, SourceFacts } from './types.js';
 
 export interface PrecheckInput {
   migration: Migration;
@@ -27,6 +28,10 @@ export interface PrecheckInput {
   otherTopics?: ReadonlyMap<string, string>;
   source: SourceFacts;
   destination: DestinationFacts;
+  /** The spec's tables resolved against the source, when the migration would backfill. */
+  desiredTables?: Known<readonly BackfillCandidate[]>;
+  /** apply --replace, as given. */
+  replace?: readonly string[];
 }
 
 /** A check's outcome: skipped where it does not apply, else what it decides. */
@@ -52,6 +57,8 @@ export interface PrecheckOptions {
   specDir: string;
   /** What the caller already read, by migration name: its source view is used instead of reading the source again. */
   live?: ReadonlyMap<string, LiveView>;
+  /** apply --replace and plan --replace: a migration replaced whole backfills nothing. */
+  replace?: readonly string[];
   /** Replace the fact gatherers (tests). */
   gatherSource?: (m: Migration, endpoint: SourceEndpoint) => Promise<SourceFacts>;
   gatherDestination?: (m: Migration, ctx: PrecheckFactsContext) => Promise<DestinationFacts>;
@@ -80,6 +87,17 @@ export function factsContext(m: Migration, specDir: string, state: MigrationStat
   return { specDir, state, topics: topicsWritten(m), source, desired };
 }
 
+/** The desired tables, known only when the source could be read: a partial list would hide new tables. */
+async function resolvedTables(facts: PrecheckFactsContext): Promise<Known<readonly BackfillCandidate[]>> {
+  try {
+    const live = await facts.source();
+    if (!live.ok) return { ok: false, error: live.error };
+    return { ok: true, value: (await facts.desired()).tables };
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  }
+}
+
 export async function runPrechecks(loaded: readonly LoadedMigration[], state: State, opts: PrecheckOptions): Promise<PrecheckReport> {
   const gatherSource = opts.gatherSource ?? gatherSourceFacts;
   const gatherDestination = opts.gatherDestination ?? gatherDestinationFacts;
@@ -87,19 +105,22 @@ export async function runPrechecks(loaded: readonly LoadedMigration[], state: St
     loaded.map(async (l): Promise<PrecheckInput> => {
       const m = l.migration;
       const mstate = state.migrations[m.metadata.name];
+      const facts = factsContext(m, opts.specDir, mstate, opts.live?.get(m.metadata.name));
       // An unresolvable secret is a finding about the connection it is for, not a crash of the run.
-      const [source, destination] = await Promise.all([
+      const [source, destination, desiredTables] = await Promise.all([
         endpointFor(m, opts.specDir).then(
           (ep) => gatherSource(m, ep),
           (e: MigError) => unreachableSource(e.message, e.code ?? 'secret-unresolved', e.hint ?? 'set the environment variable or file spec.source.password refers to'),
         ),
-        gatherDestination(m, factsContext(m, opts.specDir, mstate, opts.live?.get(m.metadata.name))),
+        gatherDestination(m, facts),
+        // Only a migration that may backfill needs its tables, and reading them may cost a source inspection.
+        mayBackfill(m, mstate, opts.replace) ? resolvedTables(facts) : undefined,
       ]);
       const otherTopics = new Map<string, string>();
       for (const [name, ms] of Object.entries(state.migrations)) {
         if (name !== m.metadata.name) for (const t of Object.keys(ms.topics)) otherTopics.set(t, name);
       }
-      return { migration: m, file: l.file, state: mstate, otherTopics, source, destination };
+      return { migration: m, file: l.file, state: mstate, otherTopics, source, destination, desiredTables, replace: opts.replace };
     }),
   );
   return evaluatePrechecks(inputs, loaded.map((l) => l.migration));

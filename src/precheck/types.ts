@@ -4,6 +4,8 @@ import type { Destination, Migration, Source } from '../spec/schema.js';
 import type { MigrationState } from '../state/model.js';
 import type { DestinationFacts, SourceFacts } from '../model/precheck-facts.js';
 import type { CheckId } from '../model/precheck-catalog.js';
+import type { BackfillCandidate } from './backfill-tables.js';
+import type { Known } from '../model/precheck-facts.js';
 
 export type { Finding, FindingStatus, MigrationPrecheck, PrecheckReport } from '../model/precheck-report.js';
 import type { Finding } from '../model/precheck-report.js';
@@ -23,6 +25,13 @@ export interface CheckContext {
   otherTopics: ReadonlyMap<string, string>;
   source: SourceFacts;
   destination: DestinationFacts;
+  /**
+   * The spec's tables resolved against the live source; read only for a migration that would
+   * backfill (backfill-tables.ts), absent otherwise.
+   */
+  desiredTables?: Known<readonly BackfillCandidate[]>;
+  /** apply --replace: MIGRATION (a new snapshot) or MIGRATION/DB.TABLE (that table copied again). */
+  replace?: readonly string[];
 }
 
 /**

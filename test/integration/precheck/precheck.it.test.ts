@@ -165,6 +165,29 @@ describe('precheck against MariaDB and Kafka', () => {
     expect(find(report, 'destination.connection').status).toBe('pass');
   });
 
+  it('a migration that has streamed and gets new tables needs CREATE and writes on mig_meta.*, read from SHOW GRANTS', async () => {
+    const dir = writeSpec(spec());
+    process.env.PC_PASSWORD = password;
+    const loaded = await loadValid(dir);
+    const m = loaded[0]!.migration;
+    const state = emptyState('x');
+    state.migrations[m.metadata.name] = { name: m.metadata.name, spec: m, digest: 'd', appliedAt: '', topics: {}, tables: {}, checkpoint: { file: 'mariadb-bin.000001', pos: 4 } };
+    const backfill = async () => find(await runPrechecks(loaded, state, { specDir: dir }), 'source.privilege-backfill');
+    expect(await backfill()).toMatchObject({
+      status: 'fail',
+      severity: 'error',
+      observed: `${user}@% lacks CREATE, INSERT, UPDATE, SELECT on mig_meta.*, and 4 tables to backfill (${db}.keyed, ${db}.nokey, ${db}.hid, ${db}.other) while the stream keeps running`,
+      fix: `GRANT CREATE, INSERT, UPDATE, SELECT ON \`mig_meta\`.* TO '${user}'@'%'; or copy from a new snapshot instead, which needs no writes on the source: mig apply --replace ${m.metadata.name}`,
+    });
+    // A wildcard grant as MariaDB prints it back (the escaped underscore) covers mig_meta.
+    await conn.query(`GRANT CREATE, INSERT, UPDATE, SELECT ON \`mig\\_%\`.* TO '${user}'@'%'`);
+    try {
+      expect(await backfill()).toMatchObject({ status: 'pass', observed: `${user}@% may create and write mig_meta.* for 4 tables to backfill (${db}.keyed, ${db}.nokey, ${db}.hid, ${db}.other)` });
+    } finally {
+      await conn.query(`REVOKE CREATE, INSERT, UPDATE, SELECT ON \`mig\\_%\`.* FROM '${user}'@'%'`);
+    }
+  });
+
   it('mig precheck prints one line per check, the fix under each failure, and exits 1', async () => {
     writeSpec(spec());
     const r = await runMig(['precheck', '--state', path.join(cwd, 'state.json')], { cwd, env });

@@ -5,6 +5,7 @@ import { MigrationDoc, type Migration, type MigrationInput } from '../../../src/
 import { parseSpecText } from '../../../src/spec/load.js';
 import { evaluatePrechecks, type PrecheckInput } from '../../../src/precheck/run.js';
 import type { DestinationFacts, Finding, ServerFacts, SourceFacts, TableFacts } from '../../../src/precheck/types.js';
+import type { MigrationState, TableState } from '../../../src/state/model.js';
 import { IGNORABLE_CHECK_IDS, CHECKS } from '../../../src/model/precheck-catalog.js';
 import { REGISTRY } from '../../../src/precheck/registry.js';
 import { effectiveServerId } from '../../../src/precheck/checks-server.js';
@@ -85,7 +86,7 @@ describe('precheck registry', () => {
     // Checks of other source and destination kinds say so and skip.
     const findings = r.migrations[0]!.findings;
     expect(findings.filter((f) => f.status !== 'pass' && !f.message.startsWith('not applicable'))).toEqual([]);
-    expect(findings.filter((f) => f.status === 'skipped').map((f) => f.id)).toEqual(['destination.existing-tables', 'destination.tablestore-limits', 'source.feed-topic']);
+    expect(findings.filter((f) => f.status === 'skipped').map((f) => f.id)).toEqual(['source.privilege-backfill', 'destination.existing-tables', 'destination.tablestore-limits', 'source.feed-topic']);
     expect(r.ok).toBe(true);
   });
 });
@@ -340,5 +341,83 @@ describe('destination topics recorded by another migration', () => {
     const input: PrecheckInput = { migration: m, file: 'f.yaml', state: undefined, otherTopics: new Map([['shop', 'legacy']]), source: source(), destination: destination({ messages: new Map([['shop', ok(3)]]) }) };
     const f = evaluatePrechecks([input]).migrations[0]!.findings.find((x) => x.id === 'destination.existing-topics')!;
     expect(f.observed).toBe('not created by this migration, yet holding messages: shop (3 message(s), written by migration legacy)');
+  });
+});
+
+describe('backfill privileges (source.privilege-backfill)', () => {
+  const done = (id: string, snapshotDigest = `d-${id}`): TableState => ({ id, phase: 'incremental', target: 'shop', snapshotDigest, keyColumns: ['id'], rowsCopied: 10, fullDoneAt: '2026-01-01T00:00:00Z' });
+  const streamed = (m: Migration, tables: TableState[] = [done('shop.orders')], over: Partial<MigrationState> = {}): MigrationState => ({
+    name: m.metadata.name, spec: m, digest: 'x', appliedAt: '2026-01-01T00:00:00Z', topics: {},
+    tables: Object.fromEntries(tables.map((t) => [t.id, t])),
+    checkpoint: { file: 'mariadb-bin.000002', pos: 400 },
+    ...over,
+  });
+  const desired = (...ids: string[]) => ok(ids.map((id) => ({ id, snapshotDigest: `d-${id}` })));
+  const grants = (...lines: string[]) => source({ grants: ok(['GRANT REPLICATION SLAVE, BINLOG MONITOR ON *.* TO `mig`@`%`', 'GRANT SELECT ON `shop`.* TO `mig`@`%`', ...lines]) });
+  const check = (m: Migration, over: Partial<PrecheckInput>, src = grants()) =>
+    evaluatePrechecks([{ migration: m, file: 'f.yaml', state: streamed(m), source: src, destination: destination(), desiredTables: desired('shop.orders', 'shop.customers'), ...over }]);
+
+  it('fails with the tables to backfill, the exact GRANT and the new-snapshot alternative', () => {
+    const m = migration();
+    const r = check(m, {});
+    const f = finding(r, 'source.privilege-backfill');
+    expect(f).toMatchObject({
+      status: 'fail',
+      severity: 'error',
+      ignorable: false,
+      observed: 'mig@% lacks CREATE, INSERT, UPDATE, SELECT on mig_meta.*, and 1 table to backfill (shop.customers) while the stream keeps running',
+      fix: "GRANT CREATE, INSERT, UPDATE, SELECT ON `mig_meta`.* TO 'mig'@'%'; or copy from a new snapshot instead, which needs no writes on the source: mig apply --replace shop",
+    });
+    expect(f.message).toContain('mig_meta.watermarks');
+    expect(r.ok).toBe(false);
+    expect(precheckFailedError(r).message).toContain('shop: source.privilege-backfill: mig@% lacks CREATE');
+  });
+
+  it('passes on a grant on mig_meta, a wildcard matching it, or global privileges; names only what is missing', () => {
+    const m = migration();
+    const status = (...lines: string[]) => finding(check(m, {}, grants(...lines)), 'source.privilege-backfill');
+    expect(status('GRANT CREATE, INSERT, UPDATE, SELECT ON `mig_meta`.* TO `mig`@`%`')).toMatchObject({ status: 'pass', observed: 'mig@% may create and write mig_meta.* for 1 table to backfill (shop.customers)' });
+    expect(status('GRANT ALL PRIVILEGES ON `mig\\_%`.* TO `mig`@`%`').status).toBe('pass');
+    expect(status('GRANT ALL PRIVILEGES ON *.* TO `mig`@`%`').status).toBe('pass');
+    expect(status('GRANT SELECT, INSERT, UPDATE, CREATE ON *.* TO `mig`@`%`').status).toBe('pass');
+    // `mig\_meta` escapes the underscore: it matches mig_meta only, and a table grant cannot create the database.
+    expect(status('GRANT INSERT, UPDATE, SELECT ON `mig_meta`.`watermarks` TO `mig`@`%`').fix).toMatch(/^GRANT CREATE, INSERT, UPDATE, SELECT ON/);
+    expect(status('GRANT INSERT, UPDATE, SELECT ON `mig\\_meta`.* TO `mig`@`%`').fix).toMatch(/^GRANT CREATE ON `mig_meta`\.\* TO 'mig'@'%';/);
+  });
+
+  it('counts tables whose copy settings changed, whose copy is unfinished, or that --replace names; --replace MIGRATION backfills nothing', () => {
+    const m = migration();
+    const observed = (over: Partial<PrecheckInput>) => finding(check(m, { desiredTables: desired('shop.orders'), ...over }), 'source.privilege-backfill');
+    expect(observed({ state: streamed(m, [done('shop.orders', 'old')]) }).observed).toContain('(shop.orders)');
+    expect(observed({ state: streamed(m, [{ ...done('shop.orders'), fullDoneAt: undefined, backfill: { generation: 2, startedAt: 'x', chunks: 1, superseded: 0 } }]) }).observed).toContain('(shop.orders)');
+    expect(observed({ replace: ['shop/shop.orders'] }).observed).toContain('(shop.orders)');
+    expect(finding(check(m, { replace: ['shop'] }), 'source.privilege-backfill').status).toBe('skipped');
+  });
+
+  it('a generation recorded but not taken up counts: its new tables are to be backfilled', () => {
+    const m = migration();
+    const added: TableState = { id: 'shop.customers', phase: 'pending', target: 'shop', snapshotDigest: 'd-shop.customers', keyColumns: ['id'], rowsCopied: 0 };
+    const state = streamed(m, [done('shop.orders')], { desired: { generation: 2, recordedAt: 'x', spec: m, digest: 'x', dropTables: [], addTables: [added] } });
+    expect(finding(check(m, { state }), 'source.privilege-backfill').status).toBe('fail');
+    const resnapshot = streamed(m, [done('shop.orders')], { desired: { generation: 2, recordedAt: 'x', spec: m, digest: 'x', resnapshot: true, dropTables: ['shop.orders'], addTables: [] } });
+    expect(finding(check(m, { state: resnapshot }), 'source.privilege-backfill').status).toBe('skipped');
+  });
+
+  it('says nothing when nothing would be backfilled, or the migration never backfills', () => {
+    const m = migration();
+    const skipped = (mm: Migration, over: Partial<PrecheckInput>) => {
+      const f = finding(check(mm, over), 'source.privilege-backfill');
+      expect(f.status).toBe('skipped');
+      return f.message;
+    };
+    expect(skipped(m, { desiredTables: desired('shop.orders') })).toBe('not needed: no table to backfill');
+    expect(skipped(m, { state: streamed(m, [done('shop.orders')], { checkpoint: undefined }) })).toMatch(/^not applicable: /);
+    expect(skipped(m, { state: undefined })).toMatch(/^not applicable: /);
+    const fullOnly = migration('shop', { types: ['schema', 'full'] });
+    expect(skipped(fullOnly, { state: streamed(fullOnly) })).toMatch(/^not applicable: /);
+    const feed = { brokers: ['127.0.0.1:19092'], topic: 'obinlog' };
+    const tidb = migration('shop', { source: { type: 'tidb', host: '127.0.0.1', user: 'mig', binlogKafka: feed }, destination: { type: 'mysql', host: '127.0.0.1', user: 'root' } });
+    expect(skipped(tidb, { state: streamed(tidb) })).toMatch(/^not applicable: /);
+    expect(skipped(m, { desiredTables: { ok: false, error: 'source down' } })).toBe("not checked: the source's tables could not be resolved (source down)");
   });
 });

@@ -93,4 +93,27 @@ describe('runPrechecks', () => {
     expect(ctx?.topics).toEqual(['shop', 'shop.ddl']);
     expect(ctx?.state).toBe(state.migrations.shop);
   });
+
+  it("resolves the tables of a migration that has streamed from the caller's view, and --replace MIGRATION leaves nothing to backfill", async () => {
+    const m = migration({ type: 'kafka', brokers: ['127.0.0.1:1'], topic: 'shop' });
+    const state = emptyState('x');
+    // Recorded before shop.orders existed in the spec's database: the view now shows it, so it would be backfilled.
+    state.migrations.shop = { name: 'shop', spec: m, digest: 'd', appliedAt: '', topics: {}, tables: {}, checkpoint: { file: 'mariadb-bin.000001', pos: 4 } };
+    const source: LiveSource = { ok: true, databases: new Set(['shop']), tables: new Map([['shop.orders', orders]]) };
+    const live = new Map<string, LiveView>([['shop', { source, topics: { ok: true, topics: new Map() } }]]);
+    const reachable: SourceFacts = {
+      ...unreachable,
+      connection: { ok: true, server: { version: '10.11.6-MariaDB', flavor: 'mariadb', serverId: 1, account: 'mig@%', variables: {} } },
+      grants: { ok: true, value: ['GRANT SELECT ON `shop`.* TO `mig`@`%`'] },
+    };
+    const opts = {
+      specDir: mkdtempSync(path.join(tmpdir(), 'mig-precheck-run-')),
+      live,
+      gatherSource: async () => reachable,
+      gatherDestination: async (): Promise<DestinationFacts> => ({ connection: { ok: true }, topics: { ok: true, value: [] }, messages: new Map() }),
+    };
+    const backfill = async (replace?: string[]) => (await runPrechecks(loaded(m), state, { ...opts, replace })).migrations[0]!.findings.find((f) => f.id === 'source.privilege-backfill')!;
+    expect(await backfill()).toMatchObject({ status: 'fail', observed: 'mig@% lacks CREATE, INSERT, UPDATE, SELECT on mig_meta.*, and 1 table to backfill (shop.orders) while the stream keeps running' });
+    expect((await backfill(['shop'])).status).toBe('skipped');
+  });
 });
