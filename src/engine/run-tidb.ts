@@ -14,7 +14,7 @@ import type { RunContext } from './context.js';
 import { isTransactional } from '../connectors/contract.js';
 import type { ApplyOptions } from './context.js';
 import { runFeed } from './feed.js';
-import { enterIncremental, runFullLoad } from './full-load.js';
+import { enterIncremental, runFullLoad, tablesNeedingFull } from './full-load.js';
 import { openRunSink, plannedRun } from './open-run.js';
 
 export async function runTidbMigration(m: Migration, source: TidbSource, cp: Checkpointer, opts: ApplyOptions): Promise<boolean> {
@@ -74,8 +74,13 @@ async function openTidbSnapshot(ctx: RunContext<unknown>, conn: Connection): Pro
   const reused = ctx.mstate.feed !== undefined;
   if (!ctx.mstate.feed) {
     ctx.mstate.feed = { startTs: ts.toString(), takenAt: new Date().toISOString(), positions: {} };
-    await ctx.checkpointer.save();
+  } else {
+    // A table whose copy starts now (added to a migration whose feed runs) is read as of `ts`: the
+    // feed must not apply its transactions up to `ts` again over the copy, which would take its rows
+    // back in time. A table whose copy began under an earlier snapshot keeps that one's ts.
+    for (const t of tablesNeedingFull(ctx)) if (t.fullStartedAt === undefined && t.rowsCopied === 0) t.snapshotTs ??= ts.toString();
   }
+  await ctx.checkpointer.save();
   ctx.hook({ type: 'snapshot-opened', migration: ctx.migration.metadata.name, at: `commit ts ${ts}`, reused });
 }
 

@@ -40,6 +40,12 @@ export interface TableState {
   targetOrigin?: 'created' | 'kept';
   fullStartedAt?: string;
   fullDoneAt?: string;
+  /**
+   * TiDB sources: the commit ts this table's copy was read at, when later than the migration's
+   * snapshot (a table added to a migration whose feed already runs). The feed applies only this
+   * table's transactions committed after it.
+   */
+  snapshotTs?: string;
   /** A copy made while the stream ran (a table added to, or re-snapshotted in, a streaming migration). */
   backfill?: BackfillProgress;
 }
