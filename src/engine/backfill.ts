@@ -28,6 +28,7 @@ import { ChunkWindow, withoutWatermarks, type WindowOutcome } from './backfill-w
 import { MigError } from '../util/errors.js';
 import { valueOptions, type RunContext } from './context.js';
 import type { BinlogDelivery } from './delivery.js';
+import { emptyForRecopy } from './full-load.js';
 
 /** How long a written watermark may take to come back through the stream before the backfill gives up. */
 const WATERMARK_WAIT_MS = 120_000;
@@ -146,6 +147,7 @@ export class Backfill<O> {
     const name = ctx.migration.metadata.name;
     const started = Date.now();
     const shape0 = ctx.shapes.get(ts.id)!;
+    await emptyForRecopy(ctx, shape0, ts);
     const keyless = shape0.chunkKey.length === 0;
     if (keyless) {
       ts.cursor = undefined;

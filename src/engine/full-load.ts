@@ -2,6 +2,7 @@
 // chunk; each chunk's cursor is checkpointed only after the destination acknowledged the chunk.
 import type { Connection } from 'mysql2/promise';
 import type { TableState } from '../state/model.js';
+import type { TableInfo } from '../model/source-data.js';
 import { connectSource, sourceError } from '../connectors/sources/mysql/connect.js';
 import { closeSnapshot, openSnapshot, TableChunker } from '../connectors/sources/mysql/snapshot-reader.js';
 import { sinkKindOf } from '../connectors/registry.js';
@@ -64,6 +65,7 @@ async function loadTable<O>(ctx: RunContext<O>, conn: Connection, ts: TableState
   const shape = ctx.shapes.get(ts.id)!;
   const desired = ctx.desired.get(ts.id)!;
   const started = Date.now();
+  await emptyForRecopy(ctx, shape, ts);
   if (shape.keyKind === 'none') {
     const consequence = sinkKindOf(ctx.migration.spec.destination).keylessConsequence.apply;
     ctx.hook({ type: 'table-warning', migration: name, table: ts.id, message: `no primary or unique key: the table is read in one pass (a resumed load starts it over) and ${consequence}` });
@@ -132,4 +134,22 @@ async function loadTable<O>(ctx: RunContext<O>, conn: Connection, ts: TableState
   ts.phase = ctx.migration.spec.types.includes('incremental') ? 'incremental' : 'full';
   await ctx.checkpointer.save();
   ctx.hook({ type: 'table-done', migration: name, table: ts.id, rows: ts.rowsCopied, seconds: (Date.now() - started) / 1000 });
+}
+
+/**
+ * Before a table is copied again (its filter or columns changed, or --replace named it), a
+ * destination table this migration created is emptied, so rows the new copy leaves out do not
+ * linger; one mig found in place keeps its rows (they may not all be this migration's).
+ */
+export async function emptyForRecopy<O>(ctx: RunContext<O>, shape: TableInfo, ts: TableState): Promise<void> {
+  if (!ts.recopy) return;
+  const name = ctx.migration.metadata.name;
+  if (ctx.sink.restartTable && ts.targetOrigin === 'created') {
+    const r = await ctx.sink.restartTable(shape, ts);
+    ctx.hook(r.emptied
+      ? { type: 'change-applied', migration: name, summary: `${ts.id}: emptied ${ts.target} before copying it again` }
+      : { type: 'table-warning', migration: name, table: ts.id, message: r.message });
+  }
+  delete ts.recopy;
+  await ctx.checkpointer.save();
 }

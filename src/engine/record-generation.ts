@@ -90,7 +90,8 @@ function recordOne(state: State, mp: MigrationPlan, l: LoadedMigration | undefin
       d.dropTables = d.dropTables.filter((id) => id !== c.table);
       d.addTables = d.addTables.filter((t) => t.id !== c.table);
       if (c.action !== 'create') d.dropTables.push(c.table);
-      if (c.action !== 'delete') d.addTables.push(...start(c.table));
+      if (c.action === 'create') d.addTables.push(...start(c.table));
+      if (c.action === 'replace') d.addTables.push(...start(c.table).map((t) => recopied(t, ms?.tables[c.table])));
     }
   }
   if (!d.resnapshot) delete d.resnapshot;
@@ -99,4 +100,13 @@ function recordOne(state: State, mp: MigrationPlan, l: LoadedMigration | undefin
   target.desired = d;
   state.migrations[mp.name] = target;
   return { migration: mp.name, generation, removed: false };
+}
+
+/**
+ * A table copied again keeps what is known about its destination object: it exists (no schema phase,
+ * which would take mig's own table for a foreign one) and whether mig created it.
+ */
+function recopied(t: TableState, was: TableState | undefined): TableState {
+  if (!was || was.phase === 'pending') return t;
+  return { ...t, phase: 'schema', recopy: true, ...(was.targetOrigin ? { targetOrigin: was.targetOrigin } : {}) };
 }

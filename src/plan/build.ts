@@ -90,11 +90,11 @@ export function buildPlan(raw: PlanInput): Plan {
     const prev = input.state.migrations[name];
     let changes = prev ? diffExisting(mi, prev, desired, live.topics) : createAll(mi, desired, live.topics);
     changes.push(...targetChanges(mi.migration, prev, desired, live.targets, live.source));
-    const into = targetKind(mi.migration);
-    if (into !== 'topic') changes = changes.map((c) => (c.kind === 'table' ? { ...c, into } : c));
     if (prev && input.replace?.has(name)) changes = replaceAll(mi, desired, changes);
     else if (prev) changes = replaceTables(mi, desired, changes, input.replace, notes);
     if (prev && backfills(mi.migration, prev)) changes = changes.map(asBackfill);
+    const into = targetKind(mi.migration);
+    if (into !== 'topic') changes = changes.map((c) => (c.kind === 'table' ? { ...c, into } : c));
     const specDiff = unifiedDiff(name, prev ? input.normalizedText(prev.spec) : '', input.normalizedText(mi.migration));
     plans.push({ name, file: mi.file, changes, specDiff, digest: mi.digest });
   }

@@ -38,6 +38,11 @@ export interface TableState {
    * destinations, state written before this was recorded): the table is then not taken as mig's.
    */
   targetOrigin?: 'created' | 'kept';
+  /**
+   * Copied again (filter or columns changed, --replace): the destination object exists already. A
+   * destination table mig created is emptied before the copy, so rows the new filter leaves out go.
+   */
+  recopy?: boolean;
   fullStartedAt?: string;
   fullDoneAt?: string;
   /**

@@ -53,6 +53,7 @@ const TableStateSchema = z.strictObject({
   targetOrigin: z.enum(['created', 'kept']).optional(),
   fullStartedAt: isoTime.optional(),
   fullDoneAt: isoTime.optional(),
+  recopy: z.boolean().optional(),
   snapshotTs: z.string().regex(/^\d+$/).optional(),
   backfill: z
     .strictObject({ generation: count, startedAt: isoTime, doneAt: isoTime.optional(), chunks: count, superseded: count })
