@@ -16,7 +16,7 @@ export default class RunCommand extends MigCommand {
   ].join('\n\n');
   static override examples = [
     '<%= config.bin %> run',
-    '<%= config.bin %> run --state-url "$MIG_STATE_URL" --health-port 9464',
+    "<%= config.bin %> run --state-url '${env:MIG_STATE_URL}' --health-port 9464   # the URL (and its password) stays out of the process list",
     '<%= config.bin %> run shop-to-kafka --until-caught-up',
   ];
   static override strict = false;
