@@ -21,7 +21,8 @@ const CLAIM_WAIT_MS = 5_000;
 export async function withClaim<T>(claim: string, busy: () => MigError, fn: () => Promise<T>): Promise<T> {
   const mine = JSON.stringify({ nonce: randomUUID(), pid: process.pid, host: hostname(), time: new Date().toISOString() });
   const deadline = Date.now() + CLAIM_WAIT_MS;
-  while (!(await createExclusive(claim, mine))) {
+  // No fsync: a claim lives for one write, and one a crash left behind (even torn) is broken as stale.
+  while (!(await createExclusive(claim, mine, { sync: false }))) {
     if (await breakIfStale(claim)) continue;
     if (Date.now() > deadline) throw busy();
     await sleep(5 + Math.random() * 20);

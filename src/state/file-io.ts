@@ -49,7 +49,7 @@ async function syncDirectory(dir: string): Promise<void> {
 }
 
 /** Creates the file only if absent (O_EXCL), so two processes can never both succeed. */
-export async function createExclusive(path: string, text: string): Promise<boolean> {
+export async function createExclusive(path: string, text: string, opts: { sync?: boolean } = {}): Promise<boolean> {
   let fh;
   try {
     fh = await open(path, 'wx');
@@ -59,7 +59,7 @@ export async function createExclusive(path: string, text: string): Promise<boole
   }
   try {
     await fh.writeFile(text, 'utf8');
-    await fh.sync();
+    if (opts.sync ?? true) await fh.sync();
   } catch (err) {
     await fh.close();
     await unlink(path).catch(() => undefined);

@@ -30,7 +30,7 @@ export interface LeaseFence {
 }
 
 export interface WriteOptions {
-  /** Refuse the write (MigError code 'lease-lost', nothing written) unless each of these leases is still held with this id. Also renews them (MySQL: in the write's transaction). */
+  /** Refuse the write (MigError code 'lease-lost', nothing written) unless each of these leases is still held with this id. The MySQL store also renews them in the write's transaction; the file store only checks them (its writes come a few a second, and each renewal would cost fsyncs). */
   fence?: LeaseFence[];
 }
 
