@@ -1,5 +1,5 @@
-// Owns the in-memory state during a run and persists it: at once for phase changes and chunk cursors,
-// at most every `intervalMs` for stream checkpoints (a crash then re-sends at most that window:
+// Owns the in-memory state during a run and persists it: at once for phase changes, at most every
+// `intervalMs` for chunk cursors and stream checkpoints (a crash then re-sends at most that window:
 // 250 ms keeps it small for a few fsyncs a second).
 //
 // A runner shares the state with `mig apply` (which records approved generations) and with runners

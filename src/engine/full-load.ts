@@ -119,7 +119,10 @@ async function loadTable<O>(ctx: RunContext<O>, conn: Connection, ts: TableState
     const done = Promise.all([ctx.sink.send(msgs), previous]).then(async () => {
       if (cursor) ts.cursor = cursor;
       ts.rowsCopied += rows;
-      await ctx.checkpointer.save();
+      // Throttled like the stream's checkpoints: a crash re-sends at most that window's chunks, and a
+      // load of small chunks does not pay a state write for each. A keyless table has no cursor to
+      // resume from; its count is what a restart reports as written twice, so it is kept exact.
+      await (shape.keyKind === 'none' ? ctx.checkpointer.save() : ctx.checkpointer.saveThrottled());
       ctx.hook({ type: 'chunk', migration: name, table: ts.id, rows, total: ts.rowsCopied });
     });
     // Marked handled here; the rejection still surfaces when the chunk is awaited.
