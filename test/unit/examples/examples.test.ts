@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { hasErrors, parseSpecText } from '../../../src/spec/index.js';
+import RunCommand from '../../../src/commands/run.js';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const EXAMPLES = path.join(ROOT, 'examples');
@@ -126,13 +127,11 @@ describe('examples', () => {
     }
   });
 
-  it('the flags exist in the built CLI, once `mig run` is there', (ctx) => {
-    const help = spawnSync(process.execPath, [path.join(ROOT, 'bin/run.js'), 'run', '--help'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
-    // Until the runner's command is built, there is nothing to compare with.
-    if (help.status !== 0) return ctx.skip();
-    const known = new Set([...help.stdout.matchAll(/--([a-z][a-z-]*)/g)].map((m) => m[1]!));
+  it('the flags exist on the mig run command', () => {
+    // The command's own flag definitions, so no build is needed to hold the examples to them.
+    const known = new Set(Object.keys(RunCommand.flags));
     for (const inv of [...execStarts, k8sRun(), ...readmeRuns].filter((i) => i.command === 'run')) {
-      for (const flag of inv.flags.keys()) expect(known.has(flag), `${inv.where}: mig run --${flag} not in mig run --help`).toBe(true);
+      for (const flag of inv.flags.keys()) expect(known.has(flag), `${inv.where}: mig run --${flag} is not a flag of mig run`).toBe(true);
     }
   });
 
