@@ -43,24 +43,40 @@ export type RunOutcome =
   | { migration: string; result: 'held-elsewhere'; holder: NonNullable<Awaited<ReturnType<StateStore['leases']>>[string]> }
   | { migration: string; result: 'removed' | 'stopped' | 'absent' };
 
-/** Runs each named migration under its own lease; one failing does not stop the others. */
+/**
+ * Runs each named migration under its own lease. A failure that ends one run (one the runner does
+ * not retry) stops the others at their next checkpoint too, so the process exits with it instead of
+ * following the rest while the failed one stays down unseen.
+ */
 export async function runMigrations(store: StateStore, names: string[], opts: RunnerOptions): Promise<RunOutcome[]> {
-  const results = await Promise.allSettled(names.map((n) => runOne(store, n, opts)));
+  const stop = new AbortController();
+  const o = { ...opts, signal: AbortSignal.any([opts.signal, stop.signal]) };
+  const results = await Promise.allSettled(names.map((n) => runOne(store, n, o).catch((e: unknown) => {
+    stop.abort();
+    throw e;
+  })));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
   return results.map((r) => (r as PromiseFulfilledResult<RunOutcome>).value);
 }
 
 export async function runOne(store: StateStore, name: string, opts: RunnerOptions): Promise<RunOutcome> {
-  const lost = new AbortController();
-  const keeper = new LeaseKeeper(store, name, opts.leaseMs, () => lost.abort());
-  const held = await takeLease(keeper, name, opts);
-  if (held !== true) return held;
-  try {
-    return await runHeld(store, name, keeper, lost.signal, opts);
-  } finally {
-    await keeper.release().catch(() => undefined);
-    opts.hook({ type: 'lease', migration: name, event: lost.signal.aborted ? 'lost' : 'released' });
+  for (;;) {
+    const lost = new AbortController();
+    const keeper = new LeaseKeeper(store, name, opts.leaseMs, () => lost.abort());
+    const held = await takeLease(keeper, name, opts);
+    if (held !== true) return held;
+    try {
+      const r = await runHeld(store, name, keeper, lost.signal, opts);
+      if (!lost.signal.aborted || !opts.standby || opts.signal.aborted) return r;
+    } catch (e) {
+      // A standing runner that lost its lease (the state backend was out of reach longer than the
+      // lease) stands by again: the runner that took it over carries on, and this one is the spare.
+      if (!lost.signal.aborted || !opts.standby || opts.signal.aborted) throw e;
+    } finally {
+      await keeper.release().catch(() => undefined);
+      opts.hook({ type: 'lease', migration: name, event: lost.signal.aborted ? 'lost' : 'released' });
+    }
   }
 }
 
@@ -111,7 +127,7 @@ async function runHeld(store: StateStore, name: string, keeper: LeaseKeeper, los
       const retryMs = opts.retryMs ?? 60_000;
       opts.hook({ type: 'runner-error', migration: name, code: err.code, message: err.message, fix: err.hint, retryInSeconds: retryMs / 1000 });
       // A following runner stays up: it tries again later, or at once when a fix is approved.
-      await waitForGeneration(cp, name, retryMs, opts);
+      await waitForGeneration(cp, name, retryMs, opts, AbortSignal.any([opts.signal, lost]));
     } finally {
       stopWatching();
     }
@@ -182,10 +198,11 @@ function watchGenerations(cp: Checkpointer, name: string, restart: AbortControll
   return () => clearInterval(timer);
 }
 
-async function waitForGeneration(cp: Checkpointer, name: string, ms: number, opts: RunnerOptions): Promise<void> {
+/** Waits for a new generation, the retry time, or `signal` (a stop, or the lease lost). */
+async function waitForGeneration(cp: Checkpointer, name: string, ms: number, opts: RunnerOptions, signal: AbortSignal): Promise<void> {
   const until = Date.now() + ms;
-  while (Date.now() < until && !opts.signal.aborted) {
-    await sleep(Math.min(opts.pollMs ?? 1000, until - Date.now()), opts.signal);
+  while (Date.now() < until && !signal.aborted) {
+    await sleep(Math.min(opts.pollMs ?? 1000, until - Date.now()), signal);
     const disk: State | undefined = await cp.refresh().catch(() => undefined);
     if (disk && pendingGeneration(disk.migrations[name]) !== undefined) return;
   }
@@ -215,18 +232,22 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 export async function runAll(store: StateStore, opts: RunnerOptions, onOutcome: (o: RunOutcome) => void): Promise<void> {
   const running = new Map<string, Promise<void>>();
   const failures: unknown[] = [];
+  // As in runMigrations: a run that ends in failure stops the others, and the process reports it.
+  const stop = new AbortController();
+  const o = { ...opts, signal: AbortSignal.any([opts.signal, stop.signal]) };
   const start = (name: string) => {
-    running.set(name, runOne(store, name, opts).then(onOutcome, (e: unknown) => {
+    running.set(name, runOne(store, name, o).then(onOutcome, (e: unknown) => {
       failures.push(e);
+      stop.abort();
     }));
   };
   for (;;) {
     const state = await store.read();
     for (const name of Object.keys(state.migrations)) if (!running.has(name)) start(name);
     if (opts.mode !== 'follow') break;
-    if (failures.length > 0 || opts.signal.aborted) break;
-    await sleep(opts.pollMs ?? 1000, opts.signal);
-    if (opts.signal.aborted) break;
+    if (o.signal.aborted) break;
+    await sleep(opts.pollMs ?? 1000, o.signal);
+    if (o.signal.aborted) break;
   }
   await Promise.all(running.values());
   if (failures.length > 0) throw failures[0];
