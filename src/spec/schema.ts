@@ -5,10 +5,12 @@ import { IGNORABLE_CHECK_IDS } from './precheck-ids.js';
 import { name, topicName } from './schema-common.js';
 import { Source } from './schema-source.js';
 import { Destination, TablestoreType } from './schema-destination.js';
+import { RetryWindows, Throttle } from './schema-operations.js';
 
 export { SECRET_REF } from './schema-common.js';
 export * from './schema-source.js';
 export * from './schema-destination.js';
+export * from './schema-operations.js';
 
 export const Operation = z.enum(['insert', 'update', 'delete', 'ddl']);
 export type Operation = z.infer<typeof Operation>;
@@ -98,6 +100,8 @@ export const MigrationSpecBody = z.strictObject({
     .enum(['error', 'ignore'])
     .optional()
     .describe('A topic holding messages mig did not write, or a destination table it did not create: error (default) fails the precheck; ignore writes into it (DTS: full load keeps existing rows, incremental overwrites).'),
+  retry: RetryWindows.optional().describe('How long a failed run is retried in the process before it fails (DTS retry windows).'),
+  throttle: Throttle.optional().describe('Rate limits for the full load and the stream, so a migration does not hurt production.'),
   precheck: z
     .strictObject({
       ignore: z.array(z.enum(IGNORABLE_CHECK_IDS)).optional().describe('Ignorable precheck ids whose failures this migration accepts; reported as ignored.'),
