@@ -44,3 +44,9 @@ export const Throttle = z.strictObject({
     .describe('Incremental (stream) limits.'),
 });
 export type Throttle = z.infer<typeof Throttle>;
+
+/** The windows a migration runs with: its own, or DTS's defaults (the other window kept below the connection one). */
+export function retryWindows(r: RetryWindows | undefined): { connectionMinutes: number; otherMinutes: number } {
+  const connectionMinutes = r?.connectionMinutes ?? RETRY_DEFAULTS.connectionMinutes;
+  return { connectionMinutes, otherMinutes: r?.otherMinutes ?? Math.min(RETRY_DEFAULTS.otherMinutes, connectionMinutes - 1) };
+}
