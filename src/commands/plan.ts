@@ -2,9 +2,8 @@ import { Flags } from '@oclif/core';
 import { MigCommand, dirFlag, stateFlag, stateUrlFlag } from '../cli/base.js';
 import { openStateStore } from '../config/index.js';
 import { inspectAll, planFrom } from '../plan/make.js';
-import { hasChanges, hasErrors, type Plan } from '../plan/change.js';
+import { hasErrors, planExitCode, type Plan } from '../plan/change.js';
 import { runPrechecks } from '../precheck/index.js';
-import { renderPrecheckFailures } from '../cli/views/precheck-human.js';
 import { writePlanFile } from '../plan/planfile.js';
 import { changesSince, baseSummary } from '../plan/git-base.js';
 import { PLAN_FORMATS, renderPlan } from '../cli/views/plan-format.js';
@@ -50,12 +49,14 @@ export default class PlanCommand extends MigCommand {
     } finally {
       await store.close?.();
     }
-    if (plan.precheck && format === 'human') this.out(renderPrecheckFailures(plan.precheck) + '\n');
     const shown = withBase(plan, base);
     if (flags.out) await writePlanFile(flags.out, shown);
     this.out(renderPlan(shown, format, { offline: flags.offline }));
-    if (flags.out && format === 'human') this.out(`\nSaved the plan to ${flags.out}. Apply exactly it with: mig apply ${flags.out}`);
-    if (hasErrors(plan)) process.exitCode = 1;
-    else if (flags['detailed-exitcode'] && hasChanges(plan)) process.exitCode = 2;
+    if (flags.out && format === 'human') {
+      this.out(hasErrors(plan) ? `\nSaved the plan to ${flags.out}, but mig apply refuses it: fix the errors above and plan again.` : `\nSaved the plan to ${flags.out}. Apply exactly it with: mig apply ${flags.out}`);
+    }
+    // A failed precheck is an error too: a gate on plan must not pass what apply refuses.
+    const code = planExitCode(plan, flags['detailed-exitcode']);
+    if (code !== 0) process.exitCode = code;
   }
 }

@@ -229,4 +229,11 @@ export interface SourceKind<S extends Source = Source> {
    * read. Absent, or undefined, when the migration reads no feed.
    */
   feedFacts?(m: Migration, s: S, specDir: string): Promise<Known<FeedFacts> | undefined>;
+  /**
+   * For the plan: whether the source still holds the recorded position incremental resumes from
+   * (the checkpoint, else the snapshot's). `ok: false` names what is gone (a purged binlog file, feed
+   * offsets deleted by retention): only a new snapshot repairs it. Undefined when there is no such
+   * position or the source could not tell (its reachability is the precheck's to report); never throws.
+   */
+  resumable?(m: Migration, s: S, ms: MigrationState, specDir: string): Promise<{ ok: true } | { ok: false; reason: string } | undefined>;
 }

@@ -2,7 +2,7 @@
 // Pure: no I/O, so the same inputs always give the same plan (and golden tests pin it).
 import { createTwoFilesPatch } from 'diff';
 import type { Migration } from '../spec/schema.js';
-import type { MigrationState, State } from '../state/model.js';
+import type { LockInfo, MigrationState, State } from '../state/model.js';
 import type { Change, MigrationPlan, Plan, PlanNote } from './change.js';
 import type { Desired, DesiredTable, LiveSource, LiveTargets, LiveTopics } from '../model/targets.js';
 import { desiredFor } from './desired.js';
@@ -27,6 +27,11 @@ export interface LiveView {
   topics: LiveTopics;
   /** Tablestore and MySQL destinations: the tables that exist. */
   targets?: LiveTargets;
+  /**
+   * Whether the source still holds the recorded position incremental resumes from (SourceKind
+   * `resumable`); absent when there is none or the source could not tell.
+   */
+  resume?: { ok: true } | { ok: false; reason: string };
 }
 
 
@@ -40,6 +45,8 @@ export interface PlanInput {
   replace?: ReadonlySet<string>;
   /** Runners holding migrations' leases now. */
   leases?: Record<string, RunnerLease>;
+  /** The state lock, when another process holds it (an apply recording its plan). */
+  lock?: LockInfo;
   now?: Date;
 }
 
@@ -88,11 +95,14 @@ export function buildPlan(raw: PlanInput): Plan {
     }
     for (const db of desired.unresolved) notes.push({ severity: 'warning', migration: name, message: `tables of database \`${db}\` are taken from the live source, which could not be read` });
     const prev = input.state.migrations[name];
-    let changes = prev ? diffExisting(mi, prev, desired, live.topics) : createAll(mi, desired, live.topics);
+    let changes = prev ? diffExisting(mi, prev, desired, live.topics, runningBy(raw, name) !== undefined) : createAll(mi, desired, live.topics);
     changes.push(...targetChanges(mi.migration, prev, desired, live.targets, live.source));
-    if (prev && input.replace?.has(name)) changes = replaceAll(mi, desired, changes);
+    const lost = prev ? resumeLost(prev, live) : undefined;
+    if (prev && input.replace?.has(name)) changes = replaceAll(mi, desired, changes, 'forced new snapshot (--replace): the checkpoint is dropped, every table is copied again, then streaming starts from the new snapshot');
+    else if (lost) changes = replaceAll(mi, desired, changes, `re-snapshot required (${lost}): drift outside mig that only a new snapshot repairs; apply drops the checkpoint, copies every table again from a new snapshot, then streams from there`);
     else if (prev) changes = replaceTables(mi, desired, changes, input.replace, notes);
-    if (prev && backfills(mi.migration, prev)) changes = changes.map(asBackfill);
+    // A whole new snapshot copies every table before streaming: none of it is a backfill.
+    if (prev && !input.replace?.has(name) && !lost && backfills(mi.migration, prev)) changes = changes.map(asBackfill);
     const into = targetKind(mi.migration);
     if (into !== 'topic') changes = changes.map((c) => (c.kind === 'table' ? { ...c, into } : c));
     const specDiff = unifiedDiff(name, prev ? input.normalizedText(prev.spec) : '', input.normalizedText(mi.migration));
@@ -113,6 +123,8 @@ export function buildPlan(raw: PlanInput): Plan {
       specDiff: unifiedDiff(name, input.normalizedText(prev.spec), ''),
     });
   }
+
+  if (raw.lock) notes.push({ severity: 'info', message: `the state is locked by ${raw.lock.operation} (pid ${raw.lock.pid} on ${raw.lock.host} since ${raw.lock.time}): this plan read the state past the lock; once that ${raw.lock.operation} has recorded its plan, plan again to see it` });
 
   return {
     formatVersion: 1,
@@ -190,11 +202,32 @@ function createAll(mi: PlanMigrationInput, desired: Desired, topics: LiveTopics)
   return changes;
 }
 
+/**
+ * Who runs a migration now, as the plan words it: the runner holding its lease, else an apply holding
+ * the state lock. Undefined when no one does (a full load not done was then interrupted).
+ */
+export function runningBy(input: Pick<PlanInput, 'leases' | 'lock'>, name: string): string | undefined {
+  const l = input.leases?.[name];
+  if (l) return `running in runner pid ${l.pid} on ${l.host} since ${l.since}`;
+  const k = input.lock;
+  if (k?.operation === 'apply') return `running (locked by apply pid ${k.pid} on ${k.host} since ${k.time})`;
+  return undefined;
+}
+
+/** The tables of a migration whose full load has not finished, with how far each got. */
+function loading(ms: MigrationState): string[] {
+  if (!ms.spec.spec.types.includes('full')) return [];
+  return Object.values(ms.tables).filter((t) => !t.fullDoneAt).map((t) => `${t.id} ${t.rowsCopied > 0 ? `${t.rowsCopied} rows copied` : 'not started'}`);
+}
+
 /** Who runs each migration, and approved plans its runner has not taken up yet. */
 function runnerNotes(input: PlanInput): PlanNote[] {
   const notes: PlanNote[] = [];
   for (const [name, ms] of Object.entries(input.state.migrations)) {
     const l = input.leases?.[name];
+    const running = runningBy(input, name);
+    const loads = loading(ms);
+    if (running && loads.length > 0) notes.push({ severity: 'info', migration: name, message: `${running}: full load in progress (${loads.join(', ')}); apply has nothing to resume` });
     if (l) notes.push({ severity: 'info', migration: name, message: `the runner pid ${l.pid} on ${l.host} holds its lease since ${l.since}: apply records this plan and that runner reconciles it while it streams` });
     const g = pendingGeneration(ms);
     if (g !== undefined) notes.push({ severity: 'info', migration: name, message: `generation ${g} (approved ${ms.desired!.recordedAt}) is waiting for ${l ? 'the runner' : 'a runner (mig run) or the next apply'}; this plan is made against it` });
@@ -237,18 +270,30 @@ function replaceTables(mi: PlanMigrationInput, desired: Desired, changes: Change
   return out;
 }
 
-/** A forced new snapshot: every table is copied again and streaming restarts from the new position. */
-function replaceAll(mi: PlanMigrationInput, desired: Desired, other: Change[]): Change[] {
+/**
+ * The recorded position incremental resumes from, when the source no longer holds it (a purged
+ * binlog file, feed offsets deleted by retention). A generation already asking for a new snapshot
+ * (the planner sees the state with it taken up) has nothing left to resume.
+ */
+function resumeLost(prev: MigrationState, live: LiveView): string | undefined {
+  if (!live.resume || live.resume.ok) return undefined;
+  if (!prev.checkpoint && !prev.snapshot && !prev.feed) return undefined;
+  return live.resume.reason;
+}
+
+/** A new snapshot (forced, or required by drift): every table is copied again and streaming restarts from the new position. */
+function replaceAll(mi: PlanMigrationInput, desired: Desired, other: Change[], reason: string): Change[] {
   const name = mi.migration.metadata.name;
   const keep = other.filter((c) => c.kind === 'topic' || c.kind === 'setting');
   return [
-    { kind: 'migration', action: 'replace', migration: name, reason: 'forced new snapshot (--replace): the checkpoint is dropped, every table is copied again, then streaming starts from the new snapshot', risks: ['re-snapshot', 'long-running'] },
+    { kind: 'migration', action: 'replace', migration: name, reason, risks: ['re-snapshot', 'long-running'] },
     ...keep,
     ...desired.tables.map((t): Change => ({ kind: 'table', action: 'replace', migration: name, table: t.id, topic: t.target, reason: 'copied again from the new snapshot', risks: ['re-snapshot', 'long-running'] })),
   ];
 }
 
-function diffExisting(mi: PlanMigrationInput, prev: MigrationState, desired: Desired, topics: LiveTopics): Change[] {
+/** `running`: another process runs the migration now, so a full load not done is under way, not interrupted. */
+function diffExisting(mi: PlanMigrationInput, prev: MigrationState, desired: Desired, topics: LiveTopics, running: boolean): Change[] {
   const name = mi.migration.metadata.name;
   const m = mi.migration;
   const changes: Change[] = [];
@@ -276,6 +321,7 @@ function diffExisting(mi: PlanMigrationInput, prev: MigrationState, desired: Des
       continue;
     }
     if (full && !was.fullDoneAt && was.backfill) continue; // a runner copies it while streaming (status shows how far)
+    if (full && !was.fullDoneAt && running) continue; // the runner's note says how far it got
     if (full && !was.fullDoneAt) {
       const resumed = was.rowsCopied > 0;
       changes.push({

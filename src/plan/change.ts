@@ -113,6 +113,25 @@ export function hasChanges(p: Plan): boolean {
   return p.migrations.some((m) => m.changes.length > 0);
 }
 
+/**
+ * A plan is in error when the planner found an error, or when the precheck it carries failed (an
+ * error-severity check that spec.precheck.ignore does not accept): apply would refuse to run it, so
+ * plan exits 1 and a pull-request gate on it fails. Warnings and ignored checks do not count.
+ */
 export function hasErrors(p: Plan): boolean {
-  return p.notes.some((n) => n.severity === 'error');
+  return p.notes.some((n) => n.severity === 'error') || precheckFailed(p);
+}
+
+/** The plan carries a precheck that failed. */
+export function precheckFailed(p: Plan): boolean {
+  return p.precheck?.ok === false;
+}
+
+/**
+ * mig plan's exit code: 1 when the plan is in error (hasErrors, a failed precheck included) whatever
+ * the flags, else with --detailed-exitcode 2 when there are changes; 0 otherwise.
+ */
+export function planExitCode(p: Plan, detailed: boolean): 0 | 1 | 2 {
+  if (hasErrors(p)) return 1;
+  return detailed && hasChanges(p) ? 2 : 0;
 }

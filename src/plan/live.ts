@@ -4,7 +4,8 @@ import type { Migration } from '../spec/schema.js';
 import type { TableInfo } from '../model/source-data.js';
 import { connectSource, type SourceEndpoint } from '../connectors/sources/mysql/connect.js';
 import { describeTable, listDatabases, listTables } from '../connectors/sources/mysql/inspect.js';
-import { sinkKindOf } from '../connectors/registry.js';
+import { sinkKindOf, sourceKindOf } from '../connectors/registry.js';
+import type { MigrationState } from '../state/model.js';
 import type { LiveSource } from '../model/targets.js';
 import type { LiveView } from './build.js';
 
@@ -34,9 +35,12 @@ export async function inspectSource(m: Migration, endpoint: SourceEndpoint): Pro
   }
 }
 
-export async function inspectLive(m: Migration, endpoint: SourceEndpoint | undefined, knownTargets: string[], specDir: string): Promise<LiveView> {
+export async function inspectLive(m: Migration, endpoint: SourceEndpoint | undefined, knownTargets: string[], specDir: string, ms?: MigrationState): Promise<LiveView> {
   const source = endpoint ? inspectSource(m, endpoint) : Promise.resolve<LiveSource>({ ok: false, error: 'offline' });
   const d = m.spec.destination;
-  const [s, destination] = await Promise.all([source, sinkKindOf(d).inspect(m, d, specDir, knownTargets)]);
-  return { source: s, ...destination };
+  // An applied migration: can its recorded position still be resumed from? (Asked alongside, never failing.)
+  const kind = sourceKindOf(m.spec.source);
+  const resume = endpoint && ms && kind.resumable ? kind.resumable(m, m.spec.source, ms, specDir).catch(() => undefined) : Promise.resolve(undefined);
+  const [s, destination, r] = await Promise.all([source, sinkKindOf(d).inspect(m, d, specDir, knownTargets), resume]);
+  return { source: s, ...destination, ...(r ? { resume: r } : {}) };
 }

@@ -1,9 +1,10 @@
 // Planning with I/O around the pure planner: load specs, read state, inspect live systems, build.
+import { hostname } from 'node:os';
 import { loadSpecs, normalizedText, specDigest, specSetDigest, type LoadedMigration } from '../spec/index.js';
 import { endpointFor } from '../connectors/sources/mysql/endpoint.js';
 import { sinkKindOf } from '../connectors/registry.js';
 export { endpointFor };
-import type { State } from '../state/model.js';
+import type { LockInfo, State } from '../state/model.js';
 import type { RunnerLease, StateStore } from '../state/store.js';
 import { SpecError } from '../util/errors.js';
 import { buildPlan, type LiveView } from './build.js';
@@ -20,6 +21,8 @@ export interface Inspected {
   live: Map<string, LiveView>;
   /** Runners holding migrations' leases as the state backend reported them. */
   leases: Record<string, RunnerLease>;
+  /** The state lock when some process holds it: a plan reads past it (it never takes the lock). */
+  lock?: LockInfo;
 }
 
 export interface Planned extends Inspected {
@@ -35,7 +38,10 @@ export async function loadValid(specDir: string): Promise<LoadedMigration[]> {
 /** One spec load, one state read and one inspection of each migration's live systems. */
 export async function inspectAll(specDir: string, store: StateStore, opts: { offline?: boolean } = {}): Promise<Inspected> {
   const loaded = await loadValid(specDir);
-  const [state, leases] = await Promise.all([store.read(), store.leases()]);
+  // Who holds the lock only words the plan: a store that cannot say leaves it out.
+  const [state, leases, held] = await Promise.all([store.read(), store.leases(), store.currentLock().catch(() => undefined)]);
+  // Apply inspects under its own lock: that one is not another process running the migrations.
+  const lock = held && !(held.pid === process.pid && held.host === hostname().slice(0, 255)) ? held : undefined;
   const live = new Map<string, LiveView>();
   await Promise.all(
     loaded.map(async (l) => {
@@ -48,12 +54,12 @@ export async function inspectAll(specDir: string, store: StateStore, opts: { off
       const known = Object.keys(state.migrations[name]?.topics ?? {});
       // Secrets are needed to read the source; an unresolvable one leaves the plan partial, not failed.
       const endpoint = await endpointFor(m, specDir).catch((e: Error) => e);
-      const view = await inspectLive(m, endpoint instanceof Error ? undefined : endpoint, known, specDir);
+      const view = await inspectLive(m, endpoint instanceof Error ? undefined : endpoint, known, specDir, state.migrations[name]);
       if (endpoint instanceof Error) view.source = { ok: false, error: endpoint.message };
       live.set(name, view);
     }),
   );
-  return { loaded, state, live, leases };
+  return { loaded, state, live, leases, ...(lock ? { lock } : {}) };
 }
 
 /** The plan for what was inspected (pure). */
@@ -66,6 +72,7 @@ export function planFrom(i: Inspected, opts: { replace?: string[] } = {}): Plan 
     normalizedText,
     replace: new Set(opts.replace ?? []),
     leases: i.leases,
+    lock: i.lock,
   });
 }
 

@@ -3,6 +3,7 @@ import { renderPlanHuman } from './plan-human.js';
 import { renderPlanMarkdown } from './plan-markdown.js';
 import type { BaseSummary } from '../../plan/git-base.js';
 import type { PlanView } from './plan-view.js';
+import { hasErrors, precheckFailed } from '../../plan/change.js';
 
 export const PLAN_FORMATS = ['human', 'markdown', 'json'] as const;
 export type PlanFormat = (typeof PLAN_FORMATS)[number];
@@ -14,7 +15,9 @@ export interface RenderOptions {
 export function renderPlan(plan: PlanView, format: PlanFormat, opts: RenderOptions = {}): string {
   switch (format) {
     case 'json':
-      return JSON.stringify(plan, null, 2);
+      // What a gate asks first, at the top: whether apply would take this plan (no planner error, no
+      // failed precheck; plan.precheck holds the checks themselves).
+      return JSON.stringify({ applicable: !hasErrors(plan), precheckFailed: precheckFailed(plan), ...plan }, null, 2);
     case 'markdown':
       return renderPlanMarkdown(plan, { offline: opts.offline });
     case 'human':

@@ -1,6 +1,11 @@
 // The plan as a reviewer reads it: per migration, one line per change with its symbol and reason,
 // then the spec diff.
-import { ACTION_SYMBOL, RISK_TEXT, TARGET_LABEL, hasChanges, type Change, type Plan } from '../../plan/change.js';
+import { ACTION_SYMBOL, RISK_TEXT, TARGET_LABEL, hasChanges, precheckFailed, type Change, type Plan } from '../../plan/change.js';
+import { renderPrecheckFailures } from './precheck-human.js';
+
+/** Said first and last when the precheck failed, so neither a skim of the top nor of the end misses it. */
+export const PRECHECK_FAILED_BANNER = 'Precheck failed — this plan cannot be applied: mig apply refuses to run until the failed checks below pass.';
+const PRECHECK_FAILED_END = 'Precheck failed — this plan cannot be applied (see the failed checks at the top).';
 
 function subject(c: Change): string {
   switch (c.kind) {
@@ -14,10 +19,15 @@ function subject(c: Change): string {
 
 export function renderPlanHuman(plan: Plan): string {
   const out: string[] = [];
+  // The precheck a plan carries comes first: its failures, each with its fix, then its summary.
+  if (plan.precheck) {
+    if (precheckFailed(plan)) out.push(PRECHECK_FAILED_BANNER);
+    out.push(renderPrecheckFailures(plan.precheck), '');
+  }
   for (const n of plan.notes) out.push(`${n.severity}: ${n.migration ? n.migration + ': ' : ''}${n.message}${n.hint ? ` (${n.hint})` : ''}`);
   if (plan.notes.length > 0) out.push('');
   if (!hasChanges(plan)) {
-    out.push('No changes. The migrations match the recorded state and the live systems.');
+    out.push(precheckFailed(plan) ? `No changes to the migrations. ${PRECHECK_FAILED_END}` : 'No changes. The migrations match the recorded state and the live systems.');
     return out.join('\n');
   }
   const counts = { create: 0, update: 0, replace: 0, delete: 0 };
@@ -38,5 +48,6 @@ export function renderPlanHuman(plan: Plan): string {
   }
   out.push(`Plan: ${counts.create} to create, ${counts.update} to update, ${counts.replace} to replace, ${counts.delete} to delete.`);
   if (plan.partial) out.push('Some facts could not be verified against the live systems (see the warnings above).');
+  if (precheckFailed(plan)) out.push(PRECHECK_FAILED_END);
   return out.join('\n');
 }

@@ -1,6 +1,6 @@
 // The plan as a pull-request comment: what the human view says, laid out for GitHub's Markdown, with
 // a hidden marker so a workflow can find and update its one comment instead of adding a new one.
-import { ACTION_SYMBOL, TARGET_LABEL, hasChanges, hasErrors, type Change, type MigrationPlan, type PlanNote, type Risk } from '../../plan/change.js';
+import { ACTION_SYMBOL, TARGET_LABEL, hasChanges, hasErrors, precheckFailed, type Change, type MigrationPlan, type PlanNote, type Risk } from '../../plan/change.js';
 import type { SpecChange } from '../../plan/git-base.js';
 import { codeSpan, fence, inline } from './markdown.js';
 import { notVerified, precheckResults, type PlanView, type PrecheckResultView } from './plan-view.js';
@@ -68,9 +68,25 @@ function counts(plan: PlanView): Record<Change['action'], number> {
 }
 
 function title(plan: PlanView): string {
-  if (!hasChanges(plan)) return 'mig plan: no changes';
   const c = counts(plan);
-  return `mig plan: ${c.create} to create, ${c.update} to update, ${c.replace} to replace, ${c.delete} to delete`;
+  const changes = hasChanges(plan) ? `${c.create} to create, ${c.update} to update, ${c.replace} to replace, ${c.delete} to delete` : 'no changes';
+  return blockingPrechecks(plan).length > 0 || precheckFailed(plan) ? `mig plan: ❌ precheck failed, cannot be applied (${changes})` : `mig plan: ${changes}`;
+}
+
+/** Failed checks that stop apply (error severity, not accepted by spec.precheck.ignore). */
+function blockingPrechecks(plan: PlanView): PrecheckResultView[] {
+  return precheckResults(plan).filter((r) => r.status === 'fail' && r.severity === 'error');
+}
+
+/** The first thing a reviewer reads when the precheck failed: that the plan cannot run, each failed check and its fix. */
+function precheckFailedBlock(plan: PlanView): string[] {
+  const blocking = blockingPrechecks(plan);
+  if (blocking.length === 0 && !precheckFailed(plan)) return [];
+  const checks = blocking.map((r) => {
+    const observed = r.observed === undefined || r.observed === null || String(r.observed) === '' ? '' : ` (observed ${codeSpan(String(r.observed))})`;
+    return `> - ${codeSpan(r.id)}${r.migration ? ` of ${codeSpan(r.migration)}` : ''}: ${inline(r.message)}${observed}${r.fix ? `. **Fix:** ${inline(r.fix)}` : ''}`;
+  });
+  return ['> [!CAUTION]', '> **Precheck failed — this plan cannot be applied.** `mig apply` refuses to run until the failed checks pass; fix them, then plan again:', ...checks];
 }
 
 /** One paragraph each: the verdict lines, then what could not be verified as a GitHub alert. */
@@ -78,9 +94,9 @@ function statusLines(plan: PlanView, opts: PlanMarkdownOptions): string[] {
   const paragraphs: string[][] = [];
   const errors = plan.notes.filter((n) => n.severity === 'error').length;
   if (errors > 0) paragraphs.push([`❌ **${errors} error${errors === 1 ? '' : 's'}**: \`mig apply\` refuses this plan until ${errors === 1 ? 'it is' : 'they are'} fixed (see the notes below).`]);
-  const blocking = precheckResults(plan).filter((r) => r.status === 'fail' && r.severity === 'error').length;
-  if (blocking > 0) paragraphs.push([`❌ **${blocking} precheck${blocking === 1 ? '' : 's'} failed**: \`mig apply\` refuses to run until ${blocking === 1 ? 'it passes' : 'they pass'} (see the prechecks below).`]);
-  if (errors === 0 && blocking === 0 && !hasChanges(plan)) paragraphs.push(['✅ The migrations match the recorded state and the live systems.']);
+  const failed = precheckFailedBlock(plan);
+  if (failed.length > 0) paragraphs.unshift(failed);
+  if (errors === 0 && failed.length === 0 && !hasChanges(plan)) paragraphs.push(['✅ The migrations match the recorded state and the live systems.']);
   const unverified = unverifiedItems(plan);
   if (plan.partial || opts.offline || unverified.length > 0) {
     const lead = opts.offline

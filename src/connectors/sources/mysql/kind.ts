@@ -9,6 +9,7 @@ import { connectSource } from './connect.js';
 import { defaultServerId, endpointFor } from './endpoint.js';
 import { currentBinlogEnd } from './inspect.js';
 import { comparePositions } from './position.js';
+import { binlogResumable } from './resumable.js';
 
 const SELF_MANAGED_LOG_BIN = { variables: ['log_bin'], enable: 'add log_bin = mysql-bin under [mysqld] in the server configuration and restart (log_bin cannot be changed at run time)' };
 
@@ -23,6 +24,7 @@ function binlogSource(type: MysqlSource['type'], label: string, extra: Partial<S
     logBin: SELF_MANAGED_LOG_BIN,
     serverId: (s) => s.serverId,
     lag: binlogLag,
+    resumable: binlogResumable,
     ...extra,
   };
 }

@@ -9,6 +9,7 @@ import { FeedReader } from './feed-reader.js';
 import { feedFacts } from './feed-facts.js';
 import { resolveFeedSecrets } from './feed-kafka.js';
 import { tsoPhysicalMs } from './tso.js';
+import { feedResumable } from './resumable.js';
 
 export const tidbSource: SourceKind<TidbSource> = {
   type: 'tidb',
@@ -22,6 +23,7 @@ export const tidbSource: SourceKind<TidbSource> = {
   serverId: () => undefined,
   lag: feedLag,
   feedFacts,
+  resumable: feedResumable,
 };
 
 /**
