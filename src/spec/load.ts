@@ -77,23 +77,48 @@ export async function loadSpecFiles(files: readonly string[], options: LoadOptio
       });
       continue;
     }
-    const parsed = parseSpecText(text, file);
+    const parsed = parseDocuments(text, file);
     migrations.push(...parsed.migrations);
     diagnostics.push(...parsed.diagnostics);
+    if (parsed.contentDocuments === 0 && parsed.diagnostics.length === 0) diagnostics.push(emptyFile(file));
   }
   diagnostics.push(...runSemanticChecks(migrations, options.checks ?? SEMANTIC_CHECKS));
   return { migrations, diagnostics: sortDiagnostics(diagnostics, files) };
 }
 
+/**
+ * A file in the spec directory without any document is most likely a spec that was emptied or never
+ * written; it is not an error (nothing is wrong with the other files), but it should not pass silently.
+ */
+function emptyFile(file: string): Diagnostic {
+  return {
+    severity: 'warning',
+    code: 'empty-spec-file',
+    file,
+    line: 1,
+    col: 1,
+    path: '',
+    message: 'the file holds no migration document (it is empty, or only comments)',
+    fix: 'delete the file or add a Migration document',
+  };
+}
+
 /** Parses and validates one file's text; no semantic checks (they need the whole set). */
 export function parseSpecText(text: string, file: string): LoadResult {
+  const { migrations, diagnostics } = parseDocuments(text, file);
+  return { migrations, diagnostics };
+}
+
+/** parseSpecText, also counting the documents with content (an empty file is only a loader's concern). */
+function parseDocuments(text: string, file: string): LoadResult & { contentDocuments: number } {
+  let contentDocuments = 0;
   const lineCounter = new LineCounter();
   // prettyErrors off: the message then holds no source excerpt, which could contain a secret.
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false });
   const migrations: LoadedMigration[] = [];
   const diagnostics: Diagnostic[] = [];
   Array.from(docs).forEach((doc, docIndex) => {
-    const locator = new Locator(doc, lineCounter);
+    const locator = new Locator(doc, lineCounter, text);
     for (const w of doc.warnings) diagnostics.push(yamlDiagnostic(w, 'warning', file, locator));
     if (doc.errors.length > 0) {
       // The tree of a broken document is a guess; validating it would only add noise.
@@ -101,11 +126,12 @@ export function parseSpecText(text: string, file: string): LoadResult {
       return;
     }
     if (isEmpty(doc)) return;
+    contentDocuments++;
     const loaded = validateDocument(doc, docIndex, file, locator);
     if ('migration' in loaded) migrations.push(loaded.migration);
     else diagnostics.push(...loaded.diagnostics);
   });
-  return { migrations, diagnostics };
+  return { migrations, diagnostics, contentDocuments };
 }
 
 /** A document with no content (a trailing `---`, or only comments) is not a spec: skip it. */
@@ -145,6 +171,7 @@ function validateDocument(
       line: locator.documentStart().line,
       migration: result.data,
       locate: (p) => locator.node(p),
+      locateWithin: (p, index) => locator.within(p, index),
     },
   };
 }

@@ -15,4 +15,9 @@ export interface LoadedMigration {
   migration: Migration;
   /** Where a data path of this document is in the file (nearest existing node when absent). */
   locate(path: DataPath): Position;
+  /**
+   * Where character `index` of the string at `path` is: for a problem inside a value (a filter's bad
+   * token). Optional so hand-built migrations in tests need not provide it; locate() stands in.
+   */
+  locateWithin?(path: DataPath, index: number): Position;
 }

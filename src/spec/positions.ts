@@ -1,6 +1,7 @@
 // Where things are in a parsed YAML document: turns a data path into the 1-based line and column
 // of the node a user has to edit, and into the readable path string diagnostics carry.
 import { isMap, isNode, isPair, isScalar, type Document, type LineCounter, type Node } from 'yaml';
+import { sourceIndex } from './scalar-offset.js';
 
 export type DataPath = readonly (string | number)[];
 
@@ -30,6 +31,8 @@ export class Locator {
   constructor(
     private readonly doc: Document,
     private readonly lineCounter: LineCounter,
+    /** The file's text; without it, positions inside a value fall back to the value's start. */
+    private readonly text?: string,
   ) {}
 
   at(offset: number): Position {
@@ -54,6 +57,18 @@ export class Locator {
       if (isNode(node) && node.range) return this.at(node.range[0]);
     }
     return this.documentStart();
+  }
+
+  /**
+   * Position of character `index` of the string value at `path`: exact for a one-line plain or quoted
+   * scalar, the value's start otherwise (block scalars fold lines, so the mapping is not one to one).
+   */
+  within(path: DataPath, index: number): Position {
+    const node = this.find(path);
+    if (this.text === undefined || !isScalar(node) || !node.range) return this.node(path);
+    const [start, end] = node.range;
+    const i = sourceIndex(this.text.slice(start, end), node.type, index);
+    return this.at(start + (i ?? 0));
   }
 
   /** Position of the KEY `key` in the map at `mapPath` (for unknown fields: the key is what is wrong). */

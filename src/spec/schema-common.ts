@@ -4,6 +4,9 @@ import { z } from 'zod';
 /** `${env:NAME}` or `${file:PATH}`: secrets are only ever referenced, never written inline. */
 export const SECRET_REF = /^\$\{(env|file):([^}]+)\}$/;
 
+/** A reference anywhere in a text: outside secret fields it is not resolved, so checks point it out. */
+export const REFERENCE_IN_TEXT = /\$\{(env|file):[^}]*\}/;
+
 export const secretRef = z
   .string()
   .regex(SECRET_REF, {

@@ -4,9 +4,13 @@ import type { Diagnostic } from '../util/errors.js';
 import type { LoadedMigration } from './loaded-migration.js';
 import { formatPath, type DataPath } from './positions.js';
 import { MigrationDoc, type KafkaDestination, type Migration, type TableSpec } from './schema.js';
+import { REFERENCE_IN_TEXT } from './schema-common.js';
 import { secretPaths } from './schema-walk.js';
 import { DESTINATION_CHECKS } from './semantic-destination.js';
 import { at, type SemanticCheck } from './semantic-at.js';
+import { filterSyntax } from './semantic-filters.js';
+import { connectionShapes } from './semantic-hosts.js';
+import { retryWindowOrder } from './semantic-retry.js';
 
 export type { SemanticCheck } from './semantic-at.js';
 
@@ -184,7 +188,7 @@ export const referenceOutsideSecret: SemanticCheck = (m) => {
   const out: Diagnostic[] = [];
   const walk = (value: unknown, p: (string | number)[]) => {
     if (typeof value === 'string') {
-      if (/\$\{(env|file):[^}]*\}/.test(value) && !secrets.has(formatPath(p))) {
+      if (REFERENCE_IN_TEXT.test(value) && !secrets.has(formatPath(p))) {
         out.push(
           at(m, p, {
             severity: 'warning',
@@ -224,4 +228,7 @@ export const SEMANTIC_CHECKS: readonly SemanticCheck[] = [
   duplicateListEntries,
   partitionRules,
   referenceOutsideSecret,
+  filterSyntax,
+  connectionShapes,
+  retryWindowOrder,
 ];
