@@ -5,7 +5,7 @@ import type { HealthReport } from './health-server.js';
 
 interface MigrationHealth {
   lease: 'held' | 'standby' | 'none';
-  run: 'starting' | 'working' | 'failed' | 'stopped';
+  run: 'starting' | 'working' | 'retrying' | 'failed' | 'stopped';
   holder?: { pid: number; host: string; since: string; expiresAt: string };
   error?: string;
   since: string;
@@ -33,6 +33,10 @@ export class RunnerHealth {
         break;
       case 'runner-error':
         h.run = 'failed';
+        h.error = e.message;
+        break;
+      case 'runner-retry':
+        h.run = 'retrying';
         h.error = e.message;
         break;
       case 'stream-start':

@@ -78,7 +78,7 @@ export default class ApplyCommand extends MigCommand {
         if (line) this.out(line);
       };
       const outcomes = here.length === 0 ? [] : await runMigrations(store, here, {
-        specDir: flags.dir, leaseMs: flags['lease-seconds'] * 1000, standby: false, signal: abort.signal, hook,
+        specDir: flags.dir, leaseMs: flags['lease-seconds'] * 1000, standby: false, awaitFix: false, signal: abort.signal, hook,
         mode: flags.follow ? 'follow' : flags['until-caught-up'] ? 'until-caught-up' : 'load',
         live: inspected.live,
       });

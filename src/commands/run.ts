@@ -57,6 +57,7 @@ export default class RunCommand extends MigCommand {
         leaseMs: flags['lease-seconds'] * 1000,
         mode: flags['until-caught-up'] ? ('until-caught-up' as const) : ('follow' as const),
         standby: true,
+        awaitFix: true,
         signal: abort.signal,
         hook: (e: Parameters<typeof applyLine>[0]) => {
           health.onEvent(e);

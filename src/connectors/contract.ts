@@ -161,6 +161,11 @@ export interface SinkKind<D extends Destination = Destination> {
   extraTopics(d: D): [string, number][];
   /** One line on where and how the data is written, for a new migration's plan. */
   describe(d: D): string;
+  /**
+   * Which retry window a failure of this destination falls in (the engine also recognises lost
+   * connections and lock waits by their codes): its client's own errors, which only it can read.
+   */
+  classify(e: unknown): ErrorClass;
   /** Where the destination is, for connection messages. */
   where(d: D): string;
   /** What to check when the destination cannot be reached. */
@@ -222,6 +227,8 @@ export interface SourceKind<S extends Source = Source> {
   readonly logBin: { variables: readonly string[]; enable: string };
   /** The replication server id it registers with, when it reads a binary log. */
   serverId(s: S): number | undefined;
+  /** Which retry window a failure of this source's own client falls in, when the engine's codes do not tell. */
+  classify?(e: unknown): ErrorClass;
   /** Seconds the recorded checkpoint is behind the source: 0 when caught up, null when unknown. */
   lag(m: Migration, s: S, ms: MigrationState, specDir: string): Promise<number | null>;
   /**

@@ -4,11 +4,11 @@
 // fail for one that works.
 import { hostname } from 'node:os';
 import type { ApplyHook } from '../model/events.js';
-import type { MigrationState, RunnerStatus } from '../state/model.js';
+import type { MigrationState, RetryStatus, RunnerStatus } from '../state/model.js';
 import type { MigError } from '../util/errors.js';
 import type { Checkpointer } from './checkpointer.js';
 
-export function setRunnerStatus(ms: MigrationState, status: RunnerStatus['status'], extra: { error?: MigError } = {}): void {
+export function setRunnerStatus(ms: MigrationState, status: RunnerStatus['status'], extra: { error?: MigError; retry?: RetryStatus } = {}): void {
   const prev = ms.runner;
   const next: RunnerStatus = { status, pid: process.pid, host: hostname(), updatedAt: new Date().toISOString() };
   if (status === 'reconciling' && prev?.reconciling) next.reconciling = prev.reconciling;
@@ -18,6 +18,9 @@ export function setRunnerStatus(ms: MigrationState, status: RunnerStatus['status
     // Kept while the next attempt starts, so a waiting apply still sees why the last one failed.
     next.lastError = prev.lastError;
   }
+  // The outage shows while it is retried and while the next attempt gets going.
+  const retry = extra.retry ?? (status === 'starting' ? prev?.retry : undefined);
+  if (retry) next.retry = retry;
   ms.runner = next;
 }
 
@@ -29,7 +32,7 @@ export function runnerStatusHook(ms: MigrationState, cp: Checkpointer, next: App
     setRunnerStatus(ms, status);
     if (backfills.size > 0) ms.runner!.reconciling = [...backfills.values()];
     // The first sign of a working run is saved at once: an apply may be waiting for it.
-    if (was === 'starting' || was === 'failed' || was === undefined) void cp.save().catch(() => undefined);
+    if (was === 'starting' || was === 'failed' || was === 'retrying' || was === undefined) void cp.save().catch(() => undefined);
   };
   const steady = (): RunnerStatus['status'] => (backfills.size > 0 ? 'reconciling' : ms.runner?.status === 'loading' ? 'loading' : 'streaming');
   return (e) => {

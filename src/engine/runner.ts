@@ -20,6 +20,8 @@ import type { ApplyOptions } from './context.js';
 import { runBinlogMigration } from './run-binlog.js';
 import { runTidbMigration } from './run-tidb.js';
 import { runnerStatusHook, setRunnerStatus } from './runner-status.js';
+import { classifyFailure } from './failure-class.js';
+import { HEALTHY_RUN_MS, Outage, retryMinuteMs } from './retry-window.js';
 
 export interface RunnerOptions {
   specDir: string;
@@ -34,8 +36,15 @@ export interface RunnerOptions {
   live?: ReadonlyMap<string, LiveView>;
   /** How often a streaming runner looks for a new generation. */
   pollMs?: number;
-  /** After a failure a following runner tries again this much later (a new generation sooner). */
+  /**
+   * After a failure no retry window covers (a fatal one): end with it (mig apply), or stay up and try
+   * again after `retryMs` or as soon as a new generation is recorded (mig run, following).
+   */
+  awaitFix: boolean;
+  /** After a fatal failure a standing runner tries again this much later (a new generation sooner). */
   retryMs?: number;
+  /** A retry window's minute (MIG_RETRY_MINUTE_MS, else 60 s). */
+  retryMinuteMs?: number;
 }
 
 export type RunOutcome =
@@ -99,17 +108,32 @@ async function takeLease(keeper: LeaseKeeper, name: string, opts: RunnerOptions)
 
 async function runHeld(store: StateStore, name: string, keeper: LeaseKeeper, lost: AbortSignal, opts: RunnerOptions): Promise<RunOutcome> {
   let live = opts.live;
-  for (let pass = 0; ; pass++) {
+  let outage: Outage | undefined;
+  let spec: Migration | undefined;
+  const minuteMs = opts.retryMinuteMs ?? retryMinuteMs();
+  for (;;) {
     if (opts.signal.aborted || lost.aborted) return { migration: name, result: 'stopped' };
-    const cp = new Checkpointer(store, await store.read(), { runs: new Set([name]), fence: () => [keeper.fence()] });
-    const ms = cp.state.migrations[name];
-    if (!ms) return { migration: name, result: 'absent' };
-    const taken = await takeUp(cp, ms, name, opts.hook);
-    if (taken === 'removed') return { migration: name, result: 'removed' };
+    let cp: Checkpointer | undefined;
+    let ms: MigrationState | undefined;
     const restart = new AbortController();
-    const stopWatching = watchGenerations(cp, name, restart, opts);
+    let stopWatching = (): void => undefined;
+    const attemptStart = Date.now();
     try {
-      const handoff = await runOnce(ms.spec, ms, cp, opts, live, AbortSignal.any([opts.signal, restart.signal, lost]));
+      // Inside the retry: the state backend may be what is out of reach.
+      cp = new Checkpointer(store, await store.read(), { runs: new Set([name]), fence: () => [keeper.fence()] });
+      ms = cp.state.migrations[name];
+      if (!ms) return { migration: name, result: 'absent' };
+      spec = ms.spec;
+      const taken = await takeUp(cp, ms, name, opts.hook);
+      if (taken === 'removed') return { migration: name, result: 'removed' };
+      stopWatching = watchGenerations(cp, name, restart, opts);
+      // Data moving again ends an outage: the next failure starts a new window.
+      const hook = onProgress(opts.hook, () => {
+        if (!outage) return;
+        opts.hook({ type: 'runner-recovered', migration: name, attempts: outage.attempts, seconds: Math.round((Date.now() - outage.since) / 1000) });
+        outage = undefined;
+      });
+      const handoff = await runOnce(ms.spec, ms, cp, { ...opts, hook }, live, AbortSignal.any([opts.signal, restart.signal, lost]));
       if (!restart.signal.aborted || opts.signal.aborted) {
         if (opts.signal.aborted || lost.aborted) {
           setRunnerStatus(ms, 'stopped');
@@ -120,19 +144,54 @@ async function runHeld(store: StateStore, name: string, keeper: LeaseKeeper, los
       }
     } catch (e) {
       if (lost.aborted) throw leaseLost(name);
-      const err = e instanceof MigError ? e : new MigError('runner-failed', e instanceof Error ? e.message : String(e));
-      setRunnerStatus(ms, 'failed', { error: err });
-      await cp.save().catch(() => undefined);
-      if (opts.mode !== 'follow' || opts.signal.aborted) throw e;
+      let err = e instanceof MigError ? e : new MigError('runner-failed', e instanceof Error ? e.message : String(e), undefined, { cause: e });
+      // A run that stayed up a while had recovered, even if nothing moved (a quiet source).
+      if (outage && Date.now() - attemptStart >= HEALTHY_RUN_MS) outage = undefined;
+      const cls = classifyFailure(e, spec);
+      let exhausted = false;
+      if (cls !== 'fatal' && !opts.signal.aborted && spec) {
+        outage ??= new Outage(Date.now(), err);
+        const delay = outage.next(cls, err, spec, Date.now(), minuteMs);
+        if (delay !== undefined) {
+          const retry = outage.status(spec, minuteMs);
+          if (ms && cp) {
+            setRunnerStatus(ms, 'retrying', { error: err, retry });
+            await cp.save().catch(() => undefined);
+          }
+          opts.hook({ type: 'runner-retry', migration: name, code: err.code, message: err.message, window: retry.window, attempt: retry.attempts, since: retry.since, until: retry.until, retryInSeconds: delay / 1000 });
+          stopWatching();
+          // A new generation (a fix approved meanwhile) starts the next attempt at once.
+          await waitForGeneration(cp, name, delay, opts, AbortSignal.any([opts.signal, lost]));
+          live = undefined;
+          continue;
+        }
+        err = outage.exhausted(spec, minuteMs);
+        outage = undefined;
+        exhausted = true;
+      }
+      if (ms && cp) {
+        setRunnerStatus(ms, 'failed', { error: err });
+        await cp.save().catch(() => undefined);
+      }
+      if (exhausted || !opts.awaitFix || opts.mode !== 'follow' || opts.signal.aborted) throw exhausted ? err : e;
       const retryMs = opts.retryMs ?? 60_000;
       opts.hook({ type: 'runner-error', migration: name, code: err.code, message: err.message, fix: err.hint, retryInSeconds: retryMs / 1000 });
-      // A following runner stays up: it tries again later, or at once when a fix is approved.
+      // A standing runner stays up after a failure a retry window does not cover: it tries again
+      // later, or at once when a fix is approved.
       await waitForGeneration(cp, name, retryMs, opts, AbortSignal.any([opts.signal, lost]));
     } finally {
       stopWatching();
     }
     live = undefined;
   }
+}
+
+/** Calls `moved` when the run reports rows or changes written, then passes every event on. */
+function onProgress(next: ApplyHook, moved: () => void): ApplyHook {
+  return (e) => {
+    if (e.type === 'chunk' || e.type === 'stream-progress' || e.type === 'feed-progress' || e.type === 'backfill-chunk' || e.type === 'table-done') moved();
+    next(e);
+  };
 }
 
 /** Takes up a waiting generation (and saves it), reporting what it is. */
@@ -199,11 +258,11 @@ function watchGenerations(cp: Checkpointer, name: string, restart: AbortControll
 }
 
 /** Waits for a new generation, the retry time, or `signal` (a stop, or the lease lost). */
-async function waitForGeneration(cp: Checkpointer, name: string, ms: number, opts: RunnerOptions, signal: AbortSignal): Promise<void> {
+async function waitForGeneration(cp: Checkpointer | undefined, name: string, ms: number, opts: RunnerOptions, signal: AbortSignal): Promise<void> {
   const until = Date.now() + ms;
   while (Date.now() < until && !signal.aborted) {
     await sleep(Math.min(opts.pollMs ?? 1000, until - Date.now()), signal);
-    const disk: State | undefined = await cp.refresh().catch(() => undefined);
+    const disk: State | undefined = await cp?.refresh().catch(() => undefined);
     if (disk && pendingGeneration(disk.migrations[name]) !== undefined) return;
   }
 }

@@ -25,7 +25,7 @@ export async function waitForRunners(store: StateStore, recorded: RecordedGenera
       if (status === 'failed' && err && err.generation >= r.generation) {
         throw new MigError('runner-failed', `${name}: the runner could not run generation ${r.generation}: ${err.message}`, err.fix ?? 'fix the cause, then apply again (mig status shows the runner\'s last error)');
       }
-      if ((m?.observedGeneration ?? 0) >= r.generation && status !== undefined && status !== 'starting' && status !== 'failed') {
+      if ((m?.observedGeneration ?? 0) >= r.generation && status !== undefined && status !== 'starting' && status !== 'failed' && status !== 'retrying') {
         out(`${name}: generation ${r.generation} observed by the runner (pid ${m!.runner!.pid} on ${m!.runner!.host}), now ${status}${m!.runner!.reconciling?.length ? `: ${m!.runner!.reconciling.join('; ')}` : ''}.`);
         pending.delete(name);
       }

@@ -27,6 +27,8 @@ export type ApplyEvent =
   | { type: 'backfill-chunk'; migration: string; table: string; rows: number; superseded: number; total: number }
   | { type: 'backfill-done'; migration: string; table: string; rows: number; superseded: number; chunks: number; seconds: number }
   | { type: 'runner-error'; migration: string; code: string; message: string; fix?: string; retryInSeconds?: number }
+  | { type: 'runner-retry'; migration: string; code: string; message: string; window: 'connection' | 'other'; attempt: number; since: string; until: string; retryInSeconds: number }
+  | { type: 'runner-recovered'; migration: string; attempts: number; seconds: number }
   // What a sink found or did that the state must remember; the engine records these, views skip them.
   | { type: 'topic-known'; migration: string; topic: string; partitions: number }
   | { type: 'row-skipped'; migration: string; row: Omit<SkippedRow, 'at' | 'phase'> }

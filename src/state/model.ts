@@ -86,14 +86,28 @@ export interface DesiredGeneration {
 }
 
 /** What the runner of a migration last reported. */
+/** An outage the runner is retrying through (DTS's retry windows). */
+export interface RetryStatus {
+  /** When the first failure of the outage happened. */
+  since: string;
+  attempts: number;
+  /** The window of the latest failure: a lost connection, or another retryable failure. */
+  window: 'connection' | 'other';
+  /** When that window ends and the run fails for good. */
+  until: string;
+  lastError: { code: string; message: string; fix?: string };
+}
+
 export interface RunnerStatus {
-  status: 'starting' | 'loading' | 'streaming' | 'reconciling' | 'stopped' | 'failed';
+  status: 'starting' | 'loading' | 'streaming' | 'reconciling' | 'retrying' | 'stopped' | 'failed';
   pid: number;
   host: string;
   updatedAt: string;
   /** What the current reconcile is doing, one line per table. */
   reconciling?: string[];
   lastError?: { generation: number; at: string; code: string; message: string; fix?: string };
+  /** While retrying (and while the next attempt starts): the outage. */
+  retry?: RetryStatus;
 }
 
 export interface MigrationState {

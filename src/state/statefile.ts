@@ -71,12 +71,21 @@ const DesiredGenerationSchema = z.strictObject({
 });
 
 const RunnerStatusSchema = z.strictObject({
-  status: z.enum(['starting', 'loading', 'streaming', 'reconciling', 'stopped', 'failed']),
+  status: z.enum(['starting', 'loading', 'streaming', 'reconciling', 'retrying', 'stopped', 'failed']),
   pid: count,
   host: z.string(),
   updatedAt: isoTime,
   reconciling: z.array(z.string()).optional(),
   lastError: z.strictObject({ generation: count, at: isoTime, code: z.string(), message: z.string(), fix: z.string().optional() }).optional(),
+  retry: z
+    .strictObject({
+      since: isoTime,
+      attempts: count,
+      window: z.enum(['connection', 'other']),
+      until: isoTime,
+      lastError: z.strictObject({ code: z.string(), message: z.string(), fix: z.string().optional() }),
+    })
+    .optional(),
 });
 
 const MigrationStateSchema = z.strictObject({

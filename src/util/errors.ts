@@ -4,8 +4,9 @@
 export class MigError extends Error {
   readonly code: string;
   readonly hint?: string;
-  constructor(code: string, message: string, hint?: string) {
-    super(message);
+  /** `cause`: the driver's own error, kept so the engine can tell a lost connection from a refusal. */
+  constructor(code: string, message: string, hint?: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'MigError';
     this.code = code;
     this.hint = hint;

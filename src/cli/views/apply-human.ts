@@ -26,6 +26,8 @@ export function applyLine(e: ApplyEvent): string | undefined {
     case 'backfill-start':
     case 'backfill-done':
     case 'runner-error':
+    case 'runner-retry':
+    case 'runner-recovered':
       return runnerLine(e);
     case 'backfill-chunk':
       return undefined;

@@ -23,6 +23,12 @@ export function runnerLine(e: ApplyEvent): string | undefined {
       return `${e.migration}: ${e.table}: backfilled ${e.rows} rows in ${e.chunks} chunk(s), ${e.seconds.toFixed(1)} s; ${e.superseded} row(s) superseded by changes streamed meanwhile`;
     case 'runner-error':
       return `${e.migration}: error: ${e.message}${e.fix ? `\n  fix: ${e.fix}` : ''}${e.retryInSeconds ? `\n  retrying in ${e.retryInSeconds} s, or as soon as mig apply records a new generation` : ''}`;
+    case 'runner-retry': {
+      const window = e.window === 'connection' ? 'connection' : 'other-failure';
+      return `${e.migration}: ${e.message}\n  retrying in ${e.retryInSeconds.toFixed(1)} s (attempt ${e.attempt}, failing since ${e.since}; the ${window} retry window ends at ${e.until})`;
+    }
+    case 'runner-recovered':
+      return `${e.migration}: recovered after ${e.attempts} failed attempt(s) over ${e.seconds} s; resumed from the last checkpoint`;
     default:
       return undefined;
   }

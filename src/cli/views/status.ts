@@ -97,6 +97,10 @@ function runnerLines(m: MigrationStatus): string[] {
   const doing = r ? `${r.status}${r.reconciling?.length ? `: ${r.reconciling.join('; ')}` : ''}` : 'no runner has reported';
   const out = [`  generation: desired ${g.desired}, observed ${g.observed}${g.desired > g.observed ? ' (waiting for the runner)' : ''}; runner ${doing}`];
   out.push(m.lease ? `  lease:      held by pid ${m.lease.pid} on ${m.lease.host} since ${m.lease.since} (until ${m.lease.expiresAt})` : '  lease:      not held (no runner streams this migration now)');
-  if (r?.lastError) out.push(`  last error: ${r.lastError.message} (generation ${r.lastError.generation}, ${r.lastError.at})${r.lastError.fix ? `\n    fix: ${r.lastError.fix}` : ''}`);
+  if (r?.retry) {
+    const x = r.retry;
+    out.push(`  retrying:   ${x.window === 'connection' ? 'a lost connection' : 'a retryable failure'} since ${x.since}, ${x.attempts} attempt(s), until ${x.until}: ${x.lastError.message}${x.lastError.fix ? `\n    fix: ${x.lastError.fix}` : ''}`);
+  }
+  if (r?.lastError && !r.retry) out.push(`  last error: ${r.lastError.message} (generation ${r.lastError.generation}, ${r.lastError.at})${r.lastError.fix ? `\n    fix: ${r.lastError.fix}` : ''}`);
   return out;
 }

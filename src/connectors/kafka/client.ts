@@ -125,17 +125,17 @@ export function kafkaError(dest: KafkaEndpoint, e: unknown): MigError {
     // What a broker does when the client's security protocol is not the listener's.
     const mine = `sasl ${dest.sasl ? dest.sasl.mechanism : 'off'}, tls ${dest.tls ? 'on' : 'off'}`;
     return new MigError('kafka-error', `the Kafka brokers ${brokers} closed the connection (this destination has ${mine})`,
-      'when this happens on connecting, spec.destination.sasl or tls does not match the listener spec.destination.brokers names: brokers close connections that speak another security protocol');
+      'when this happens on connecting, spec.destination.sasl or tls does not match the listener spec.destination.brokers names: brokers close connections that speak another security protocol', { cause: e });
   }
   if (/ECONNREFUSED|Connection error|connect ETIMEDOUT|KafkaJSConnectionError|Failed to connect/i.test(all)) {
     return new MigError('kafka-unreachable', `cannot reach the Kafka brokers ${brokers}: ${msg}`,
-      'check spec.destination.brokers and that the cluster is running');
+      'check spec.destination.brokers and that the cluster is running', { cause: e });
   }
   if (/UNKNOWN_TOPIC_OR_PARTITION|does not host this topic/i.test(all)) {
     return new MigError('kafka-topic-missing', `a topic is missing on ${brokers}: ${msg}`,
       'run mig plan: it shows the topic to recreate, and mig apply creates it');
   }
-  return new MigError('kafka-error', `Kafka (${brokers}): ${msg}`);
+  return new MigError('kafka-error', `Kafka (${brokers}): ${msg}`, undefined, { cause: e });
 }
 
 const AUTH = /KafkaJSSASLAuthenticationError|SASL_AUTHENTICATION_FAILED|ILLEGAL_SASL_STATE|UNSUPPORTED_SASL_MECHANISM|AUTHORIZATION_FAILED/i;

@@ -41,7 +41,7 @@ it('stands by again after losing its lease, and writes nothing more', async () =
   const events: ApplyEvent[] = [];
   const abort = new AbortController();
   const done = runOne(store, 'orders', {
-    specDir: dir, leaseMs: 300, mode: 'follow', standby: true, signal: abort.signal, pollMs: 50, retryMs: 60_000, // a retry this far off: standing by must not wait for it
+    specDir: dir, leaseMs: 300, mode: 'follow', standby: true, awaitFix: true, signal: abort.signal, pollMs: 50, retryMs: 60_000, // a retry this far off: standing by must not wait for it
     hook: (e) => {
       events.push(e);
       if (e.type === 'lease' && e.event === 'standby') abort.abort();

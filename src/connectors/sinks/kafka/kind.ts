@@ -6,6 +6,7 @@ import type { LiveDestination, LiveTopics } from '../../../model/targets.js';
 import type { SinkKind } from '../../contract.js';
 import { collectSettingChanges } from '../../setting-changes.js';
 import { KafkaAdmin } from './admin.js';
+import { classifyKafkaError } from '../../kafka/index.js';
 import { openKafkaSink } from './change-sink.js';
 import { resolveKafkaSecrets } from '../../kafka/secrets.js';
 import { kafkaPrecheckFacts } from './precheck-facts.js';
@@ -13,6 +14,7 @@ import { kafkaPrecheckFacts } from './precheck-facts.js';
 export const kafkaSink: SinkKind<KafkaDestination> = {
   type: 'kafka',
   label: 'Kafka',
+  classify: classifyKafkaError,
   targetNoun: 'topic',
   targetKind: 'topic',
   targetOf: (d, _database, t) => t.topic ?? d.topic,

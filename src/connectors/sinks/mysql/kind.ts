@@ -5,13 +5,14 @@ import type { RowDataPacket } from 'mysql2/promise';
 import type { MysqlDestination } from '../../../spec/schema.js';
 import type { SinkKind } from '../../contract.js';
 import { collectSettingChanges } from '../../setting-changes.js';
-import { connectDestination } from './connect.js';
+import { classifyMysqlError, connectDestination } from './connect.js';
 import { mysqlEndpoint, openMysqlSink } from './destination.js';
 import { mysqlPrecheckFacts } from './precheck-facts.js';
 
 export const mysqlSink: SinkKind<MysqlDestination> = {
   type: 'mysql',
   label: 'MySQL',
+  classify: classifyMysqlError,
   targetNoun: 'table',
   targetKind: 'mysql-table',
   targetOf: (_d, database, t, targetDatabase) => `${targetDatabase ?? database}.${t.target ?? t.name}`,

@@ -5,12 +5,14 @@ import type { TablestoreDestination } from '../../../spec/schema.js';
 import type { SinkKind } from '../../contract.js';
 import { collectSettingChanges } from '../../setting-changes.js';
 import { openTablestoreSink } from './change-sink.js';
+import { classifyTablestoreError } from './errors.js';
 import { TablestoreClient, listTables, mergedTargets, resolveTablestoreSecrets, tableMapping } from './index.js';
 import { tablestorePrecheckFacts } from './precheck-facts.js';
 
 export const tablestoreSink: SinkKind<TablestoreDestination> = {
   type: 'tablestore',
   label: 'Tablestore',
+  classify: classifyTablestoreError,
   targetNoun: 'table',
   targetKind: 'tablestore-table',
   targetKeys: (d, tables) => {

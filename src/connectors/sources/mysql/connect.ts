@@ -43,17 +43,23 @@ export function sourceError(ep: SourceEndpoint, e: unknown): MigError {
   const err = e as { code?: string; message?: string; errno?: number };
   const where = `${ep.spec.host}:${ep.spec.port}`;
   const msg = redact(String(err.message ?? e), ep.password ? [ep.password] : []);
-  switch (err.code) {
+  const [code, message, hint] = describeSourceError(err.code, where, msg, ep.spec.user);
+  // The driver's error stays the cause: the engine reads its code to pick a retry window.
+  return new MigError(code, message, hint, { cause: e });
+}
+
+function describeSourceError(code: string | undefined, where: string, msg: string, user: string): [string, string, string?] {
+  switch (code) {
     case 'ECONNREFUSED':
-      return new MigError('source-unreachable', `cannot connect to the source at ${where}: connection refused`,
-        'check spec.source.host and spec.source.port, and that the server is running');
+      return ['source-unreachable', `cannot connect to the source at ${where}: connection refused`,
+        'check spec.source.host and spec.source.port, and that the server is running'];
     case 'ETIMEDOUT':
-      return new MigError('source-unreachable', `cannot connect to the source at ${where}: timed out`,
-        'check the address and any firewall between mig and the server');
+      return ['source-unreachable', `cannot connect to the source at ${where}: timed out`,
+        'check the address and any firewall between mig and the server'];
     case 'ER_ACCESS_DENIED_ERROR':
-      return new MigError('source-auth', `the source at ${where} refused user '${ep.spec.user}': ${msg}`,
-        'check spec.source.user and the secret spec.source.password refers to');
+      return ['source-auth', `the source at ${where} refused user '${user}': ${msg}`,
+        'check spec.source.user and the secret spec.source.password refers to'];
     default:
-      return new MigError('source-error', `source ${where}: ${msg}`);
+      return ['source-error', `source ${where}: ${msg}`];
   }
 }

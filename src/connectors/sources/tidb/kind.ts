@@ -10,10 +10,13 @@ import { feedFacts } from './feed-facts.js';
 import { resolveFeedSecrets } from './feed-kafka.js';
 import { tsoPhysicalMs } from './tso.js';
 import { feedResumable } from './resumable.js';
+import { classifyKafkaError } from '../../kafka/index.js';
 
 export const tidbSource: SourceKind<TidbSource> = {
   type: 'tidb',
   label: 'TiDB',
+  // The feed is read from Kafka: its client's errors are Kafka's.
+  classify: classifyKafkaError,
   changes: 'kafka-feed',
   destinations: TIDB_DESTINATIONS,
   flavor: 'mysql',
