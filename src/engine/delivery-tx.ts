@@ -158,7 +158,11 @@ async function resumePoint<O>(ctx: RunContext<O>, sink: TransactionalSink<O>): P
     if (!snapshot) throw new Error(`migration ${name} has no snapshot position to stream from`);
     return snapshot;
   }
-  const at = mirrorPosition(decodeBinlogPosition(row.feed, row.kafkaOffset!), ctx.mstate.checkpoint, snapshot?.serverId);
+  const recorded = decodeBinlogPosition(row.feed, row.kafkaOffset!);
+  // A position before the snapshot is one a re-snapshot left behind (the tables were copied again
+  // from a newer snapshot, perhaps because that position was purged): the stream starts at the snapshot.
+  if (snapshot && comparePositions(recorded, snapshot) < 0) return snapshot;
+  const at = mirrorPosition(recorded, ctx.mstate.checkpoint, snapshot?.serverId);
   ctx.mstate.checkpoint = at;
   await ctx.checkpointer.save();
   return at;

@@ -128,12 +128,21 @@ async function runHeld(store: StateStore, name: string, keeper: LeaseKeeper, los
       if (taken === 'removed') return { migration: name, result: 'removed' };
       stopWatching = watchGenerations(cp, name, restart, opts);
       // Data moving again ends an outage: the next failure starts a new window.
-      const hook = onProgress(opts.hook, () => {
+      const recovered = () => {
         if (!outage) return;
         opts.hook({ type: 'runner-recovered', migration: name, attempts: outage.attempts, seconds: Math.round((Date.now() - outage.since) / 1000) });
         outage = undefined;
-      });
-      const handoff = await runOnce(ms.spec, ms, cp, { ...opts, hook }, live, AbortSignal.any([opts.signal, restart.signal, lost]));
+      };
+      let streaming = false;
+      const hook = onProgress(opts.hook, recovered, () => (streaming = true));
+      const cancel = new AbortController();
+      const attempt = runOnce(ms.spec, ms, cp, { ...opts, hook }, live, AbortSignal.any([opts.signal, restart.signal, lost, cancel.signal]));
+      // An attempt during an outage may hang in a client's own reconnecting: the window still ends on time.
+      const handoff = await withinWindow(attempt, () => {
+        // A stream that has run a while without failing has recovered, even on a quiet source.
+        if (streaming && Date.now() - attemptStart >= HEALTHY_RUN_MS) recovered();
+        return outage && spec ? outage.until(spec, minuteMs) : undefined;
+      }, cancel);
       if (!restart.signal.aborted || opts.signal.aborted) {
         if (opts.signal.aborted || lost.aborted) {
           setRunnerStatus(ms, 'stopped');
@@ -144,14 +153,14 @@ async function runHeld(store: StateStore, name: string, keeper: LeaseKeeper, los
       }
     } catch (e) {
       if (lost.aborted) throw leaseLost(name);
-      let err = e instanceof MigError ? e : new MigError('runner-failed', e instanceof Error ? e.message : String(e), undefined, { cause: e });
+      let err = e === WINDOW_OVER ? outage!.lastError : e instanceof MigError ? e : new MigError('runner-failed', e instanceof Error ? e.message : String(e), undefined, { cause: e });
       // A run that stayed up a while had recovered, even if nothing moved (a quiet source).
-      if (outage && Date.now() - attemptStart >= HEALTHY_RUN_MS) outage = undefined;
-      const cls = classifyFailure(e, spec);
+      if (outage && e !== WINDOW_OVER && Date.now() - attemptStart >= HEALTHY_RUN_MS) outage = undefined;
+      const cls = e === WINDOW_OVER ? outage!.window : classifyFailure(e, spec);
       let exhausted = false;
       if (cls !== 'fatal' && !opts.signal.aborted && spec) {
         outage ??= new Outage(Date.now(), err);
-        const delay = outage.next(cls, err, spec, Date.now(), minuteMs);
+        const delay = e === WINDOW_OVER ? undefined : outage.next(cls, err, spec, Date.now(), minuteMs);
         if (delay !== undefined) {
           const retry = outage.status(spec, minuteMs);
           if (ms && cp) {
@@ -186,10 +195,31 @@ async function runHeld(store: StateStore, name: string, keeper: LeaseKeeper, los
   }
 }
 
-/** Calls `moved` when the run reports rows or changes written, then passes every event on. */
-function onProgress(next: ApplyHook, moved: () => void): ApplyHook {
+const WINDOW_OVER = new Error('the retry window ended during an attempt');
+
+/**
+ * The attempt's outcome, or WINDOW_OVER once the outage's window (asked again each time, since the
+ * outage ends when data moves) has passed; then the attempt is cancelled and left to wind down.
+ */
+function withinWindow<T>(attempt: Promise<T>, windowEnd: () => number | undefined, cancel: AbortController): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const end = windowEnd();
+      if (end === undefined || Date.now() < end) return;
+      clearInterval(timer);
+      cancel.abort();
+      attempt.catch(() => undefined);
+      reject(WINDOW_OVER);
+    }, 250);
+    attempt.then(resolve, reject).finally(() => clearInterval(timer));
+  });
+}
+
+/** Calls `moved` when the run reports rows or changes written, `streaming` once it streams; passes every event on. */
+function onProgress(next: ApplyHook, moved: () => void, streaming: () => void): ApplyHook {
   return (e) => {
     if (e.type === 'chunk' || e.type === 'stream-progress' || e.type === 'feed-progress' || e.type === 'backfill-chunk' || e.type === 'table-done') moved();
+    if (e.type === 'stream-start' || e.type === 'feed-start') streaming();
     next(e);
   };
 }

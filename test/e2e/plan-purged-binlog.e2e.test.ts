@@ -101,6 +101,49 @@ describe('a purged binary log', () => {
     const done = await mig(['plan', '--detailed-exitcode']);
     expect(done.code, done.stdout + done.stderr).toBe(0);
   });
+
+  // A MySQL destination keeps its own checkpoint row, written with the data: the re-snapshot must
+  // stream from the new snapshot, not from the purged position that row still holds.
+  it('is repaired for a MySQL destination too, whose checkpoint table still names the purged file', { timeout: 180_000 }, async () => {
+    const src = `${db}_m`;
+    const dst = `${db}_md`;
+    const name = `${NAME}-mysql`;
+    await conn.query(`CREATE DATABASE ${src}; CREATE TABLE ${src}.t (id INT PRIMARY KEY, v VARCHAR(10)); INSERT INTO ${src}.t VALUES (1, 'a'), (2, 'b')`);
+    const dir = mkdtempSync(path.join(tmpdir(), 'mig-purge-m-'));
+    mkdirSync(path.join(dir, 'migrations.d'));
+    writeFileSync(path.join(dir, 'migrations.d', 'purge.yaml'), `apiVersion: mig/v1
+kind: Migration
+metadata: { name: ${name} }
+spec:
+  source: { type: mariadb, host: 127.0.0.1, port: ${server.port}, user: root }
+  destination: { type: mysql, host: 127.0.0.1, port: ${server.port}, user: root, checkpointDatabase: ${src}_cp }
+  objects:
+    - database: ${src}
+      target: ${dst}
+`);
+    const m = (args: string[]) => runMig(args, { cwd: dir });
+    const rowsAt = async (d: string) => (await conn.query<RowDataPacket[]>(`SELECT id, v FROM ${d}.t ORDER BY id`))[0].map((r) => `${r.id}:${r.v}`);
+    const first = await m(['apply', '--auto-approve', '--until-caught-up']);
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    await conn.query(`INSERT INTO ${src}.t VALUES (3, 'c')`);
+    const caught = await m(['apply', '--auto-approve', '--until-caught-up']);
+    expect(caught.code, caught.stdout + caught.stderr).toBe(0);
+    await conn.query('FLUSH BINARY LOGS');
+    await conn.query(`INSERT INTO ${src}.t VALUES (4, 'd')`);
+    await conn.query('FLUSH BINARY LOGS');
+    await conn.query(`PURGE BINARY LOGS TO '${(await binaryLogs()).at(-1)!}'`);
+
+    const plan = await m(['plan', '--detailed-exitcode', '--out', 'plan.json']);
+    expect(plan.code, plan.stdout + plan.stderr).toBe(2);
+    expect(plan.stdout).toContain('re-snapshot required');
+    const repair = await m(['apply', 'plan.json', '--auto-approve', '--until-caught-up']);
+    expect(repair.code, repair.stdout + repair.stderr).toBe(0);
+    await conn.query(`INSERT INTO ${src}.t VALUES (5, 'e')`);
+    const streamed = await m(['apply', '--auto-approve', '--until-caught-up']);
+    expect(streamed.code, streamed.stdout + streamed.stderr).toBe(0);
+    expect(await rowsAt(dst)).toEqual(await rowsAt(src));
+    expect(await rowsAt(dst)).toEqual(['1:a', '2:b', '3:c', '4:d', '5:e']);
+  });
 });
 
 /** How the markdown plan writes a file name (an underscore is escaped). */
