@@ -29,6 +29,7 @@ import { MigError } from '../util/errors.js';
 import { valueOptions, type RunContext } from './context.js';
 import type { BinlogDelivery } from './delivery.js';
 import { emptyForRecopy } from './full-load.js';
+import { fullLimiters, rowsCost } from './throttle.js';
 
 /** How long a written watermark may take to come back through the stream before the backfill gives up. */
 const WATERMARK_WAIT_MS = 120_000;
@@ -48,6 +49,10 @@ export class Backfill<O> {
   #failure: Error | undefined;
   #active = false;
   #stopped = false;
+  /** The full-load throttle: chunk SELECTs sent to the source, rows handed to the destination. */
+  #limits: ReturnType<typeof fullLimiters>;
+  /** Ends a throttle's wait when the stream stops, as the run's signal does. */
+  #halt = new AbortController();
   /** Shape of the watermark table, for the reader. */
   watch = new Map<string, TableInfo>();
 
@@ -55,7 +60,9 @@ export class Backfill<O> {
     private readonly ctx: RunContext<O>,
     private readonly tables: TableState[],
     private readonly generation: number,
-  ) {}
+  ) {
+    this.#limits = fullLimiters(ctx.migration);
+  }
 
   /** Tables a streaming migration copies while it streams: desired ones whose copy is not done. */
   static tablesFor<O>(ctx: RunContext<O>): TableState[] {
@@ -92,6 +99,7 @@ export class Backfill<O> {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#halt.abort();
     this.#window?.fail(new MigError('backfill-stopped', 'the stream stopped'));
     await this.#conn?.end().catch(() => undefined);
   }
@@ -161,7 +169,11 @@ export class Backfill<O> {
     ctx.hook({ type: 'backfill-start', migration: name, table: ts.id, estimatedRows: shape0.estimatedRows, resumeFrom: ts.rowsCopied });
     const chunkSize = keyless ? Number.MAX_SAFE_INTEGER : ctx.migration.spec.full.chunkSize;
     const filter = ctx.desired.get(ts.id)?.filter;
+    const halt = AbortSignal.any([ctx.signal, this.#halt.signal]);
     for (let attempt = 0; ; ) {
+      if (this.#stopped || ctx.signal.aborted) return;
+      // Waited for before the window opens, so it stays as short as without a throttle.
+      await this.#limits.queries.take({ rows: 1 }, halt);
       if (this.#stopped || ctx.signal.aborted) return;
       // The shape as the stream knows it now (a DDL refreshes it), and the chunk after the cursor.
       const shape = ctx.shapes.get(ts.id) ?? shape0;
@@ -184,7 +196,9 @@ export class Backfill<O> {
         if (++attempt >= WINDOW_ATTEMPTS) throw new MigError('backfill-busy', `${name}: ${ts.id} ${keyless ? 'has no key and changed' : 'had its definition changed'} during each of ${WINDOW_ATTEMPTS} attempts to copy a chunk of it while streaming`, `copy it from a new snapshot instead: mig apply --replace ${name}, or add a primary key to it`);
         continue;
       }
-      // Runs once the rows are at the destination (the delivery's callback settles the window).
+      // Runs once the rows are at the destination (the delivery's callback settles the window). The
+      // next chunk waits until these rows are paid for.
+      if (this.#limits.rows.limited) await this.#limits.rows.take(rowsCost(r.rows), halt);
       if (read.cursor) ts.cursor = read.cursor;
       ts.rowsCopied += r.rows.length;
       ts.backfill.chunks += 1;

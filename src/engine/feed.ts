@@ -86,6 +86,7 @@ export async function runFeed<O>(ctx: RunContext<O>, o: FeedOptions): Promise<vo
       if (copiedAt !== undefined && decoded.commitTs !== undefined && decoded.commitTs <= BigInt(copiedAt)) continue;
       events.push(ev);
     }
+    control.read(events);
     delivery.take({ events, checkpoint: { feed: `${u.topic}:${u.partition}`, offset: u.offset, commitTs: decoded.commitTs } });
     control.poke();
     // Later messages are decoded with the shapes the DDL leaves: it is applied first.

@@ -8,6 +8,7 @@ import { closeSnapshot, openSnapshot, TableChunker } from '../connectors/sources
 import { sinkKindOf } from '../connectors/registry.js';
 import { valueOptions } from './context.js';
 import type { RunContext } from './context.js';
+import { fullLimiters, rowsCost } from './throttle.js';
 
 /** Tables whose full load is not finished, in spec order. */
 export function tablesNeedingFull<O>(ctx: RunContext<O>): TableState[] {
@@ -20,11 +21,13 @@ export async function runFullLoad<O>(ctx: RunContext<O>): Promise<void> {
   const todo = tablesNeedingFull(ctx);
   if (todo.length === 0 || ctx.signal.aborted) return;
   const conn = await connectSource(ctx.endpoint);
+  // One set of buckets for the whole load, so the limits hold across tables.
+  const limits = fullLimiters(ctx.migration);
   try {
     await ctx.openSnapshot(conn);
     for (const ts of todo) {
       if (ctx.signal.aborted) break;
-      await loadTable(ctx, conn, ts);
+      await loadTable(ctx, conn, ts, limits);
     }
   } finally {
     await closeSnapshot(conn);
@@ -60,7 +63,7 @@ export async function openBinlogSnapshot<O>(ctx: RunContext<O>, conn: Connection
   ctx.hook({ type: 'snapshot-opened', migration: ctx.migration.metadata.name, at: `binlog ${position.file}:${position.pos}`, reused });
 }
 
-async function loadTable<O>(ctx: RunContext<O>, conn: Connection, ts: TableState): Promise<void> {
+async function loadTable<O>(ctx: RunContext<O>, conn: Connection, ts: TableState, limits: ReturnType<typeof fullLimiters>): Promise<void> {
   const name = ctx.migration.metadata.name;
   const shape = ctx.shapes.get(ts.id)!;
   const desired = ctx.desired.get(ts.id)!;
@@ -98,7 +101,9 @@ async function loadTable<O>(ctx: RunContext<O>, conn: Connection, ts: TableState
   let checkpointed: Promise<void> = Promise.resolve();
   for (;;) {
     if (ctx.signal.aborted) break;
-    // Read the next chunk while earlier ones are on their way to the destination.
+    // Read the next chunk while earlier ones are on their way to the destination (throttle.sourceQps
+    // counts these SELECTs).
+    await limits.queries.take({ rows: 1 }, ctx.signal);
     const chunk = await chunker.next(readCursor).catch((e) => {
       throw sourceError(ctx.endpoint, e);
     });
@@ -113,6 +118,8 @@ async function loadTable<O>(ctx: RunContext<O>, conn: Connection, ts: TableState
     // not held (and promoted to the old generation) until the destination acknowledges the chunk.
     const { cursor, last } = chunk;
     const rows = chunk.rows.length;
+    // rowsPerSecond and mbPerSecond: the chunk waits here, before it is sent, until it is paid for.
+    if (limits.rows.limited) await limits.rows.take(rowsCost(chunk.rows), ctx.signal);
     chunk.rows = [];
     while (inFlight.length >= parallel) await inFlight.shift();
     const previous = checkpointed;

@@ -2,7 +2,12 @@
 // MySQL. A reader puts changes into a delivery; the loop writes them out one flush at a time,
 // pauses the reader while the sink's queue is full, moves idle checkpoints, and stops on a signal
 // or once the source reports it is caught up (--until-caught-up), after writing what is queued.
+// The incremental throttle lives here too, for every pair: readers charge what they hand on
+// (LoopControl.read), and the loop holds the next flush until that is paid for; meanwhile the queue
+// fills to the sink's size and the reader pauses, as when the destination is slow.
 import type { RunContext } from './context.js';
+import type { ChangeEvent } from '../model/source-data.js';
+import { changeCost, incrementalLimiter, type Limiter } from './throttle.js';
 import type { Delivery, QuietPoint } from './delivery.js';
 import { Waker } from './stream-common.js';
 
@@ -30,9 +35,16 @@ export interface LoopHooks<Progress> {
 export class LoopControl {
   readonly waker = new Waker();
   private quietWaiters: (() => void)[] = [];
+  /** spec.throttle.incremental, set by the loop as it starts (a new spec means a new run, so a new loop). */
+  limiter: Limiter | undefined;
 
   /** Wakes the loop: something was read, an error happened, or the signal fired. */
   readonly poke = (): void => this.waker.poke();
+
+  /** Charges changes a reader hands to the delivery to the incremental throttle. */
+  read(events: readonly ChangeEvent[]): void {
+    if (this.limiter?.limited) this.limiter.charge(changeCost(events));
+  }
 
   /** Resolves once everything read so far is written (a DDL waits for it before shapes change). */
   quiet(): Promise<void> {
@@ -54,11 +66,19 @@ export async function runStreamLoop<O, P>(ctx: RunContext<O>, control: LoopContr
   const highWater = ctx.sink.capabilities.queueSize;
   const stop = () => control.poke();
   ctx.signal.addEventListener('abort', stop);
+  control.limiter = incrementalLimiter(ctx.migration);
   try {
     await reader.start();
     for (;;) {
       const failure = reader.failure();
       if (failure) throw failure;
+      // Throttled: what was read is not paid for yet. The wait ends early on a poke (a read, a
+      // failure, the signal) to look again; a stop never waits for the throttle.
+      const owed = ctx.signal.aborted ? 0 : control.limiter.delayMs();
+      if (owed > 0) {
+        await control.waker.sleep(owed);
+        continue;
+      }
       // flush() takes the queue before it awaits: the reader goes on while the sink writes.
       const flushing = delivery.flush();
       if (delivery.backlog < highWater) reader.resume();

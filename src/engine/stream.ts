@@ -56,6 +56,7 @@ export async function runStream<O>(ctx: RunContext<O>, direct: BinlogDelivery, o
     values: valueOptions(ctx.migration),
     onBatch: (b: TxBatch) => {
       events += b.events.length;
+      control.read(b.events);
       delivery.take(b);
       if (delivery.backlog >= highWater) reader.pause();
       control.poke();
