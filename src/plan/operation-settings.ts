@@ -1,0 +1,29 @@
+// How the plan shows an edit of how a migration runs (spec.throttle): one `~` setting per changed
+// limit, with its old and new value. A throttle shapes neither a table's copy nor its snapshot digest,
+// so no table is copied again: the runner takes the new generation up at its next checkpoint and
+// carries on from there under the new limits.
+import type { Migration } from '../spec/schema.js';
+import type { Change } from './change.js';
+
+const PHASES = ['full', 'incremental'] as const;
+const LIMITS = { full: ['sourceQps', 'rowsPerSecond', 'mbPerSecond'], incremental: ['rowsPerSecond', 'mbPerSecond'] } as const;
+
+export function throttleChanges(name: string, a: Migration, b: Migration): Change[] {
+  const out: Change[] = [];
+  for (const phase of PHASES) {
+    const was: Partial<Record<string, number>> = a.spec.throttle?.[phase] ?? {};
+    const now: Partial<Record<string, number>> = b.spec.throttle?.[phase] ?? {};
+    for (const k of LIMITS[phase]) {
+      if (was[k] === now[k]) continue;
+      out.push({
+        kind: 'setting', action: 'update', migration: name, field: `spec.throttle.${phase}.${k}`,
+        reason: `${show(was[k])} → ${show(now[k])} (applied live at the checkpoint)`, risks: [],
+      });
+    }
+  }
+  return out;
+}
+
+function show(v: number | undefined): string {
+  return v === undefined ? '(no limit)' : String(v);
+}
