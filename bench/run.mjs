@@ -8,6 +8,7 @@ import incremental from './cases/incremental.mjs';
 import latency from './cases/latency.mjs';
 import tablestore from './cases/tablestore.mjs';
 import tidb from './cases/tidb.mjs';
+import throttle from './cases/throttle.mjs';
 import { assertBuilt, buildDigest, gitDescribe, shown } from './lib/app.mjs';
 import { cleanupKafka, connectKafka } from './lib/kafka.mjs';
 import { enableProfiles, measuredProfiles, profiles, setVariants } from './lib/mig.mjs';
@@ -22,7 +23,7 @@ import { INC_BASE_ROWS } from './cases/incremental.mjs';
 import { SAMPLE_MESSAGES } from './lib/sizing.mjs';
 
 /** In the order they run (and are reported). */
-const CASES = [full, incremental, latency, tablestore, tidb];
+const CASES = [full, incremental, latency, tablestore, tidb, throttle];
 
 async function cleanup(conn) {
   for (const c of [...children]) killGroup(c);

@@ -12,6 +12,9 @@
 #                  SDK's BatchWriteRow directly (200-row requests, mig's concurrency of 8)
 #   tidb           TiDB → MySQL: 30,000 small Drainer transactions applied by apply --until-caught-up,
 #                  transactions/s against a mysql2 loop of one transaction each, destinations compared
+#   throttle       (only when named: --cases throttle --no-tidb) spec.throttle's limits against the
+#                  rates achieved: full load at 20,000 rows/s and at 2 MB/s, the stream at 5,000
+#                  rows/s and at 1 MB/s, ~10 s each; each should be within ±5% of its limit
 #   peak RSS of every mig process, and the aims (full load ≥ 0.7 × raw kafkajs, catch-up ≥ 50k
 #   events/s, RSS < 256 MB)
 # Defaults: --rows 1000000 --runs 2: one run of everything takes about 4 minutes on 2 cores, so the

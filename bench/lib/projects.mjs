@@ -45,8 +45,8 @@ ${spec}`,
 /** The MariaDB source every MariaDB-sourced case reads. */
 export const SOURCE = `  source: { type: mariadb, host: ${HOST}, port: ${MYSQL_PORT}, user: root }`;
 
-/** A migration of one table of the bench database into a 1-partition lz4 topic. */
-export function writeKafkaSpec(dir, { name, topic, table, types, format, filter }) {
+/** A migration of one table of the bench database into a 1-partition lz4 topic; `throttle`: spec.throttle. */
+export function writeKafkaSpec(dir, { name, topic, table, types, format, filter, throttle }) {
   writeMigration(
     dir,
     name,
@@ -56,6 +56,6 @@ export function writeKafkaSpec(dir, { name, topic, table, types, format, filter 
   objects:
     - database: ${DB}
       tables: [{ name: ${table}${filter ? `, filter: ${JSON.stringify(filter)}` : ''} }]
-`,
+${throttle ? `  throttle: ${JSON.stringify(throttle)}\n` : ''}`,
   );
 }
