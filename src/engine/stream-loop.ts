@@ -76,7 +76,7 @@ export async function runStreamLoop<O, P>(ctx: RunContext<O>, control: LoopContr
       // failure, the signal) to look again; a stop never waits for the throttle.
       const owed = ctx.signal.aborted ? 0 : control.limiter.delayMs();
       if (owed > 0) {
-        await control.waker.sleep(owed);
+        await control.waker.sleep(Math.min(owed, 1000));
         continue;
       }
       // flush() takes the queue before it awaits: the reader goes on while the sink writes.
