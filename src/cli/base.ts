@@ -30,6 +30,9 @@ export abstract class MigCommand extends Command {
   protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<void> {
     // oclif's own exits (this.exit) and flag-parsing errors keep their behaviour.
     if (error.oclif?.exit !== undefined) throw error;
+    // The command has failed and saved what it had: a client still reconnecting in the background
+    // (a cancelled attempt against a broker that is down) must not hold the exit for its own retries.
+    setTimeout(() => process.exit(), 1000).unref();
     if (error instanceof SpecError) {
       this.err(renderDiagnostics(error.diagnostics));
       process.exitCode = 1;
