@@ -12,7 +12,7 @@ import { targetChanges, targetKind } from './targets.js';
 import { sourceKindOf } from '../connectors/registry.js';
 import { generationsOf, pendingGeneration, projectDesired } from '../state/generation.js';
 import type { RunnerLease } from '../state/store.js';
-import { throttleChanges } from './operation-settings.js';
+import { retryChanges, throttleChanges } from './operation-settings.js';
 
 export { targetKind } from './targets.js';
 
@@ -384,7 +384,7 @@ function settingChanges(name: string, a: Migration, b: Migration): Change[] {
   const tb = b.spec.types.join(', ');
   if (ta !== tb) out.push({ kind: 'setting', action: 'update', migration: name, field: 'spec.types', reason: `types ${ta} → ${tb}`, risks: [] });
   if (a.spec.full.chunkSize !== b.spec.full.chunkSize) out.push({ kind: 'setting', action: 'update', migration: name, field: 'spec.full.chunkSize', reason: `chunk size ${a.spec.full.chunkSize} → ${b.spec.full.chunkSize}`, risks: [] });
-  out.push(...throttleChanges(name, a, b));
+  out.push(...throttleChanges(name, a, b), ...retryChanges(name, a, b));
   return out;
 }
 

@@ -1,8 +1,8 @@
-// How the plan shows an edit of how a migration runs (spec.throttle): one `~` setting per changed
-// limit, with its old and new value. A throttle shapes neither a table's copy nor its snapshot digest,
-// so no table is copied again: the runner takes the new generation up at its next checkpoint and
-// carries on from there under the new limits.
-import type { Migration } from '../spec/schema.js';
+// How the plan shows an edit of how a migration runs (spec.throttle, spec.retry): one `~` setting per
+// changed limit or window, with its old and new value. Neither shapes a table's copy nor its snapshot
+// digest, so no table is copied again: the runner takes the new generation up at its next checkpoint
+// and carries on from there under the new settings.
+import { retryWindows, type Migration } from '../spec/schema.js';
 import type { Change } from './change.js';
 
 const PHASES = ['full', 'incremental'] as const;
@@ -22,6 +22,18 @@ export function throttleChanges(name: string, a: Migration, b: Migration): Chang
     }
   }
   return out;
+}
+
+/** A retry window's edit, shown with the effective values (DTS's defaults where the spec sets none). */
+export function retryChanges(name: string, a: Migration, b: Migration): Change[] {
+  const was = retryWindows(a.spec.retry);
+  const now = retryWindows(b.spec.retry);
+  return (['connectionMinutes', 'otherMinutes'] as const)
+    .filter((k) => was[k] !== now[k])
+    .map((k) => ({
+      kind: 'setting', action: 'update', migration: name, field: `spec.retry.${k}`,
+      reason: `${was[k]} → ${now[k]} min (applied live at the checkpoint)`, risks: [],
+    }));
 }
 
 function show(v: number | undefined): string {

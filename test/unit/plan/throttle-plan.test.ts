@@ -7,7 +7,7 @@ import { renderPlanHuman } from '../../../src/cli/views/plan-human.js';
 import type { State, TableState } from '../../../src/state/model.js';
 import type { TableInfo } from '../../../src/model/source-data.js';
 
-function spec(throttle?: object): Migration {
+function spec(throttle?: object, retry?: object): Migration {
   return MigrationDoc.parse({
     apiVersion: 'mig/v1', kind: 'Migration', metadata: { name: 'shop-to-kafka' },
     spec: {
@@ -16,6 +16,7 @@ function spec(throttle?: object): Migration {
       types: ['schema', 'full', 'incremental'],
       objects: [{ database: 'shop', tables: [{ name: 'orders' }] }],
       ...(throttle ? { throttle } : {}),
+      ...(retry ? { retry } : {}),
     },
   });
 }
@@ -73,5 +74,22 @@ describe('a throttle edit in the plan', () => {
   it('says nothing when the limits are the same', () => {
     const m = spec({ incremental: { mbPerSecond: 3 } });
     expect(plan(m, spec({ incremental: { mbPerSecond: 3 } })).migrations[0]!.changes).toEqual([]);
+  });
+});
+
+describe('a retry window edit in the plan', () => {
+  it("is a ~ setting with the effective windows (DTS's defaults where unset), applied live", () => {
+    const p = plan(spec(), spec(undefined, { connectionMinutes: 60, otherMinutes: 5 }));
+    const changes = p.migrations[0]!.changes;
+    expect(changes.map((c) => [c.kind === 'setting' ? c.field : '', c.reason])).toEqual([
+      ['spec.retry.connectionMinutes', '720 → 60 min (applied live at the checkpoint)'],
+      ['spec.retry.otherMinutes', '10 → 5 min (applied live at the checkpoint)'],
+    ]);
+    expect(renderPlanHuman(p)).not.toContain('re-snapshot');
+  });
+
+  it('shows no window change when a default is written out', () => {
+    const changes = plan(spec(), spec(undefined, { connectionMinutes: 720 })).migrations[0]!.changes;
+    expect(changes.filter((c) => c.kind === 'setting' && c.field.startsWith('spec.retry'))).toEqual([]);
   });
 });
