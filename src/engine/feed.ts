@@ -40,6 +40,10 @@ export async function runFeed<O>(ctx: RunContext<O>, o: FeedOptions): Promise<vo
   const from: Record<number, string> = {};
   for (const c of await o.applier.readCheckpoints()) {
     const [topic, partition] = splitFeed(c.feed);
+    // A position at or before the snapshot's commit ts was recorded before a re-snapshot (perhaps because
+    // its offsets were deleted by retention): that partition is read from its earliest offset instead,
+    // and what the snapshot already holds is skipped by commit ts as always.
+    if (c.commitTs !== null && BigInt(c.commitTs) <= startTs) continue;
     if (topic === o.feed.topic && c.kafkaOffset !== null) from[partition] = (BigInt(c.kafkaOffset) + 1n).toString();
   }
   const where = Object.keys(from).length > 0 ? Object.entries(from).map(([p, off]) => `partition ${p} offset ${off}`).join(', ') : 'the earliest offset';
