@@ -11,8 +11,9 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 
 // The folders of src/, top to bottom. A folder may import itself and any folder below it, never
 // one above. The order follows who drives whom: commands are the CLI entry points and cli what
-// they share (flags, views, prompts); engine runs apply; precheck checks sources and destinations
-// against a plan before apply; plan derives the desired state and diffs it with the recorded state
+// they share (flags, views, prompts); verify reads destinations back and compares them with their
+// sources (mig verify); engine runs apply; precheck checks sources and destinations against a plan
+// before apply; plan derives the desired state and diffs it with the recorded state
 // and the live destinations; connectors talk to sources and sinks; transform filters and selects
 // rows; model holds the data shapes passed between those; config finds the project and its state
 // store; state keeps what was applied; spec reads and validates the YAML; util is leaf helpers.
@@ -20,7 +21,7 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 // drivers, a sink runs without the CLI).
 // A layer is a folder, or a folder with `also`: files in another folder that belong to it.
 const LAYERS = [
-  'commands', 'cli', 'engine', 'precheck', 'plan', 'connectors', 'transform', 'model', 'config', 'state',
+  'commands', 'cli', 'verify', 'engine', 'precheck', 'plan', 'connectors', 'transform', 'model', 'config', 'state',
   // Each kind's config.ts is its part of the spec (zod only), kept beside the kind and composed by src/spec, so it is spec.
   { layer: 'spec', also: ['connectors/**/config.ts'] },
   'util',

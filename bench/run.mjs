@@ -9,6 +9,7 @@ import latency from './cases/latency.mjs';
 import tablestore from './cases/tablestore.mjs';
 import tidb from './cases/tidb.mjs';
 import throttle from './cases/throttle.mjs';
+import verify from './cases/verify.mjs';
 import { assertBuilt, buildDigest, gitDescribe, shown } from './lib/app.mjs';
 import { cleanupKafka, connectKafka } from './lib/kafka.mjs';
 import { enableProfiles, measuredProfiles, profiles, setVariants } from './lib/mig.mjs';
@@ -23,7 +24,7 @@ import { INC_BASE_ROWS } from './cases/incremental.mjs';
 import { SAMPLE_MESSAGES } from './lib/sizing.mjs';
 
 /** In the order they run (and are reported). */
-const CASES = [full, incremental, latency, tablestore, tidb, throttle];
+const CASES = [full, incremental, latency, tablestore, tidb, throttle, verify];
 
 async function cleanup(conn) {
   for (const c of [...children]) killGroup(c);

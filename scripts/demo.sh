@@ -8,7 +8,13 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+# Bold only for a person at a terminal who has not asked for no colour (NO_COLOR, no-color.org):
+# a CI log or a file gets no escape codes.
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ] && [ "${TERM:-}" != dumb ]; then
+  step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+else
+  step() { printf '\n==> %s\n' "$*"; }
+fi
 
 # shellcheck source=lib/run-env.sh
 . scripts/lib/run-env.sh

@@ -1,7 +1,7 @@
 // Case "incremental": per format a project whose full load is done, then N binlog row events written
 // once and each `mig apply --until-caught-up` timed, against mariadb-binlog reading the same range.
 import { deleteTopics, noteTopic, topicCount, TOPIC_PREFIX } from '../lib/kafka.mjs';
-import { mig, phaseSeconds, VARIANTS } from '../lib/mig.mjs';
+import { changesReported, mig, phaseSeconds, VARIANTS } from '../lib/mig.mjs';
 import { ensureOk, measure } from '../lib/process.mjs';
 import { projectDir, removeDir, writeKafkaSpec } from '../lib/projects.mjs';
 import { errorLines, fix, HEAD, int, rateRow, ratioRows, rssRow } from '../lib/report.mjs';
@@ -77,9 +77,8 @@ async function run(state, i) {
       const { dir, topic } = projects[step];
       steps[step] = async () => {
         const r = ensureOk(`${variant.name} apply --until-caught-up`, await mig(dir, `inc-${format}-${i + 1}-catch-up`, ['apply', '--auto-approve', '--until-caught-up'], { variant }));
-        const m = /caught up: (\d+) binlog change\(s\) handled/.exec(r.stdout);
-        const handled = m ? Number(m[1]) : NaN;
-        if (handled !== N) state.warnings.push(`run ${i + 1} ${step}: reported ${handled} binlog changes, expected ${N}`);
+        const handled = changesReported(r.stdout);
+        if (handled !== N) state.warnings.push(`run ${i + 1} ${step}: reported ${handled} changes written, expected ${N}${Number.isNaN(handled) ? `; its last lines:\n${r.stdout.trim().split('\n').slice(-3).join('\n')}` : ''}`);
         const got = await topicCount(topic);
         if (got !== INC_BASE_ROWS + N) throw new Error(`${step} incremental: ${got} messages in ${topic}, expected ${INC_BASE_ROWS + N}\n${r.stdout}`);
         return { ...r, handled, phaseSeconds: phaseSeconds(r, 'streamStart', 'caughtUp') };

@@ -18,12 +18,19 @@ export function setVariants(opts) {
 export const hasRef = () => VARIANTS.length > 1;
 
 /** mig's progress lines that open and close its phases (process start, plan and precheck excluded). */
+// Both wordings: a reference build may predate the timestamped lines with thousands separators.
 export const MARKS = {
   fullStart: /: full load( resuming after \d+ rows)? \(~/,
-  fullDone: /: \d+ rows in [\d.]+ s$/,
+  fullDone: /: [\d,]+ rows in [\d.]+ s( \([\d,]+ rows\/s\))?$/,
   streamStart: /: streaming from /,
-  caughtUp: /: caught up: \d+ binlog change/,
+  caughtUp: /: caught up(: \d+ binlog change| at checkpoint )/,
 };
+
+/** The changes a caught-up apply reports: its final progress line's written count, or an older build's handled count. */
+export function changesReported(stdout) {
+  const m = /(?:, |: )([\d,]+) change\(s\) written/.exec(stdout) ?? /caught up: (\d+) binlog change\(s\) handled/.exec(stdout);
+  return m ? Number(m[1].replaceAll(',', '')) : NaN;
+}
 
 /** Seconds between two marks of a measured mig, NaN when mig did not print both. */
 export const phaseSeconds = (r, from, to) => (r.marks[from] !== undefined && r.marks[to] !== undefined ? r.marks[to] - r.marks[from] : NaN);

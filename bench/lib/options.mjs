@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ROOT } from './app.mjs';
 
 const FORMATS = ['canal-json', 'dts-avro', 'shareplex-json'];
-export const CASES = ['full', 'incremental', 'latency', 'tablestore', 'tidb', 'throttle'];
+export const CASES = ['full', 'incremental', 'latency', 'tablestore', 'tidb', 'throttle', 'verify'];
 export const DEFAULTS = { rows: 1_000_000, runs: 2, latencySeconds: 20, latencyWarmup: 5, latencyRate: 5000, tablestoreRows: 100_000, tidbTransactions: 30_000 };
 
 function usage(code) {
@@ -20,7 +20,8 @@ function usage(code) {
                        whole benchmark about 8; 3 runs would pass 11 minutes)
   --formats LIST       comma-separated destination formats (${FORMATS.join(',')})
   --cases LIST         comma-separated cases (${CASES.join(',')}); throttle (spec.throttle's limits
-                       against the rates achieved, ~1 minute) runs only when named
+                       against the rates achieved, ~1 minute) and verify (mig verify against CHECKSUM
+                       TABLE and one read of the topic, on --rows rows) run only when named
   --latency-seconds S  measured seconds of the latency case, after ${DEFAULTS.latencyWarmup} s of warm-up (${DEFAULTS.latencySeconds})
   --latency-rate R     rows per second the latency case's writer inserts (${DEFAULTS.latencyRate})
   --tablestore-rows N  rows of the Tablestore case's table, held in the test server's memory; it
@@ -80,8 +81,9 @@ export function parseArgs(argv) {
     rows: DEFAULTS.rows,
     runs: DEFAULTS.runs,
     formats: [...FORMATS],
-    // The throttle case checks limits rather than measuring speed: it runs when named.
-    cases: CASES.filter((c) => c !== 'throttle'),
+    // The throttle case checks limits rather than measuring speed, and verify copies --rows rows twice
+    // before it measures anything: they run when named.
+    cases: CASES.filter((c) => c !== 'throttle' && c !== 'verify'),
     latencySeconds: DEFAULTS.latencySeconds,
     latencyRate: DEFAULTS.latencyRate,
     tablestoreRows: DEFAULTS.tablestoreRows,

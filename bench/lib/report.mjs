@@ -39,7 +39,7 @@ export const errorLines = (errors) => errors.map((e) => `  ERROR run ${e.run} ${
 export const rssRow = (what, f) => (f?.maxRssMB ? [{ what, medianMB: f.maxRssMB.median, maxMB: f.maxRssMB.max }] : []);
 
 // The order the RSS table has always had (the latency case last), whatever order the cases run in.
-const RSS_ORDER = ['full', 'incremental', 'tablestore', 'latency', 'tidb', 'throttle'];
+const RSS_ORDER = ['full', 'incremental', 'tablestore', 'latency', 'tidb', 'throttle', 'verify'];
 
 /** Each case's rss(section, result) rows, in RSS_ORDER, and their maximum. */
 export function rssSummary(result, cases) {

@@ -2,9 +2,10 @@
 import { createInterface } from 'node:readline/promises';
 import { MigError } from '../util/errors.js';
 
-export async function confirm(question: string): Promise<boolean> {
+export async function confirm(question: string, command: 'apply' | 'destroy' = 'apply'): Promise<boolean> {
   if (!process.stdin.isTTY) {
-    throw new MigError('needs-approval', 'apply needs approval, and there is no terminal to ask', 'review the plan, then run mig apply --auto-approve (or apply a saved plan: mig apply FILE --auto-approve)');
+    const fix = command === 'apply' ? 'review the plan, then run mig apply --auto-approve (or apply a saved plan: mig apply FILE --auto-approve)' : 'review the plan above, then run mig destroy again with --auto-approve (-y)';
+    throw new MigError('needs-approval', `${command} needs approval, and there is no terminal to ask`, fix);
   }
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   try {

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { access, appendFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MigCommand, dirFlag } from '../cli/base.js';
+import { MigCommand, dirFlag, jsonFlag } from '../cli/base.js';
 import { MigError } from '../util/errors.js';
 
 const TEMPLATES = fileURLToPath(new URL('../../templates/', import.meta.url));
@@ -25,9 +25,11 @@ export default class Init extends MigCommand {
     user: Flags.string({ description: 'source user', default: 'root' }),
     brokers: Flags.string({ description: 'Kafka bootstrap broker host:port', default: '127.0.0.1:9092' }),
     instance: Flags.string({ description: 'Tablestore instance name (mysql-to-tablestore)', default: 'myinstance' }),
-    destHost: Flags.string({ description: 'destination MySQL host (tidb-to-mysql, mysql-to-mysql)', default: '127.0.0.1' }),
-    destUser: Flags.string({ description: 'destination MySQL user (tidb-to-mysql, mysql-to-mysql)', default: 'root' }),
+    // The camelCase spellings are what mig first shipped; kept so existing scripts still work, not shown in help.
+    'dest-host': Flags.string({ description: 'destination MySQL host (tidb-to-mysql, mysql-to-mysql)', default: '127.0.0.1', aliases: ['destHost'] }),
+    'dest-user': Flags.string({ description: 'destination MySQL user (tidb-to-mysql, mysql-to-mysql)', default: 'root', aliases: ['destUser'] }),
     force: Flags.boolean({ description: 'overwrite an existing spec file' }),
+    json: jsonFlag,
   };
 
   async run(): Promise<void> {
@@ -39,7 +41,7 @@ export default class Init extends MigCommand {
     if (!available.includes(flags.template)) {
       throw new MigError('unknown-template', `no template named ${flags.template}`, `choose one of: ${available.join(', ')}`);
     }
-    const text = (await readFile(path.join(TEMPLATES, `${flags.template}.yaml`), 'utf8')).replace(/\{\{(\w+)\}\}/g, (_, k: string) =>
+    const text = (await readFile(path.join(TEMPLATES, `${flags.template}.yaml`), 'utf8')).replace(/\{\{([\w-]+)\}\}/g, (_, k: string) =>
       String((flags as Record<string, unknown>)[k] ?? ''),
     );
     const target = path.join(flags.dir, `${flags.name}.yaml`);
@@ -51,18 +53,27 @@ export default class Init extends MigCommand {
     const ignored = await ensureIgnored('.gitignore', '.mig/');
     // Templates point editors at ../schemas/migration.schema.json; give the project its own copy.
     const schemaCopied = await copySchema();
-    this.out(`Wrote ${target} from template ${flags.template}.${ignored ? ' Added .mig/ (local state) to .gitignore.' : ''}${schemaCopied ? ' Wrote schemas/migration.schema.json for editor completion.' : ''}`);
+    const next = [
+      `Edit ${target}: source, destination, objects.`,
+      'export the variables its ${env:…} references name (passwords, keys; never written to files)',
+      'mig validate',
+      'mig plan            # review what will happen',
+      'mig apply           # schema + full load; then: mig apply --follow',
+    ];
+    if (flags.json) {
+      this.outJson({ spec: target, template: flags.template, name: flags.name, gitignoreUpdated: ignored, schema: schemaCopied ? SCHEMA_COPY : null, next });
+      return;
+    }
+    this.out(`Wrote ${target} from template ${flags.template}.${ignored ? ' Added .mig/ (local state) to .gitignore.' : ''}${schemaCopied ? ` Wrote ${SCHEMA_COPY} for editor completion.` : ''}`);
     this.out('\nNext steps:');
-    this.out(`  1. Edit ${target}: source, destination, objects.`);
-    this.out('  2. export the variables its ${env:…} references name (passwords, keys; never written to files)');
-    this.out('  3. mig validate');
-    this.out('  4. mig plan            # review what will happen');
-    this.out('  5. mig apply           # schema + full load; then: mig apply --follow');
+    next.forEach((step, i) => this.out(`  ${i + 1}. ${step}`));
   }
 }
 
+const SCHEMA_COPY = path.join('schemas', 'migration.schema.json');
+
 async function copySchema(): Promise<boolean> {
-  const target = path.join('schemas', 'migration.schema.json');
+  const target = SCHEMA_COPY;
   if (await exists(target)) return false;
   await mkdir('schemas', { recursive: true });
   await writeFile(target, await readFile(fileURLToPath(new URL('../../schemas/migration.schema.json', import.meta.url))));

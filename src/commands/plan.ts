@@ -8,6 +8,9 @@ import { writePlanFile } from '../plan/planfile.js';
 import { changesSince, baseSummary } from '../plan/git-base.js';
 import { PLAN_FORMATS, renderPlan } from '../cli/views/plan-format.js';
 import { withBase } from '../cli/views/plan-view.js';
+import { fullDiffFlag } from '../cli/views/plan-human.js';
+import { logFlags, useColor } from '../cli/log.js';
+import { targetFlag } from '../cli/target-flag.js';
 
 export default class PlanCommand extends MigCommand {
   static override summary = 'Show what apply would change, and why.';
@@ -18,6 +21,7 @@ export default class PlanCommand extends MigCommand {
     '<%= config.bin %> plan --detailed-exitcode   # 0 no changes, 2 changes, 1 error',
     '<%= config.bin %> plan --json | jq .migrations',
     '<%= config.bin %> plan --base origin/main --format markdown > comment.md   # the pull-request comment',
+    '<%= config.bin %> plan --target shop-to-kafka/shop.orders   # only that table\'s changes',
   ];
   static override flags = {
     dir: dirFlag,
@@ -31,6 +35,9 @@ export default class PlanCommand extends MigCommand {
     'detailed-exitcode': Flags.boolean({ description: 'exit 0 when there are no changes, 2 when there are, 1 on error' }),
     replace: Flags.string({ description: 'plan a new snapshot of this migration, or MIGRATION/DB.TABLE to copy one table again (as apply --replace)', multiple: true }),
     offline: Flags.boolean({ description: 'do not connect to the source or the destination; plan from specs and state alone' }),
+    'full-diff': fullDiffFlag,
+    color: logFlags.color,
+    target: targetFlag,
   };
 
   async run(): Promise<void> {
@@ -42,7 +49,7 @@ export default class PlanCommand extends MigCommand {
     let plan: Plan;
     try {
       // The precheck reads the live systems; offline there is nothing for it to read.
-      const inspected = await inspectAll(flags.dir, store, { offline: flags.offline });
+      const inspected = await inspectAll(flags.dir, store, { offline: flags.offline, targets: flags.target });
       const precheck = flags.offline ? undefined : await runPrechecks(inspected.loaded, inspected.state, { specDir: flags.dir, live: inspected.live, replace: flags.replace });
       plan = planFrom(inspected, { replace: flags.replace });
       if (precheck) plan.precheck = precheck;
@@ -51,7 +58,7 @@ export default class PlanCommand extends MigCommand {
     }
     const shown = withBase(plan, base);
     if (flags.out) await writePlanFile(flags.out, shown);
-    this.out(renderPlan(shown, format, { offline: flags.offline }));
+    this.out(renderPlan(shown, format, { offline: flags.offline, fullDiff: flags['full-diff'], color: useColor(process.stdout, process.env, flags.color) }));
     if (flags.out && format === 'human') {
       this.out(hasErrors(plan) ? `\nSaved the plan to ${flags.out}, but mig apply refuses it: fix the errors above and plan again.` : `\nSaved the plan to ${flags.out}. Apply exactly it with: mig apply ${flags.out}`);
     }

@@ -2,7 +2,11 @@ import { Args, Flags } from '@oclif/core';
 import { MigCommand, dirFlag, stateFlag, stateUrlFlag } from '../cli/base.js';
 import { openStateStore } from '../config/index.js';
 import { applyLine } from '../cli/views/apply-human.js';
+import { logFlags } from '../cli/log.js';
+import { RunOutput, progressIntervalFlag, progressIntervalMs } from '../cli/views/progress-reporter.js';
+import { resultOf } from '../cli/views/progress-result.js';
 import { startHealthServer, type HealthServer } from '../cli/health-server.js';
+import { metricsFlags, startMetrics } from '../cli/metrics-server.js';
 import { RunnerHealth } from '../cli/runner-health.js';
 import { runAll, runMigrations, type RunOutcome } from '../engine/runner.js';
 import { MigError } from '../util/errors.js';
@@ -20,7 +24,7 @@ export default class RunCommand extends MigCommand {
     '<%= config.bin %> run shop-to-kafka --until-caught-up',
   ];
   static override strict = false;
-  static override args = { migration: Args.string({ description: 'migrations to run (default: every migration in the state, and ones recorded later)' }) };
+  static override args = { migration: Args.string({ description: 'migrations to run (default: every migration in the state, and ones recorded later)', ignoreStdin: true }) };
   static override flags = {
     dir: dirFlag,
     state: stateFlag,
@@ -29,11 +33,27 @@ export default class RunCommand extends MigCommand {
     'health-port': Flags.integer({ description: 'serve /healthz, /readyz and /livez on this port', min: 0, max: 65535 }),
     'health-host': Flags.string({ description: 'address the health endpoints listen on', default: '127.0.0.1' }),
     'until-caught-up': Flags.boolean({ description: 'exit 0 once every run has caught up with the source (backfills included) instead of streaming on' }),
+    json: Flags.boolean({ description: 'print every event as a JSON line on stdout, then a {type: "result"} line when the runner stops (the log goes to stderr)' }),
+    'progress-interval': progressIntervalFlag,
+    ...logFlags,
+    ...metricsFlags,
   };
+
+  /** Where lines go: the live view on a terminal, else timestamped lines; stderr under --json. */
+  private output?: RunOutput;
+
+  protected override out(text: string): void {
+    if (this.output) this.output.log.info(text);
+    else super.out(text);
+  }
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(RunCommand);
+    const output = new RunOutput({ json: flags.json, level: flags['log-level'], format: flags['log-format'], color: flags.color, progressIntervalMs: progressIntervalMs(flags['progress-interval']) });
+    this.output = output;
     const names = argv.map(String);
+    // Before anything is opened: a port in use fails the runner before it takes a lease.
+    const metrics = await startMetrics(flags, (line) => this.out(line));
     const store = await openStateStore(flags);
     const abort = new AbortController();
     const onSignal = () => abort.abort();
@@ -59,23 +79,25 @@ export default class RunCommand extends MigCommand {
         standby: true,
         awaitFix: true,
         signal: abort.signal,
-        hook: (e: Parameters<typeof applyLine>[0]) => {
+        hook: metrics.wrap((e: Parameters<typeof applyLine>[0]) => {
           health.onEvent(e);
-          const line = applyLine(e);
-          if (line) this.out(`${new Date().toISOString()} ${line}`);
-        },
+          output.hook(e);
+        }),
       };
       const report = (o: RunOutcome) => {
         const line = outcomeLine(o);
-        if (line) this.out(`${new Date().toISOString()} ${line}`);
+        if (line) this.out(line);
       };
       if (names.length > 0) (await runMigrations(store, names, opts)).forEach(report);
       else await runAll(store, opts, report);
       this.out(abort.signal.aborted ? 'Runner stopped: checkpoints saved, leases released.' : 'Runner done.');
+      output.emit(resultOf(await store.read(), output.latest(), { ok: true, interrupted: abort.signal.aborted, recorded: [], only: names.length > 0 ? new Set(names) : undefined }));
     } finally {
+      output.close();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       await server?.close();
+      await metrics.close();
       await store.close?.();
     }
   }

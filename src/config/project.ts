@@ -1,12 +1,16 @@
 // The optional project file mig.config.yaml: settings that belong to the project rather than to one
-// migration, so far where the state lives. Validated as strictly as a spec, with file:line:col
-// diagnostics; a literal password is refused because the file is meant to be committed.
+// migration: where the state lives and where metrics are served. Validated as strictly as a spec,
+// with file:line:col diagnostics; a literal password is refused because the file is meant to be
+// committed.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { isSecretRef } from '../spec/secrets.js';
+import { hostProblem } from '../spec/host-shapes.js';
 import { Locator } from '../spec/positions.js';
+import { yamlErrorDiagnostics } from '../spec/yaml-errors.js';
+import { SourceText } from '../spec/yaml-source.js';
 import { issueDiagnostics } from '../spec/zod-issues.js';
 import { MAX_STATE_NAME, parseMysqlStateUrl } from '../state/mysql-url.js';
 import { MigError, SpecError, type Diagnostic } from '../util/errors.js';
@@ -41,9 +45,24 @@ const StateConfig = z
     }
   });
 
-export const ProjectConfigSchema = z.strictObject({ state: StateConfig.optional() });
+// Where mig apply and mig run serve Prometheus metrics; --metrics-port and --metrics-host win over it.
+const MetricsConfig = z.strictObject({
+  port: z.number().int().min(0).max(65535).describe('serve GET /metrics on this TCP port (0 picks a free one; the command prints the URL)'),
+  host: z
+    .string()
+    .min(1)
+    .superRefine((v, ctx) => {
+      const problem = hostProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: `must be an address of this machine: ${problem}` });
+    })
+    .optional()
+    .describe('the address it listens on (default 127.0.0.1; 0.0.0.0 for a Prometheus on another host)'),
+});
+
+export const ProjectConfigSchema = z.strictObject({ state: StateConfig.optional(), metrics: MetricsConfig.optional() });
 export type ProjectConfig = z.infer<typeof ProjectConfigSchema>;
 export type StateConfig = z.infer<typeof StateConfig>;
+export type MetricsConfig = z.infer<typeof MetricsConfig>;
 
 /** A mig.config.yaml that is not valid; the CLI renders its diagnostics like a spec's. */
 export class ProjectConfigError extends SpecError {
@@ -82,9 +101,8 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const locator = new Locator(doc, lineCounter);
   if (doc.errors.length > 0) {
-    throw new ProjectConfigError(
-      doc.errors.map((e) => ({ severity: 'error', code: 'yaml-syntax', file, ...locator.at(e.pos[0]), path: '', message: e.message, fix: 'check the indentation, quotes and brackets around this position' })),
-    );
+    // The same explanations as a spec's: the mistake's own line, not where the parser gave up.
+    throw new ProjectConfigError(yamlErrorDiagnostics(doc, new SourceText(text), file, locator));
   }
   const input = toData(doc, file, locator) ?? {};
   const result = ProjectConfigSchema.safeParse(input);

@@ -1,7 +1,7 @@
 // The connector contract: what the engine, the planner and the precheck may ask of a source or a
 // sink kind. Each kind's folder implements it; registry.ts is the only list of kinds.
 import type { Connection } from 'mysql2/promise';
-import type { ChangeEvent, Row, TableInfo } from '../model/source-data.js';
+import type { ChangeEvent, Row, SqlValue, TableInfo } from '../model/source-data.js';
 import type { Desired, DesiredTable, DesiredTopic, LiveDestination, LiveSource } from '../model/targets.js';
 import type { DestinationFacts, FeedFacts, Known } from '../model/precheck-facts.js';
 import type { ApplyHook } from '../model/events.js';
@@ -202,6 +202,25 @@ export interface SinkKind<D extends Destination = Destination> {
    * there that this migration would write into. Never throws: what could not be read is a fact.
    */
   precheckFacts(m: Migration, d: D, ctx: PrecheckFactsContext): Promise<DestinationFacts>;
+  /**
+   * The destination objects this migration's runs created, as the state records them (found ones,
+   * kept or adopted, are never listed): what `mig destroy --delete-destination` drops.
+   */
+  createdTargets(ms: MigrationState): string[];
+  /** Drops these topics or tables (Kafka deleteTopics, Tablestore DeleteTable, DROP TABLE); ones already gone are fine. */
+  dropTargets(m: Migration, d: D, specDir: string, targets: string[]): Promise<void>;
+  /**
+   * A destination that keeps the migration's position itself (MySQL's checkpoint table): where, for
+   * the destroy plan, and removing the migration's rows once its state is forgotten, so a migration
+   * created again under the name does not resume from them. Absent when the state is the only record.
+   */
+  checkpointRecord?: {
+    where(d: D): string;
+    /** Removes the migration's rows; returns how many there were (0 when the table does not exist). */
+    forget(m: Migration, d: D, specDir: string): Promise<number>;
+  };
+  /** Reads the destination back for `mig verify`; absent when the destination cannot be verified. */
+  verifier?(d: D, r: VerifyOpenRequest): Promise<DestinationVerifier>;
 }
 
 /**
@@ -243,4 +262,83 @@ export interface SourceKind<S extends Source = Source> {
    * position or the source could not tell (its reachability is the precheck's to report); never throws.
    */
   resumable?(m: Migration, s: S, ms: MigrationState, specDir: string): Promise<{ ok: true } | { ok: false; reason: string } | undefined>;
+}
+
+/**
+ * A row as `mig verify` compares it: its key as text (null when the table has none) and each column
+ * under its destination name as text, both written the same way for the source's expected row and
+ * the destination's actual one, so equal strings mean equal values.
+ */
+export interface VerifyRow {
+  key: string | null;
+  values: Record<string, string | null>;
+}
+
+/** Rows of a source table whose key is above `after` (absent: from the first) up to and including `upTo` (absent: to the last). */
+export interface KeyRange {
+  after?: SqlValue[];
+  upTo?: SqlValue[];
+}
+
+/** A chunk's row count and checksum as one server computed it. */
+export interface ChunkChecksum {
+  rows: number;
+  sum: string;
+}
+
+/**
+ * A table compared by key ranges on both servers (MySQL destination): checksums per chunk, rows only
+ * for a chunk whose checksums differ. The same SQL normalises values on both sides.
+ */
+export interface RangeVerifier {
+  mode: 'ranges';
+  /** Source key values every `every` rows inside the range (through the filter), for chunks. */
+  boundaries(range: KeyRange, every: number): Promise<SqlValue[][]>;
+  checksum(side: 'source' | 'destination', range: KeyRange): Promise<ChunkChecksum>;
+  /** The range's rows as compared, in key order (the source's through the filter and the mapping). */
+  rows(side: 'source' | 'destination', range: KeyRange): Promise<VerifyRow[]>;
+  /** Why a table is compared row by row where checksums would be expected (no key). */
+  fallback?: string;
+}
+
+/**
+ * A table compared by reading the destination whole (Kafka's last state per key, Tablestore's range
+ * reads) against the source rows mapped as the sink maps them.
+ */
+export interface ScanVerifier {
+  mode: 'scan';
+  /** The row the destination should hold for a source row; undefined when the sink writes none. */
+  expected(row: Row): VerifyRow | undefined;
+  /**
+   * Hands what the destination holds for the table to `into`, in the order it was written: a key's
+   * later row replaces its earlier one, and `remove` forgets a key (or one keyless row) again, so a
+   * log (a topic) is replayed without holding it.
+   */
+  scan(into: ScanInto): Promise<void>;
+}
+
+/** Where a scan puts the destination's rows (verify's comparison). */
+export interface ScanInto {
+  put(row: VerifyRow): void;
+  remove(key: string | null, values?: VerifyRow['values']): void;
+}
+
+export type TableVerifier = RangeVerifier | ScanVerifier;
+
+/** What a sink kind needs to read its destination back for one migration. */
+export interface VerifyOpenRequest {
+  migration: Migration;
+  mstate: Readonly<MigrationState>;
+  tables: DesiredTable[];
+  shapes: Map<string, TableInfo>;
+  flavor: 'mariadb' | 'mysql';
+  sourceVersion: string;
+  specDir: string;
+  /** A session on the source (the verifier ends it), for checksums computed there. */
+  openSourceSession: () => Promise<Connection>;
+}
+
+export interface DestinationVerifier {
+  table(t: DesiredTable, shape: TableInfo): Promise<TableVerifier>;
+  close(): Promise<void>;
 }

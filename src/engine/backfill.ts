@@ -30,6 +30,7 @@ import { valueOptions, type RunContext } from './context.js';
 import type { BinlogDelivery } from './delivery.js';
 import { emptyForRecopy } from './full-load.js';
 import { fullLimiters, rowsCost } from './throttle.js';
+import { noteEstimate } from './counters.js';
 
 /** How long a written watermark may take to come back through the stream before the backfill gives up. */
 const WATERMARK_WAIT_MS = 120_000;
@@ -166,6 +167,7 @@ export class Backfill<O> {
     ts.keyColumns = shape0.chunkKey;
     ts.backfill ??= { generation: this.generation, startedAt: new Date().toISOString(), chunks: 0, superseded: 0 };
     await ctx.checkpointer.save();
+    noteEstimate(ts, shape0.estimatedRows);
     ctx.hook({ type: 'backfill-start', migration: name, table: ts.id, estimatedRows: shape0.estimatedRows, resumeFrom: ts.rowsCopied });
     const chunkSize = keyless ? Number.MAX_SAFE_INTEGER : ctx.migration.spec.full.chunkSize;
     const filter = ctx.desired.get(ts.id)?.filter;

@@ -6,6 +6,7 @@ import type { RunContext } from './context.js';
 import type { BinlogDelivery } from './delivery.js';
 import { comparePositions } from '../connectors/sources/mysql/position.js';
 import type { PlacedEvent } from '../model/source-data.js';
+import { countersFor, countWritten, isMigrated } from './counters.js';
 
 export function ackDelivery<O>(ctx: RunContext<O>): BinlogDelivery {
   let queue: O[] = [];
@@ -17,6 +18,9 @@ export function ackDelivery<O>(ctx: RunContext<O>): BinlogDelivery {
   let txSeq = 0;
   // Backfill rows' callbacks, run once the batch that carries them is acknowledged.
   let durable: (() => void)[] = [];
+  // Queued messages that are changes (not backfill rows): counted as written once acknowledged.
+  let queuedChanges = 0;
+  const counters = countersFor(ctx.mstate);
   return {
     start: async () => {
       from = ctx.mstate.checkpoint ?? ctx.mstate.snapshot?.position;
@@ -36,8 +40,13 @@ export function ackDelivery<O>(ctx: RunContext<O>): BinlogDelivery {
           // Set on the reader's own event (it is handed on once): a copy per change costs the hot path.
           (ev as PlacedEvent).tx = { first: txFirst, seq: ++txSeq, size };
         }
+        const counted = isMigrated(ev, ctx.shapes);
         const m = ctx.sink.change(ev, (id) => ctx.shapes.get(id), now);
-        if (m) queue.push(m);
+        if (counted) counters.read++;
+        if (m) {
+          queue.push(m);
+          if (counted) queuedChanges++;
+        } else if (counted) counters.filtered++;
       }
       if (b.end) {
         queuedEnd = b.end;
@@ -65,20 +74,24 @@ export function ackDelivery<O>(ctx: RunContext<O>): BinlogDelivery {
       const batch = queue;
       const end = queuedEnd;
       const done = durable;
+      const changes = queuedChanges;
       queue = [];
       queuedEnd = undefined;
       durable = [];
+      queuedChanges = 0;
+      const skippedBefore = counters.skipped;
       await ctx.sink.send(batch);
+      countWritten(ctx.mstate, changes, skippedBefore);
       for (const d of done) d();
       if (!end) return undefined;
       ctx.mstate.checkpoint = { ...end, serverId: end.serverId ?? ctx.mstate.snapshot?.position.serverId };
-      ctx.mstate.eventsStreamed = (ctx.mstate.eventsStreamed ?? 0) + batch.length;
-      ctx.mstate.lastStreamedAt = new Date().toISOString();
       await ctx.checkpointer.saveThrottled();
       return ctx.mstate.checkpoint;
     },
     settle: async ({ stopping, caughtUp }) => {
-      if (!stopping || !caughtUp) return false;
+      // Changes read while the loop was awaiting are not acknowledged yet: the caught-up point may lie
+      // after them, and recording it would lose them. The next run reads them again.
+      if (!stopping || !caughtUp || queue.length > 0 || queuedEnd) return false;
       // Everything up to the target is acknowledged and no transaction is open: the observed
       // position is itself a safe resume point (the events after the last Xid carried no rows).
       const cp = ctx.mstate.checkpoint;

@@ -4,6 +4,7 @@
 import type { TransactionalSink, UpstreamTransaction } from '../connectors/contract.js';
 import type { RunContext } from './context.js';
 import type { Delivery } from './delivery.js';
+import { countersFor, countWritten } from './counters.js';
 
 /** Enough to share a commit among many small transactions, small enough to keep locks short. */
 export const FEED_BATCH = 500;
@@ -46,15 +47,15 @@ export function feedDelivery<O>(ctx: RunContext<O>, sink: TransactionalSink<unkn
     flush: async () => {
       if (queue.length === 0) return false;
       const txs = queue.splice(0, batch);
+      const skippedBefore = countersFor(ctx.mstate).skipped;
       const r = await sink.applyTransactions(txs);
+      countWritten(ctx.mstate, txs.reduce((n, tx) => n + tx.events.length, 0), skippedBefore);
       applied += r.applied;
       for (const tx of txs) {
         const cp = tx.checkpoint;
         feedState.positions[cp.feed] = { offset: String(cp.offset), ...(cp.commitTs !== undefined ? { commitTs: String(cp.commitTs) } : {}) };
         last = `${cp.feed} offset ${cp.offset}${cp.commitTs !== undefined ? ` (commit ts ${cp.commitTs})` : ''}`;
       }
-      ctx.mstate.eventsStreamed = (ctx.mstate.eventsStreamed ?? 0) + r.rows;
-      ctx.mstate.lastStreamedAt = new Date().toISOString();
       await ctx.checkpointer.saveThrottled();
       return { transactions: applied, position: last };
     },

@@ -12,6 +12,7 @@ import { Selection } from '../transform/selection.js';
 import type { RunContext } from './context.js';
 import type { BinlogDelivery } from './delivery.js';
 import { joinTable, joinsMigration } from './join-table.js';
+import { countersFor, countWritten, isMigrated } from './counters.js';
 
 /** Source transactions per destination transaction at most: shares commits, keeps locks short. */
 const BATCH = 500;
@@ -26,6 +27,8 @@ interface Pending extends UpstreamTransaction {
   end: BinlogPosition;
   /** A backfill chunk's callback, run once its rows are applied. */
   onDurable?: () => void;
+  /** Of its events, the source changes (the rest are backfill rows). */
+  changes: number;
 }
 
 export function txDelivery<O>(ctx: RunContext<O>, sink: TransactionalSink<O>): BinlogDelivery {
@@ -38,18 +41,19 @@ export function txDelivery<O>(ctx: RunContext<O>, sink: TransactionalSink<O>): B
   // Where the log stands after transactions with nothing to apply, not yet at the destination.
   let skippedTo: BinlogPosition | undefined;
   let lastWrite = Date.now();
+  const counters = countersFor(ctx.mstate);
 
   const passes = (ev: Extract<ChangeEvent, { kind: 'row' }>): boolean => {
     const shape = ctx.shapes.get(`${ev.database}.${ev.table}`);
     return shape !== undefined && selection.passes(ev, shape) !== undefined;
   };
   /** Applies `txs` (or only moves the checkpoint, when empty) and mirrors the position. */
-  const apply = async (txs: UpstreamTransaction[], end: BinlogPosition): Promise<BinlogPosition> => {
-    const r = await sink.applyTransactions(txs);
+  const apply = async (txs: UpstreamTransaction[], end: BinlogPosition, changes = 0): Promise<BinlogPosition> => {
+    const skippedBefore = counters.skipped;
+    await sink.applyTransactions(txs);
     lastWrite = Date.now();
     ctx.mstate.checkpoint = end;
-    ctx.mstate.eventsStreamed = (ctx.mstate.eventsStreamed ?? 0) + r.rows;
-    ctx.mstate.lastStreamedAt = new Date().toISOString();
+    countWritten(ctx.mstate, changes, skippedBefore);
     await ctx.checkpointer.saveThrottled();
     return end;
   };
@@ -78,13 +82,17 @@ export function txDelivery<O>(ctx: RunContext<O>, sink: TransactionalSink<O>): B
     },
     take: (b) => {
       for (const ev of b.events) {
+        const counted = isMigrated(ev, ctx.shapes);
+        if (counted) counters.read++;
         if (ev.kind === 'ddl' ? selection.ddlSelected(ev.database, ev.table) : passes(ev)) open.push(ev);
+        else if (counted) counters.filtered++;
       }
       if (!b.end) return;
       const end: BinlogPosition = { ...b.end, serverId: b.end.serverId ?? from?.serverId };
-      if (open.length > 0) {
+      // A heartbeat is applied as a checkpoint alone: a quiet source's lag then stays true.
+      if (open.length > 0 || b.heartbeat) {
         const e = encodeBinlogPosition(end);
-        queue.push({ events: open, checkpoint: { feed: e.feed, offset: e.offset }, end });
+        queue.push({ events: open, checkpoint: { feed: e.feed, offset: e.offset }, end, changes: open.length });
         queuedChanges += open.length;
         skippedTo = undefined;
       } else {
@@ -100,7 +108,7 @@ export function txDelivery<O>(ctx: RunContext<O>, sink: TransactionalSink<O>): B
       const events: ChangeEvent[] = [...open, ...rows.map((after): ChangeEvent => ({ kind: 'row', op: 'insert', database: shape.database, table: shape.table, after, timestamp: ts, id: 0 }))];
       open = [];
       const e = encodeBinlogPosition(end);
-      queue.push({ events, checkpoint: { feed: e.feed, offset: e.offset }, end, onDurable });
+      queue.push({ events, checkpoint: { feed: e.feed, offset: e.offset }, end, onDurable, changes: events.length - rows.length });
       queuedChanges += events.length;
       skippedTo = undefined;
     },
@@ -116,13 +124,17 @@ export function txDelivery<O>(ctx: RunContext<O>, sink: TransactionalSink<O>): B
       if (queue.length === 0) return false;
       const batch = queue.splice(0, BATCH);
       queuedChanges -= batch.reduce((n, t) => n + t.events.length, 0);
-      const at = await apply(batch, batch.at(-1)!.end);
+      const at = await apply(batch, batch.at(-1)!.end, batch.reduce((n, t) => n + t.changes, 0));
       for (const t of batch) t.onDurable?.();
       return at;
     },
     // The stops write at most one checkpoint: when the destination shares the source's server,
     // that write is itself a new binlog event, and waiting for it would never end.
     settle: async ({ stopping, caughtUp }) => {
+      // Transactions read while the loop was awaiting are still queued: a checkpoint past them (the
+      // quiet stretch after them, or the caught-up point) would count them applied and lose them.
+      // They are written by the next flush, or read again by the next run.
+      if (queue.length > 0) return false;
       if (!stopping) {
         if (!skippedTo || Date.now() - lastWrite < IDLE_CHECKPOINT_MS) return false;
         await moveTo(skippedTo);

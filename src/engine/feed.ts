@@ -8,6 +8,7 @@ import { FeedReader, decodeCanal, decodeDrainer, resolveFeedSecrets, type FeedSc
 import type { TransactionalSink } from '../connectors/contract.js';
 import type { FeedEnd } from '../connectors/sources/tidb/feed-reader.js';
 import { feedDelivery } from './delivery-feed.js';
+import { countersFor } from './counters.js';
 import { LoopControl, runStreamLoop } from './stream-loop.js';
 import { valueOptions, type RunContext } from './context.js';
 import { Selection } from '../transform/selection.js';
@@ -58,6 +59,7 @@ export async function runFeed<O>(ctx: RunContext<O>, o: FeedOptions): Promise<vo
     until: o.untilCaughtUp ? 'caught-up' : undefined, signal: readerStop.signal,
   });
   const delivery = feedDelivery(ctx, o.applier, o.batch);
+  const counters = countersFor(ctx.mstate);
   const control = new LoopControl();
   const highWater = ctx.sink.capabilities.queueSize;
   let skipped = 0;
@@ -77,17 +79,26 @@ export async function runFeed<O>(ctx: RunContext<O>, o: FeedOptions): Promise<vo
     let ddl = false;
     for (const ev of decoded.events) {
       if (ev.kind === 'ddl') {
-        if (!selection.ddlSelected(ev.database, ev.table)) continue;
+        counters.read++;
+        if (!selection.ddlSelected(ev.database, ev.table)) {
+          counters.filtered++;
+          continue;
+        }
         ddl = true;
         events.push(ev);
         continue;
       }
       const id = `${ev.database}.${ev.table}`;
       const shape = ctx.shapes.get(id);
-      if (!shape || !selection.passes(ev, shape)) continue;
+      if (!shape) continue;
       // A table copied later than the migration's snapshot already holds what committed up to its copy.
       const copiedAt = ctx.mstate.tables[id]?.snapshotTs;
       if (copiedAt !== undefined && decoded.commitTs !== undefined && decoded.commitTs <= BigInt(copiedAt)) continue;
+      counters.read++;
+      if (!selection.passes(ev, shape)) {
+        counters.filtered++;
+        continue;
+      }
       events.push(ev);
     }
     control.read(events);

@@ -9,6 +9,7 @@ import { sinkKindOf } from '../connectors/registry.js';
 import { valueOptions } from './context.js';
 import type { RunContext } from './context.js';
 import { fullLimiters, rowsCost } from './throttle.js';
+import { noteEstimate } from './counters.js';
 
 /** Tables whose full load is not finished, in spec order. */
 export function tablesNeedingFull<O>(ctx: RunContext<O>): TableState[] {
@@ -88,6 +89,7 @@ async function loadTable<O>(ctx: RunContext<O>, conn: Connection, ts: TableState
   ts.phase = 'full';
   ts.fullStartedAt ??= new Date().toISOString();
   ts.keyColumns = shape.chunkKey;
+  noteEstimate(ts, shape.estimatedRows);
   ctx.hook({ type: 'table-start', migration: name, table: ts.id, resumeFrom: ts.rowsCopied, estimatedRows: shape.estimatedRows });
   await ctx.checkpointer.save();
 

@@ -3,9 +3,11 @@
 import type { TableInfo } from '../model/source-data.js';
 import { desiredFor } from '../plan/desired.js';
 import type { RunContext } from './context.js';
+import { isHeartbeatTable } from '../spec/heartbeat.js';
 
 /** Whether a table not in the migration joins it: its database is taken whole. */
 export function joinsMigration<O>(ctx: RunContext<O>, database: string, table: string): boolean {
+  if (isHeartbeatTable(ctx.migration, database, table)) return false;
   return !ctx.desired.has(`${database}.${table}`) && ctx.migration.spec.objects.some((ob) => ob.database === database && !ob.tables);
 }
 

@@ -13,8 +13,14 @@ import { endpointFor } from '../connectors/sources/mysql/endpoint.js';
 import { serverInfo } from '../connectors/sources/mysql/inspect.js';
 import { takeUpGeneration } from '../state/generation.js';
 
-/** What the schema steps left at the destination for each table they handled. */
-export type Prepared = Map<string, Pick<TableState, 'phase' | 'targetOrigin'>>;
+/**
+ * What the schema steps left at the destination: each table they handled, and the topics they
+ * created (with their partitions), which the generation carries so the state knows them as mig's.
+ */
+export interface Prepared {
+  tables: Map<string, Pick<TableState, 'phase' | 'targetOrigin'>>;
+  createdTopics: Record<string, number>;
+}
 
 /**
  * Runs the schema steps of the generation recorded in `draft` (a copy of the migration's state with
@@ -23,7 +29,7 @@ export type Prepared = Map<string, Pick<TableState, 'phase' | 'targetOrigin'>>;
 export async function prepareDestination(m: Migration, draft: MigrationState, live: LiveView | undefined, specDir: string, hook: ApplyHook): Promise<Prepared> {
   const scratch = structuredClone(draft);
   takeUpGeneration(scratch);
-  const prepared: Prepared = new Map();
+  const prepared: Prepared = { tables: new Map(), createdTopics: {} };
   if (!live?.source.ok || !m.spec.types.includes('schema')) return prepared;
   const desired = desiredFor(m, live.source);
   const endpoint = await endpointFor(m, specDir);
@@ -44,11 +50,12 @@ export async function prepareDestination(m: Migration, draft: MigrationState, li
     flavor, createMissing: true, sourceVersion: version, specDir,
     openSourceSession: () => connectSource(endpoint),
     hook: (e) => {
-      if (e.type === 'target-origin') prepared.set(e.table, { phase: 'schema', targetOrigin: e.origin });
+      if (e.type === 'target-origin') prepared.tables.set(e.table, { phase: 'schema', targetOrigin: e.origin });
+      if (e.type === 'topic-created') prepared.createdTopics[e.topic] = e.partitions;
       hook(e);
     },
   });
   await sink.close();
-  for (const t of fresh) if (!prepared.has(t.id)) prepared.set(t.id, { phase: 'schema' });
+  for (const t of fresh) if (!prepared.tables.has(t.id)) prepared.tables.set(t.id, { phase: 'schema' });
   return prepared;
 }

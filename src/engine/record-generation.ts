@@ -27,7 +27,7 @@ export interface RecordOptions {
 }
 
 /** Records the plan's changed migrations as new generations; returns the state as written. */
-export async function recordGenerations(store: StateStore, plan: Plan, loaded: LoadedMigration[], live: ReadonlyMap<string, LiveView>, opts: RecordOptions = {}): Promise<{ state: State; recorded: RecordedGeneration[] }> {
+export async function recordGenerations(store: StateStore, plan: Pick<Plan, 'migrations'>, loaded: LoadedMigration[], live: ReadonlyMap<string, LiveView>, opts: RecordOptions = {}): Promise<{ state: State; recorded: RecordedGeneration[] }> {
   const byName = new Map(loaded.map((l) => [l.migration.metadata.name, l]));
   const prepared = new Map<string, Prepared>();
   if (opts.prepare) {
@@ -74,7 +74,7 @@ function recordOne(state: State, mp: MigrationPlan, l: LoadedMigration | undefin
   const start = (id: string): TableState[] => {
     const t = tables.get(id);
     // Tables whose destination object apply created already start past their schema phase.
-    return t ? [{ ...newTableState(t, full), ...prepared?.get(id) }] : [];
+    return t ? [{ ...newTableState(t, full), ...prepared?.tables.get(id) }] : [];
   };
   // Table changes already waiting in an earlier generation stay asked for: the newer plan was made
   // against the state with them taken up.
@@ -82,6 +82,8 @@ function recordOne(state: State, mp: MigrationPlan, l: LoadedMigration | undefin
     generation, recordedAt: now, spec: m, digest: mp.digest ?? ms?.digest ?? '',
     resnapshot: ms?.desired?.resnapshot, dropTables: [...(ms?.desired?.dropTables ?? [])], addTables: [...(ms?.desired?.addTables ?? [])],
   };
+  const createdTopics = { ...ms?.desired?.createdTopics, ...prepared?.createdTopics };
+  if (Object.keys(createdTopics).length > 0) d.createdTopics = createdTopics;
   for (const c of mp.changes) {
     if (c.kind === 'migration' && (c.action === 'replace' || c.action === 'create')) {
       d.resnapshot = c.action === 'replace' ? true : d.resnapshot;

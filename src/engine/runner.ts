@@ -22,6 +22,8 @@ import { runTidbMigration } from './run-tidb.js';
 import { runnerStatusHook, setRunnerStatus } from './runner-status.js';
 import { classifyFailure } from './failure-class.js';
 import { HEALTHY_RUN_MS, Outage, retryMinuteMs } from './retry-window.js';
+import { progressOf } from '../model/progress.js';
+import { ALERT_FLUSH_MS, alertingHook } from './alerts.js';
 
 export interface RunnerOptions {
   specDir: string;
@@ -45,7 +47,11 @@ export interface RunnerOptions {
   retryMs?: number;
   /** A retry window's minute (MIG_RETRY_MINUTE_MS, else 60 s). */
   retryMinuteMs?: number;
+  /** How often a running migration reports its progress event (default 1 s). */
+  progressMs?: number;
 }
+
+const PROGRESS_MS = 1000;
 
 export type RunOutcome =
   | { migration: string; result: 'done'; handoff: boolean }
@@ -110,6 +116,9 @@ async function runHeld(store: StateStore, name: string, keeper: LeaseKeeper, los
   let live = opts.live;
   let outage: Outage | undefined;
   let spec: Migration | undefined;
+  // spec.alerts: every event of this run passes the alerting hook, which reads the spec running now.
+  const alerting = alertingHook(() => spec, opts.specDir, opts.hook);
+  opts = { ...opts, hook: alerting };
   const minuteMs = opts.retryMinuteMs ?? retryMinuteMs();
   for (;;) {
     if (opts.signal.aborted || lost.aborted) return { migration: name, result: 'stopped' };
@@ -117,6 +126,7 @@ async function runHeld(store: StateStore, name: string, keeper: LeaseKeeper, los
     let ms: MigrationState | undefined;
     const restart = new AbortController();
     let stopWatching = (): void => undefined;
+    let stopTicker = (): void => undefined;
     const attemptStart = Date.now();
     try {
       // Inside the retry: the state backend may be what is out of reach.
@@ -124,8 +134,10 @@ async function runHeld(store: StateStore, name: string, keeper: LeaseKeeper, los
       ms = cp.state.migrations[name];
       if (!ms) return { migration: name, result: 'absent' };
       spec = ms.spec;
+      alerting.failedBefore(ms.runner);
       const taken = await takeUp(cp, ms, name, opts.hook);
       if (taken === 'removed') return { migration: name, result: 'removed' };
+      spec = ms.spec;
       stopWatching = watchGenerations(cp, name, restart, opts);
       // Data moving again ends an outage: the next failure starts a new window.
       const recovered = () => {
@@ -136,6 +148,10 @@ async function runHeld(store: StateStore, name: string, keeper: LeaseKeeper, los
       let streaming = false;
       const hook = onProgress(opts.hook, recovered, () => (streaming = true));
       const cancel = new AbortController();
+      const current = ms;
+      const ticker = setInterval(() => opts.hook({ type: 'progress', migration: name, progress: progressOf(current, Date.now()), final: false }), opts.progressMs ?? PROGRESS_MS);
+      ticker.unref();
+      stopTicker = () => clearInterval(ticker);
       const attempt = runOnce(ms.spec, ms, cp, { ...opts, hook }, live, AbortSignal.any([opts.signal, restart.signal, lost, cancel.signal]));
       // An attempt during an outage may hang in a client's own reconnecting: the window still ends on time.
       const handoff = await withinWindow(attempt, () => {
@@ -144,11 +160,19 @@ async function runHeld(store: StateStore, name: string, keeper: LeaseKeeper, los
         return outage && spec ? outage.until(spec, minuteMs) : undefined;
       }, cancel);
       if (!restart.signal.aborted || opts.signal.aborted) {
+        stopTicker();
         if (opts.signal.aborted || lost.aborted) {
           setRunnerStatus(ms, 'stopped');
           await cp.save().catch(() => undefined);
+          opts.hook({ type: 'progress', migration: name, progress: progressOf(ms, Date.now()), final: true });
           return { migration: name, result: 'stopped' };
         }
+        // Done (caught up, or the load handed off): no runner streams it now, and status must not say it does.
+        if (ms.runner?.status !== 'stopped') {
+          setRunnerStatus(ms, 'stopped');
+          await cp.save().catch(() => undefined);
+        }
+        opts.hook({ type: 'progress', migration: name, progress: progressOf(ms, Date.now()), final: true });
         return { migration: name, result: 'done', handoff };
       }
     } catch (e) {
@@ -182,7 +206,14 @@ async function runHeld(store: StateStore, name: string, keeper: LeaseKeeper, los
         setRunnerStatus(ms, 'failed', { error: err });
         await cp.save().catch(() => undefined);
       }
-      if (exhausted || !opts.awaitFix || opts.mode !== 'follow' || opts.signal.aborted) throw exhausted ? err : e;
+      const ends = exhausted || !opts.awaitFix || opts.mode !== 'follow' || opts.signal.aborted;
+      if (!opts.signal.aborted) opts.hook({ type: 'run-failed', migration: name, code: err.code, message: err.message, ...(err.hint ? { fix: err.hint } : {}), windowExhausted: exhausted, willRetry: !ends });
+      if (ms) opts.hook({ type: 'progress', migration: name, progress: progressOf(ms, Date.now()), final: ends });
+      if (ends) {
+        // The failure alert goes out before the process exits with the failure.
+        await alerting.flush(ALERT_FLUSH_MS);
+        throw exhausted ? err : e;
+      }
       const retryMs = opts.retryMs ?? 60_000;
       opts.hook({ type: 'runner-error', migration: name, code: err.code, message: err.message, fix: err.hint, retryInSeconds: retryMs / 1000 });
       // A standing runner stays up after a failure a retry window does not cover: it tries again
@@ -190,6 +221,7 @@ async function runHeld(store: StateStore, name: string, keeper: LeaseKeeper, los
       await waitForGeneration(cp, name, retryMs, opts, AbortSignal.any([opts.signal, lost]));
     } finally {
       stopWatching();
+      stopTicker();
     }
     live = undefined;
   }
@@ -325,10 +357,15 @@ export async function runAll(store: StateStore, opts: RunnerOptions, onOutcome: 
   const stop = new AbortController();
   const o = { ...opts, signal: AbortSignal.any([opts.signal, stop.signal]) };
   const start = (name: string) => {
-    running.set(name, runOne(store, name, o).then(onOutcome, (e: unknown) => {
+    const run = runOne(store, name, o).then((r) => {
+      // A migration removed (mig destroy, or its spec deleted) and later applied again is run anew.
+      if (r.result === 'removed') running.delete(name);
+      onOutcome(r);
+    }, (e: unknown) => {
       failures.push(e);
       stop.abort();
-    }));
+    });
+    running.set(name, run);
   };
   for (;;) {
     const state = await store.read();

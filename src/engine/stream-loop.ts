@@ -96,7 +96,9 @@ export async function runStreamLoop<O, P>(ctx: RunContext<O>, control: LoopContr
         hooks.stopped('signal');
         return;
       }
-      const caughtUp = delivery.midTransaction ? undefined : reader.caughtUp();
+      // Asked only with nothing queued (the reader may have handed more on while the loop awaited),
+      // and settled in the same tick, so nothing read can slip in between.
+      const caughtUp = delivery.midTransaction || delivery.backlog > 0 ? undefined : reader.caughtUp();
       if (caughtUp !== undefined) {
         await delivery.settle({ stopping: true, caughtUp: caughtUp === true ? undefined : caughtUp });
         await ctx.checkpointer.save();

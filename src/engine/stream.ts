@@ -10,6 +10,7 @@ import { valueOptions, type RunContext } from './context.js';
 import type { BinlogDelivery, QuietPoint } from './delivery.js';
 import { LoopControl, runStreamLoop } from './stream-loop.js';
 import type { Backfill } from './backfill.js';
+import { noteSourceClock, startHeartbeat } from './source-heartbeat.js';
 
 export interface StreamOptions {
   /** Stop once the checkpoint reached the source's end of log as of the start. */
@@ -34,6 +35,10 @@ export async function runStream<O>(ctx: RunContext<O>, direct: BinlogDelivery, o
     await bf?.stop();
     throw e;
   }
+  await noteSourceClock(ctx, meta);
+  // Tables the reader decodes besides the migration's: the backfill's watermarks, the heartbeat.
+  const watch = new Map(bf?.watch);
+  const beat = await startHeartbeat(ctx, watch);
 
   const highWater = ctx.sink.capabilities.queueSize;
   const control = new LoopControl();
@@ -46,18 +51,21 @@ export async function runStream<O>(ctx: RunContext<O>, direct: BinlogDelivery, o
     serverId: opts.serverId,
     flavor: ctx.flavor,
     tables: ctx.shapes,
-    watch: bf?.watch,
+    watch,
     databases: new Set(ctx.migration.spec.objects.map((o) => o.database)),
     describe: async (db, t) => {
       const shape = await describeTable(meta, db, t);
-      if (shape) delivery.described?.(db, t, shape);
+      if (shape && !beat?.filter.isHeartbeatTable(db, t)) delivery.described?.(db, t, shape);
       return shape;
     },
     values: valueOptions(ctx.migration),
-    onBatch: (b: TxBatch) => {
+    onBatch: (read: TxBatch) => {
+      // Heartbeat rows are no change of anyone's data: out before anything counts or forwards them.
+      const b = beat ? beat.filter.take(read) : read;
       events += b.events.length;
       control.read(b.events);
-      delivery.take(b);
+      // A heartbeat alone has nothing for a backfill window: the delivery only checkpoints it.
+      (b.heartbeat ? direct : delivery).take(b);
       if (delivery.backlog >= highWater) reader.pause();
       control.poke();
     },
@@ -94,6 +102,7 @@ export async function runStream<O>(ctx: RunContext<O>, direct: BinlogDelivery, o
       stopped: (reason) => ctx.hook({ type: 'stream-stop', migration: name, events, checkpoint: ctx.mstate.checkpoint, reason }),
     });
   } finally {
+    await beat?.stop();
     await meta.end().catch(() => undefined);
   }
 }

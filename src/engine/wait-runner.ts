@@ -45,9 +45,9 @@ export async function waitForRunners(store: StateStore, recorded: RecordedGenera
 }
 
 /** `90s`, `15m`, `2h`, or plain seconds. */
-export function parseDuration(text: string): number {
+export function parseDuration(text: string, flag = '--wait'): number {
   const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) throw new MigError('bad-duration', `--wait ${text}: not a duration`, 'write it as 90s, 15m or 2h');
+  if (!m) throw new MigError('bad-duration', `${flag} ${text}: not a duration`, 'write it as 90s, 15m or 2h');
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
   return Number(m[1]) * unit;
 }

@@ -1,6 +1,7 @@
 // Progress the engine reports; commands render it. The engine itself never prints.
 import type { BinlogPosition, SkippedRow } from '../state/model.js';
 import type { RunnerLease } from '../state/store.js';
+import type { MigrationProgress } from './progress.js';
 
 export type ApplyEvent =
   | { type: 'migration-start'; migration: string }
@@ -20,6 +21,8 @@ export type ApplyEvent =
   | { type: 'feed-progress'; migration: string; transactions: number; position: string }
   | { type: 'feed-stop'; migration: string; transactions: number; skipped: number; position: string; reason: 'caught-up' | 'signal' }
   | { type: 'migration-done'; migration: string }
+  // The migration's counters and lag (model/progress.ts), every second while it runs and once as it ends.
+  | { type: 'progress'; migration: string; progress: MigrationProgress; final: boolean }
   // The runner: its lease, the generations it takes up, tables copied while the stream runs.
   | { type: 'lease'; migration: string; event: 'taken' | 'took-over' | 'standby' | 'lost' | 'released'; holder?: RunnerLease }
   | { type: 'generation'; migration: string; generation: number; event: 'taken-up' | 'observed' | 'removed' }
@@ -29,6 +32,13 @@ export type ApplyEvent =
   | { type: 'runner-error'; migration: string; code: string; message: string; fix?: string; retryInSeconds?: number }
   | { type: 'runner-retry'; migration: string; code: string; message: string; window: 'connection' | 'other'; attempt: number; since: string; until: string; retryInSeconds: number }
   | { type: 'runner-recovered'; migration: string; attempts: number; seconds: number }
+  // A run failed for good: a failure no retry window covers, or a window that ran out. A standing
+  // runner (mig run) waits for a fix and tries again (willRetry); apply exits with it.
+  | { type: 'run-failed'; migration: string; code: string; message: string; fix?: string; windowExhausted: boolean; willRetry: boolean }
+  // spec.alerts: a webhook took an alert, or did not after its retries. `to` is the webhook's scheme
+  // and host only: the URL is a secret.
+  | { type: 'alert-sent'; migration: string; alert: string; on: 'failure' | 'lag'; status: 'firing' | 'resolved'; to: string; attempts: number }
+  | { type: 'alert-failed'; migration: string; alert: string; on: 'failure' | 'lag'; status: 'firing' | 'resolved'; to?: string; message: string }
   // What a sink found or did that the state must remember; the engine records these, views skip them.
   | { type: 'topic-known'; migration: string; topic: string; partitions: number }
   | { type: 'row-skipped'; migration: string; row: Omit<SkippedRow, 'at' | 'phase'> }

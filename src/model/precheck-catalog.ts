@@ -92,6 +92,12 @@ export const CHECKS = {
     title: 'a migration that has streamed and gets tables to backfill: the user may create and write mig_meta.* (the watermark table)',
     reads: 'SHOW GRANTS (with active roles); the recorded state (checkpoint, tables) and the spec resolved against the source',
   },
+  'source.privilege-heartbeat': {
+    severity: 'error',
+    ignorable: false,
+    title: 'with spec.heartbeat enabled: the user may create and write the heartbeat table (CREATE, INSERT, UPDATE on its database) (incremental)',
+    reads: 'SHOW GRANTS (with active roles); spec.heartbeat',
+  },
   'source.views': {
     severity: 'warning',
     ignorable: true,

@@ -83,6 +83,11 @@ export interface TxBatch {
   events: ChangeEvent[];
   /** Position right after this transaction/DDL: the checkpoint once all its events are acknowledged. */
   end?: BinlogPosition;
+  /**
+   * The transaction was only the migration's heartbeat (its row taken out): nothing to write, but the
+   * checkpoint should reach `end`, whose timestamp is the heartbeat's source time.
+   */
+  heartbeat?: true;
 }
 
 /**

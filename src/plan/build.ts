@@ -12,7 +12,11 @@ import { targetChanges, targetKind } from './targets.js';
 import { sourceKindOf } from '../connectors/registry.js';
 import { generationsOf, pendingGeneration, projectDesired } from '../state/generation.js';
 import type { RunnerLease } from '../state/store.js';
-import { retryChanges, throttleChanges } from './operation-settings.js';
+import { heartbeatChanges, retryChanges, throttleChanges } from './operation-settings.js';
+import { heartbeatOf, heartbeatText } from '../spec/heartbeat.js';
+import { formatCount } from '../model/number-text.js';
+import { writtenText } from './spec-text.js';
+import { copyRisks, loadRate, type LoadRate } from './table-size.js';
 
 export { targetKind } from './targets.js';
 
@@ -96,18 +100,20 @@ export function buildPlan(raw: PlanInput): Plan {
     }
     for (const db of desired.unresolved) notes.push({ severity: 'warning', migration: name, message: `tables of database \`${db}\` are taken from the live source, which could not be read` });
     const prev = input.state.migrations[name];
-    let changes = prev ? diffExisting(mi, prev, desired, live.topics, runningBy(raw, name) !== undefined) : createAll(mi, desired, live.topics);
+    const rate = loadRate(raw.state, mi.migration);
+    let changes = prev ? diffExisting(mi, prev, desired, live.topics, runningBy(raw, name) !== undefined, rate) : createAll(mi, desired, live.topics, rate);
     changes.push(...targetChanges(mi.migration, prev, desired, live.targets, live.source));
     const lost = prev ? resumeLost(prev, live) : undefined;
-    if (prev && input.replace?.has(name)) changes = replaceAll(mi, desired, changes, 'forced new snapshot (--replace): the checkpoint is dropped, every table is copied again, then streaming starts from the new snapshot');
-    else if (lost) changes = replaceAll(mi, desired, changes, `re-snapshot required (${lost}): drift outside mig that only a new snapshot repairs; apply drops the checkpoint, copies every table again from a new snapshot, then streams from there`);
-    else if (prev) changes = replaceTables(mi, desired, changes, input.replace, notes);
+    if (prev && input.replace?.has(name)) changes = replaceAll(mi, desired, changes, rate, 'forced new snapshot (--replace): the checkpoint is dropped, every table is copied again, then streaming starts from the new snapshot');
+    else if (lost) changes = replaceAll(mi, desired, changes, rate, `re-snapshot required (${lost}): drift outside mig that only a new snapshot repairs; apply drops the checkpoint, copies every table again from a new snapshot, then streams from there`);
+    else if (prev) changes = replaceTables(mi, desired, changes, input.replace, notes, rate);
     // A whole new snapshot copies every table before streaming: none of it is a backfill.
     if (prev && !input.replace?.has(name) && !lost && backfills(mi.migration, prev)) changes = changes.map(asBackfill);
     const into = targetKind(mi.migration);
     if (into !== 'topic') changes = changes.map((c) => (c.kind === 'table' ? { ...c, into } : c));
     const specDiff = unifiedDiff(name, prev ? input.normalizedText(prev.spec) : '', input.normalizedText(mi.migration));
-    plans.push({ name, file: mi.file, changes, specDiff, digest: mi.digest });
+    const writtenDiff = writtenSpecDiff(name, prev?.spec, mi.migration, specDiff);
+    plans.push({ name, file: mi.file, changes, specDiff, writtenDiff, digest: mi.digest });
   }
 
   for (const r of input.replace ?? []) {
@@ -118,10 +124,12 @@ export function buildPlan(raw: PlanInput): Plan {
 
   for (const [name, prev] of Object.entries(input.state.migrations)) {
     if (names.has(name)) continue;
+    const specDiff = unifiedDiff(name, input.normalizedText(prev.spec), '');
     plans.push({
       name,
       changes: [{ kind: 'migration', action: 'delete', migration: name, reason: 'removed from the specs: replication stops and its state is forgotten; topics and their messages are kept', risks: ['destructive'] }],
-      specDiff: unifiedDiff(name, input.normalizedText(prev.spec), ''),
+      specDiff,
+      writtenDiff: writtenSpecDiff(name, prev.spec, undefined, specDiff),
     });
   }
 
@@ -140,7 +148,6 @@ export function buildPlan(raw: PlanInput): Plan {
   };
 }
 
-/** What a crash during the full load of a table without a key does at the destination at hand. */
 /** What a reviewer should know about a table before it is copied: size, columns and key. */
 function tableFacts(t: DesiredTable): string {
   if (!t.live) return '';
@@ -150,7 +157,7 @@ function tableFacts(t: DesiredTable): string {
     t.columns || t.rename ? `columns: ${describeProjection(t)}` : '',
     t.partitionKey ? `partition key ${t.partitionKey.join(', ')}` : '',
   ].filter(Boolean);
-  return ` (~${t.live.estimatedRows} rows, ${t.live.columns} columns, ${key}${extra.map((e) => `, ${e}`).join('')})`;
+  return ` (~${formatCount(t.live.estimatedRows)} rows, ${t.live.columns} column${t.live.columns === 1 ? '' : 's'}, ${key}${extra.map((e) => `, ${e}`).join('')})`;
 }
 
 function phasesText(m: Migration): string {
@@ -191,14 +198,14 @@ function topicChanges(name: string, desired: Desired, topics: LiveTopics, known:
   return out;
 }
 
-function createAll(mi: PlanMigrationInput, desired: Desired, topics: LiveTopics): Change[] {
+function createAll(mi: PlanMigrationInput, desired: Desired, topics: LiveTopics, rate: LoadRate): Change[] {
   const name = mi.migration.metadata.name;
   const how = destinationHow(mi.migration.spec.destination);
-  const changes: Change[] = [{ kind: 'migration', action: 'create', migration: name, reason: `new migration (${mi.migration.spec.types.join(', ')}; ${how})`, risks: [] }];
+  const changes: Change[] = [{ kind: 'migration', action: 'create', migration: name, reason: `new migration (${mi.migration.spec.types.join(', ')}; ${how}${heartbeatOf(mi.migration) ? `; ${heartbeatText(mi.migration)}` : ''})`, risks: [] }];
   changes.push(...topicChanges(name, desired, topics, {}));
   const full = mi.migration.spec.types.includes('full');
   for (const t of desired.tables) {
-    changes.push({ kind: 'table', action: 'create', migration: name, table: t.id, topic: t.target, reason: `new table${tableFacts(t)}: ${phasesText(mi.migration)}`, risks: full ? ['long-running'] : [] });
+    changes.push({ kind: 'table', action: 'create', migration: name, table: t.id, topic: t.target, reason: `new table${tableFacts(t)}: ${phasesText(mi.migration)}`, ...(full ? copyRisks(t, rate) : { risks: [] }) });
   }
   return changes;
 }
@@ -218,7 +225,7 @@ export function runningBy(input: Pick<PlanInput, 'leases' | 'lock'>, name: strin
 /** The tables of a migration whose full load has not finished, with how far each got. */
 function loading(ms: MigrationState): string[] {
   if (!ms.spec.spec.types.includes('full')) return [];
-  return Object.values(ms.tables).filter((t) => !t.fullDoneAt).map((t) => `${t.id} ${t.rowsCopied > 0 ? `${t.rowsCopied} rows copied` : 'not started'}`);
+  return Object.values(ms.tables).filter((t) => !t.fullDoneAt).map((t) => `${t.id} ${t.rowsCopied > 0 ? `${formatCount(t.rowsCopied)} rows copied` : 'not started'}`);
 }
 
 /** Who runs each migration, and approved plans its runner has not taken up yet. */
@@ -245,8 +252,9 @@ export function backfills(m: Migration, prev: MigrationState): boolean {
   return prev.checkpoint !== undefined && m.spec.types.includes('full') && m.spec.types.includes('incremental') && sourceKindOf(m.spec.source).changes === 'binlog';
 }
 
+/** Every table a streaming migration copies (any size: the stream runs meanwhile) is a backfill. */
 function asBackfill(c: Change): Change {
-  if (c.kind !== 'table' || (c.action !== 'create' && c.action !== 'replace') || !c.risks.includes('long-running')) return c;
+  if (c.kind !== 'table' || (c.action !== 'create' && c.action !== 'replace')) return c;
   return {
     ...c,
     reason: `${c.reason}; backfilled in watermark chunks while the stream keeps running (the source user needs CREATE, INSERT, UPDATE on mig_meta.*)`,
@@ -255,7 +263,7 @@ function asBackfill(c: Change): Change {
 }
 
 /** --replace MIGRATION/DB.TABLE: that table alone is copied again. */
-function replaceTables(mi: PlanMigrationInput, desired: Desired, changes: Change[], replace: ReadonlySet<string> | undefined, notes: PlanNote[]): Change[] {
+function replaceTables(mi: PlanMigrationInput, desired: Desired, changes: Change[], replace: ReadonlySet<string> | undefined, notes: PlanNote[], rate: LoadRate): Change[] {
   const name = mi.migration.metadata.name;
   const wanted = [...(replace ?? [])].filter((r) => r.startsWith(`${name}/`)).map((r) => r.slice(name.length + 1));
   let out = changes;
@@ -266,7 +274,7 @@ function replaceTables(mi: PlanMigrationInput, desired: Desired, changes: Change
       continue;
     }
     out = out.filter((c) => !(c.kind === 'table' && c.table === id));
-    out.push({ kind: 'table', action: 'replace', migration: name, table: id, topic: t.target, reason: 'forced re-snapshot of this table (--replace): its rows are copied again; the other tables stream on', risks: ['re-snapshot', 'long-running'] });
+    out.push({ kind: 'table', action: 'replace', migration: name, table: id, topic: t.target, reason: 'forced re-snapshot of this table (--replace): its rows are copied again; the other tables stream on', ...copyRisks(t, rate, ['re-snapshot']) });
   }
   return out;
 }
@@ -283,18 +291,17 @@ function resumeLost(prev: MigrationState, live: LiveView): string | undefined {
 }
 
 /** A new snapshot (forced, or required by drift): every table is copied again and streaming restarts from the new position. */
-function replaceAll(mi: PlanMigrationInput, desired: Desired, other: Change[], reason: string): Change[] {
+function replaceAll(mi: PlanMigrationInput, desired: Desired, other: Change[], rate: LoadRate, reason: string): Change[] {
   const name = mi.migration.metadata.name;
   const keep = other.filter((c) => c.kind === 'topic' || c.kind === 'setting');
-  return [
-    { kind: 'migration', action: 'replace', migration: name, reason, risks: ['re-snapshot', 'long-running'] },
-    ...keep,
-    ...desired.tables.map((t): Change => ({ kind: 'table', action: 'replace', migration: name, table: t.id, topic: t.target, reason: 'copied again from the new snapshot', risks: ['re-snapshot', 'long-running'] })),
-  ];
+  const tables = desired.tables.map((t): Change => ({ kind: 'table', action: 'replace', migration: name, table: t.id, topic: t.target, reason: 'copied again from the new snapshot', ...copyRisks(t, rate, ['re-snapshot']) }));
+  // The snapshot as a whole is as long as its tables together.
+  const long = tables.some((c) => c.risks.includes('long-running'));
+  return [{ kind: 'migration', action: 'replace', migration: name, reason, risks: long ? ['re-snapshot', 'long-running'] : ['re-snapshot'] }, ...keep, ...tables];
 }
 
 /** `running`: another process runs the migration now, so a full load not done is under way, not interrupted. */
-function diffExisting(mi: PlanMigrationInput, prev: MigrationState, desired: Desired, topics: LiveTopics, running: boolean): Change[] {
+function diffExisting(mi: PlanMigrationInput, prev: MigrationState, desired: Desired, topics: LiveTopics, running: boolean, rate: LoadRate): Change[] {
   const name = mi.migration.metadata.name;
   const m = mi.migration;
   const changes: Change[] = [];
@@ -305,7 +312,7 @@ function diffExisting(mi: PlanMigrationInput, prev: MigrationState, desired: Des
   for (const t of desired.tables) {
     const was = prev.tables[t.id];
     if (!was) {
-      changes.push({ kind: 'table', action: 'create', migration: name, table: t.id, topic: t.target, reason: `new table${tableFacts(t)}: ${phasesText(m)}`, risks: full ? ['long-running'] : [] });
+      changes.push({ kind: 'table', action: 'create', migration: name, table: t.id, topic: t.target, reason: `new table${tableFacts(t)}: ${phasesText(m)}`, ...(full ? copyRisks(t, rate) : { risks: [] }) });
       continue;
     }
     if (was.snapshotDigest !== t.snapshotDigest) {
@@ -317,7 +324,7 @@ function diffExisting(mi: PlanMigrationInput, prev: MigrationState, desired: Des
       changes.push({
         kind: 'table', action: 'replace', migration: name, table: t.id, topic: t.target,
         reason: `${why.join(', ')}: table is re-snapshotted${full ? '' : ' (no full load in types: only new changes flow)'}`,
-        risks: ['re-snapshot', ...(full ? (['long-running'] as const) : [])],
+        ...(full ? copyRisks(t, rate, ['re-snapshot']) : { risks: ['re-snapshot'] }),
       });
       continue;
     }
@@ -327,8 +334,8 @@ function diffExisting(mi: PlanMigrationInput, prev: MigrationState, desired: Des
       const resumed = was.rowsCopied > 0;
       changes.push({
         kind: 'table', action: 'update', migration: name, table: t.id, topic: t.target,
-        reason: resumed ? `full load interrupted: resumes from the checkpoint (${was.rowsCopied} rows copied)` : 'full load not done yet',
-        risks: ['long-running'], resumeFrom: resumed ? was.rowsCopied : undefined,
+        reason: resumed ? `full load interrupted: resumes from the checkpoint (${formatCount(was.rowsCopied)} rows copied)` : 'full load not done yet',
+        ...copyRisks(t, rate, [], was.rowsCopied), resumeFrom: resumed ? was.rowsCopied : undefined,
       });
       continue;
     }
@@ -383,9 +390,19 @@ function settingChanges(name: string, a: Migration, b: Migration): Change[] {
   const ta = a.spec.types.join(', ');
   const tb = b.spec.types.join(', ');
   if (ta !== tb) out.push({ kind: 'setting', action: 'update', migration: name, field: 'spec.types', reason: `types ${ta} → ${tb}`, risks: [] });
-  if (a.spec.full.chunkSize !== b.spec.full.chunkSize) out.push({ kind: 'setting', action: 'update', migration: name, field: 'spec.full.chunkSize', reason: `chunk size ${a.spec.full.chunkSize} → ${b.spec.full.chunkSize}`, risks: [] });
-  out.push(...throttleChanges(name, a, b), ...retryChanges(name, a, b));
+  if (a.spec.full.chunkSize !== b.spec.full.chunkSize) out.push({ kind: 'setting', action: 'update', migration: name, field: 'spec.full.chunkSize', reason: `chunk size ${formatCount(a.spec.full.chunkSize)} → ${formatCount(b.spec.full.chunkSize)}`, risks: [] });
+  out.push(...throttleChanges(name, a, b), ...retryChanges(name, a, b), ...heartbeatChanges(name, a, b));
   return out;
+}
+
+/**
+ * The diff a reviewer reads: both sides without their defaulted fields (spec-text.ts). When that
+ * leaves nothing while the normalised texts differ (a default that changed between mig releases),
+ * the normalised diff is the honest one.
+ */
+function writtenSpecDiff(name: string, before: Migration | undefined, after: Migration | undefined, full: string): string {
+  const diff = unifiedDiff(name, before ? writtenText(before) : '', after ? writtenText(after) : '');
+  return diff === '' && full !== '' ? full : diff;
 }
 
 export function unifiedDiff(name: string, before: string, after: string): string {

@@ -32,6 +32,16 @@ export const TARGET_LABEL: Record<TargetKind, string> = {
   'mysql-table': 'MySQL table',
 };
 
+/**
+ * The rows a table's copy reads (the source's estimate, less rows a resume skips) and, when earlier
+ * full loads recorded in the state show a rate, the time it takes at that rate.
+ */
+export interface CopyEstimate {
+  rows: number;
+  seconds?: number;
+  rowsPerSecond?: number;
+}
+
 export type Change =
   | { kind: 'migration'; action: Action; migration: string; reason: string; risks: Risk[] }
   | {
@@ -48,6 +58,8 @@ export type Change =
       risks: Risk[];
       /** Rows copied so far, for a full load that resumes. */
       resumeFrom?: number;
+      /** For a table copied: its size as the source estimates it (absent when it could not be read). */
+      estimate?: CopyEstimate;
     }
   | {
       kind: 'topic';
@@ -76,8 +88,13 @@ export interface MigrationPlan {
   /** File the spec came from (absent for a migration removed from the specs). */
   file?: string;
   changes: Change[];
-  /** Unified diff of the normalised spec against the applied one ('' when equal). */
+  /** Unified diff of the normalised spec against the applied one ('' when equal); shown with --full-diff. */
   specDiff: string;
+  /**
+   * The same diff without the fields at their defaults (plan/spec-text.ts): what the views show.
+   * Absent in a plan saved by an earlier mig; the views then show specDiff.
+   */
+  writtenDiff?: string;
   /** Digest of the normalised spec this plan moves to. */
   digest?: string;
 }
@@ -107,6 +124,8 @@ export interface Plan {
   partial: boolean;
   /** The precheck run before planning (absent offline). */
   precheck?: PrecheckReport;
+  /** --target: the plan covers only these migrations (or MIGRATION/DB.TABLE); absent for a full plan. */
+  targets?: string[];
 }
 
 export function hasChanges(p: Plan): boolean {

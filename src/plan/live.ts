@@ -8,6 +8,7 @@ import { sinkKindOf, sourceKindOf } from '../connectors/registry.js';
 import type { MigrationState } from '../state/model.js';
 import type { LiveSource } from '../model/targets.js';
 import type { LiveView } from './build.js';
+import { isHeartbeatTable } from '../spec/heartbeat.js';
 
 export async function inspectSource(m: Migration, endpoint: SourceEndpoint): Promise<LiveSource> {
   let conn;
@@ -21,7 +22,8 @@ export async function inspectSource(m: Migration, endpoint: SourceEndpoint): Pro
     const tables = new Map<string, TableInfo>();
     for (const obj of m.spec.objects) {
       if (!databases.has(obj.database)) continue;
-      const names = obj.tables ? obj.tables.map((t) => t.name) : await listTables(conn, obj.database);
+      // The heartbeat table is mig's own, even in a database taken whole.
+      const names = obj.tables ? obj.tables.map((t) => t.name) : (await listTables(conn, obj.database)).filter((t) => !isHeartbeatTable(m, obj.database, t));
       for (const n of names) {
         const info = await describeTable(conn, obj.database, n);
         if (info) tables.set(`${obj.database}.${n}`, info);

@@ -10,13 +10,19 @@ import { SpecError } from '../util/errors.js';
 import { buildPlan, type LiveView } from './build.js';
 import type { Plan } from './change.js';
 import { inspectLive } from './live.js';
+import { checkReplaceTargeted, checkTableTargets, limitPlan, parseTargets, targetedMigrations, type Targets } from './target.js';
 
 /**
  * What precheck, plan and apply all read, read once: the specs, the recorded state, and per
  * migration the live source and destination.
  */
 export interface Inspected {
+  /** The migrations worked on: every spec, or under --target the targeted ones (see target.ts). */
   loaded: LoadedMigration[];
+  /** Digest over every spec loaded (targeted or not): a saved plan is stale once any of them moves. */
+  specDigest: string;
+  /** --target as given and as read; absent for a full plan. */
+  targets?: { texts: string[]; by: Targets };
   state: State;
   live: Map<string, LiveView>;
   /** Runners holding migrations' leases as the state backend reported them. */
@@ -35,11 +41,17 @@ export async function loadValid(specDir: string): Promise<LoadedMigration[]> {
   return migrations;
 }
 
-/** One spec load, one state read and one inspection of each migration's live systems. */
-export async function inspectAll(specDir: string, store: StateStore, opts: { offline?: boolean } = {}): Promise<Inspected> {
-  const loaded = await loadValid(specDir);
+/**
+ * One spec load, one state read and one inspection of each migration's live systems (with
+ * `targets`, of the targeted migrations only).
+ */
+export async function inspectAll(specDir: string, store: StateStore, opts: { offline?: boolean; targets?: string[] } = {}): Promise<Inspected> {
+  const all = await loadValid(specDir);
   // Who holds the lock only words the plan: a store that cannot say leaves it out.
   const [state, leases, held] = await Promise.all([store.read(), store.leases(), store.currentLock().catch(() => undefined)]);
+  const texts = opts.targets ?? [];
+  const targets = texts.length > 0 ? { texts, by: parseTargets(texts, all, state) } : undefined;
+  const loaded = targets ? targetedMigrations(all, state, targets.by) : all;
   // Apply inspects under its own lock: that one is not another process running the migrations.
   const lock = held && !(held.pid === process.pid && held.host === hostname().slice(0, 255)) ? held : undefined;
   const live = new Map<string, LiveView>();
@@ -59,24 +71,28 @@ export async function inspectAll(specDir: string, store: StateStore, opts: { off
       live.set(name, view);
     }),
   );
-  return { loaded, state, live, leases, ...(lock ? { lock } : {}) };
+  if (targets) checkTableTargets(targets.by, all, state, live);
+  const specDigest = specSetDigest(all.map((l) => l.migration));
+  return { loaded, specDigest, state, live, leases, ...(lock ? { lock } : {}), ...(targets ? { targets } : {}) };
 }
 
 /** The plan for what was inspected (pure). */
 export function planFrom(i: Inspected, opts: { replace?: string[] } = {}): Plan {
-  return buildPlan({
+  if (i.targets) checkReplaceTargeted(opts.replace ?? [], i.targets.by, i.targets.texts);
+  const plan = buildPlan({
     migrations: i.loaded.map((l) => ({ file: l.file, migration: l.migration, digest: specDigest(l.migration) })),
     state: i.state,
     live: i.live,
-    specDigest: specSetDigest(i.loaded.map((l) => l.migration)),
+    specDigest: i.specDigest,
     normalizedText,
     replace: new Set(opts.replace ?? []),
     leases: i.leases,
     lock: i.lock,
   });
+  return i.targets ? limitPlan(plan, i.targets.by, i.targets.texts, i.live) : plan;
 }
 
-export async function makePlan(specDir: string, store: StateStore, opts: { offline?: boolean; replace?: string[] } = {}): Promise<Planned> {
+export async function makePlan(specDir: string, store: StateStore, opts: { offline?: boolean; replace?: string[]; targets?: string[] } = {}): Promise<Planned> {
   const inspected = await inspectAll(specDir, store, opts);
   return { ...inspected, plan: planFrom(inspected, opts) };
 }

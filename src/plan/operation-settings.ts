@@ -1,9 +1,10 @@
-// How the plan shows an edit of how a migration runs (spec.throttle, spec.retry): one `~` setting per
+// How the plan shows an edit of how a migration runs (spec.throttle, spec.retry, spec.heartbeat): one `~` setting per
 // changed limit or window, with its old and new value. Neither shapes a table's copy nor its snapshot
 // digest, so no table is copied again: the runner takes the new generation up at its next checkpoint
 // and carries on from there under the new settings.
 import { retryWindows, type Migration } from '../spec/schema.js';
 import type { Change } from './change.js';
+import { heartbeatOf, heartbeatText } from '../spec/heartbeat.js';
 
 const PHASES = ['full', 'incremental'] as const;
 const LIMITS = { full: ['sourceQps', 'rowsPerSecond', 'mbPerSecond'], incremental: ['rowsPerSecond', 'mbPerSecond'] } as const;
@@ -34,6 +35,15 @@ export function retryChanges(name: string, a: Migration, b: Migration): Change[]
       kind: 'setting', action: 'update', migration: name, field: `spec.retry.${k}`,
       reason: `${was[k]} → ${now[k]} min (applied live at the checkpoint)`, risks: [],
     }));
+}
+
+/** A heartbeat turned on, off or moved: shown as the effective setting (defaults filled in) before and after. */
+export function heartbeatChanges(name: string, a: Migration, b: Migration): Change[] {
+  if (JSON.stringify(heartbeatOf(a) ?? null) === JSON.stringify(heartbeatOf(b) ?? null)) return [];
+  return [{
+    kind: 'setting', action: 'update', migration: name, field: 'spec.heartbeat',
+    reason: `${heartbeatText(a)} → ${heartbeatText(b)} (applied live at the checkpoint)`, risks: [],
+  }];
 }
 
 function show(v: number | undefined): string {

@@ -22,14 +22,27 @@ export async function readPlanFile(file: string): Promise<Plan> {
   } catch {
     throw new MigError('plan-corrupt', `${file} is not a plan file (invalid JSON)`, 'run mig plan --out FILE again');
   }
-  if (doc.kind !== 'mig-plan' || doc.formatVersion !== 1) {
-    throw new MigError('plan-corrupt', `${file} is not a mig plan (format ${String(doc.formatVersion)})`, 'run mig plan --out FILE again');
+  if (typeof doc !== 'object' || doc === null || doc.kind !== 'mig-plan') {
+    throw new MigError('plan-corrupt', `${file} is not a plan saved by mig plan --out (it has no "kind": "mig-plan")`, 'name a file written by mig plan --out FILE, or run that again');
   }
-  return doc;
+  if (doc.formatVersion !== 1) {
+    throw new MigError('plan-corrupt', `${file} is a plan of format ${String(doc.formatVersion)}; this mig reads format 1`, 'run mig plan --out FILE again with this mig');
+  }
+  const { kind: _kind, ...plan } = doc;
+  return plan;
 }
 
-/** Refuses a saved plan whose specs or state moved since it was made. */
-export function checkFresh(saved: Plan, specDigest: string, state: State): void {
+/**
+ * Refuses a saved plan whose specs or state moved since it was made, or made with other --target
+ * values than apply is given (apply inspects, prechecks and runs the targeted migrations only).
+ */
+export function checkFresh(saved: Plan, specDigest: string, state: State, targets?: readonly string[]): void {
+  const was = [...(saved.targets ?? [])].sort().join(' ');
+  const now = [...(targets ?? [])].sort().join(' ');
+  if (was !== now) {
+    const flags = (t: string) => (t ? t.split(' ').map((x) => `--target ${x}`).join(' ') : 'no --target');
+    throw new MigError('plan-targets', `the plan was made with ${flags(was)}, and apply was given ${flags(now)}`, `apply it with the same targets: mig apply PLANFILE ${was ? flags(was) : ''}`.trimEnd());
+  }
   if (saved.specDigest !== specDigest) {
     throw new MigError('stale-plan', 'stale plan: the migration specs changed since the plan was made', 'run mig plan --out FILE again and review the new plan');
   }

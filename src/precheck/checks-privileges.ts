@@ -6,6 +6,7 @@ import { accountSql, hasGlobalPrivilege, hasPrivilegeOn, parseGrants, quoteIdent
 import { atLeast, fail, incrementalOnly, listSome, pass, plural, skip, withServer } from './outcome.js';
 import { backfillTables, mayBackfill } from './backfill-tables.js';
 import { WATERMARK_DATABASE, WATERMARK_ID } from '../connectors/sources/mysql/watermark.js';
+import { heartbeatOf } from '../spec/heartbeat.js';
 
 function withGrants(ctx: CheckContext, f: (g: ParsedGrants, server: ServerFacts) => Outcome): Outcome {
   return withServer(ctx, (server) => {
@@ -112,5 +113,39 @@ export const privilegeBackfill: Check = {
         `GRANT ${missing.join(', ')} ON ${quoteIdent(WATERMARK_DATABASE)}.* TO ${accountSql(server.account)}; or copy from a new snapshot instead, which needs no writes on the source: mig apply --replace ${name}`,
       );
     });
+  },
+};
+
+/** What the heartbeat writer runs: CREATE TABLE IF NOT EXISTS, then an upsert every interval. */
+const HEARTBEAT_PRIVILEGES = ['CREATE', 'INSERT', 'UPDATE'] as const;
+
+/**
+ * spec.heartbeat asks mig to write a row on the source every interval while it streams. Without the
+ * grant the stream still runs (the writer warns and lag is measured from the last change), but the
+ * spec asked for something the source will refuse, so the precheck says so before apply.
+ */
+export const privilegeHeartbeat: Check = {
+  id: 'source.privilege-heartbeat',
+  run: (ctx) => {
+    const h = heartbeatOf(ctx.migration);
+    if (!h) {
+      return skip(ctx.migration.spec.heartbeat?.enabled
+        ? 'not applicable: a tidb source has no binary log to carry a heartbeat (its lag comes from the feed\'s commit timestamps)'
+        : 'not applicable: spec.heartbeat is not enabled, so nothing is written on the source for it');
+    }
+    const expected = `${HEARTBEAT_PRIVILEGES.join(', ')} ON ${quoteIdent(h.database)}.* (the heartbeat table ${h.id})`;
+    return incrementalOnly(ctx, () =>
+      withGrants(ctx, (g, server) => {
+        // Granted on the table itself is enough too: CREATE on a table lets its creator create that table.
+        const missing = HEARTBEAT_PRIVILEGES.filter((p) => !hasPrivilegeOn(g, p, h.database, h.table));
+        if (missing.length === 0) return pass(`${server.account} may create and write ${h.id}`, expected);
+        return fail(
+          `${server.account} lacks ${missing.join(', ')} on ${h.database}.*`,
+          expected,
+          `spec.heartbeat writes a row into ${h.id} on the source every ${h.intervalSeconds} s while the migration streams (creating the table if missing), so lag stays true while the source is quiet; without the grant the stream runs without it and lag grows while nothing changes`,
+          `GRANT ${missing.join(', ')} ON ${quoteIdent(h.database)}.* TO ${accountSql(server.account)}; or set spec.heartbeat.enabled: false`,
+        );
+      }),
+    );
   },
 };

@@ -3,7 +3,7 @@
 import type { Check } from './types.js';
 import { sourceConnection, sourceServerId, sourceVersion } from './checks-server.js';
 import { binlogEnabled, binlogFormat, binlogRetentionCheck, binlogRowImage, binlogRowMetadata, logSlaveUpdates } from './checks-binlog.js';
-import { privilegeBackfill, privilegeReplication, privilegeSelect } from './checks-privileges.js';
+import { privilegeBackfill, privilegeHeartbeat, privilegeReplication, privilegeSelect } from './checks-privileges.js';
 import { invisibleColumns, objectsExist, primaryKey, tableCount, views } from './checks-tables.js';
 import { destinationConnection, existingTopics, topicCollision, topicNames } from './checks-destination.js';
 import { existingTables, feedTopic, tablestoreLimits } from './checks-table-destination.js';
@@ -21,6 +21,7 @@ export const REGISTRY: readonly Check[] = [
   privilegeSelect,
   privilegeReplication,
   privilegeBackfill,
+  privilegeHeartbeat,
   objectsExist,
   views,
   primaryKey,

@@ -3,12 +3,14 @@
 // pinned to the file, line and column to edit.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { isScalar, LineCounter, parseAllDocuments, type Document, type YAMLError } from 'yaml';
+import { isScalar, LineCounter, parseAllDocuments, type Document, type YAMLWarning } from 'yaml';
 import { MigError, type Diagnostic } from '../util/errors.js';
 import type { LoadedMigration } from './loaded-migration.js';
 import { Locator } from './positions.js';
 import { MigrationDoc } from './schema.js';
 import { runSemanticChecks, SEMANTIC_CHECKS, type SemanticCheck } from './semantic.js';
+import { yamlErrorDiagnostics } from './yaml-errors.js';
+import { SourceText } from './yaml-source.js';
 import { behindDiscriminators, issueDiagnostics } from './zod-issues.js';
 
 export const DEFAULT_SPEC_DIR = 'migrations.d';
@@ -117,12 +119,13 @@ function parseDocuments(text: string, file: string): LoadResult & { contentDocum
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false });
   const migrations: LoadedMigration[] = [];
   const diagnostics: Diagnostic[] = [];
+  const source = new SourceText(text);
   Array.from(docs).forEach((doc, docIndex) => {
     const locator = new Locator(doc, lineCounter, text);
-    for (const w of doc.warnings) diagnostics.push(yamlDiagnostic(w, 'warning', file, locator));
+    for (const w of doc.warnings) diagnostics.push(yamlWarning(w, file, locator));
     if (doc.errors.length > 0) {
       // The tree of a broken document is a guess; validating it would only add noise.
-      for (const e of doc.errors) diagnostics.push(yamlDiagnostic(e, 'error', file, locator));
+      diagnostics.push(...yamlErrorDiagnostics(doc, source, file, locator));
       return;
     }
     if (isEmpty(doc)) return;
@@ -176,25 +179,8 @@ function validateDocument(
   };
 }
 
-const YAML_FIXES: Partial<Record<YAMLError['code'], string>> = {
-  TAB_AS_INDENT: 'indent with spaces; YAML does not allow tabs for indentation',
-  BAD_INDENT: 'align this line with the other entries of the same map or list',
-  DUPLICATE_KEY: 'a key may appear once per map: remove or rename one of them',
-  MISSING_CHAR: 'close the quote or bracket that was opened before this point',
-  MULTILINE_IMPLICIT_KEY: 'a key must fit on one line; check for a missing `:` or a stray quote',
-  BLOCK_AS_IMPLICIT_KEY: 'check the indentation and the `:` after each key',
-};
-
-function yamlDiagnostic(e: YAMLError, severity: 'error' | 'warning', file: string, locator: Locator): Diagnostic {
-  return {
-    severity,
-    code: severity === 'warning' ? 'yaml-warning' : e.code === 'DUPLICATE_KEY' ? 'duplicate-key' : 'yaml-syntax',
-    file,
-    ...locator.at(e.pos[0]),
-    path: '',
-    message: e.message,
-    fix: YAML_FIXES[e.code] ?? 'check the indentation, quotes and brackets around this position',
-  };
+function yamlWarning(w: YAMLWarning, file: string, locator: Locator): Diagnostic {
+  return { severity: 'warning', code: 'yaml-warning', file, ...locator.at(w.pos[0]), path: '', message: w.message, fix: 'check the indentation, quotes and brackets around this position' };
 }
 
 /** File order first (as loaded), then position; ties keep the order they were found in. */

@@ -6,6 +6,7 @@ import { name, topicName } from './schema-common.js';
 import { Source } from './schema-source.js';
 import { Destination, TablestoreType } from './schema-destination.js';
 import { RetryWindows, Throttle } from './schema-operations.js';
+import { Alerts, Heartbeat, Labels } from './schema-observe.js';
 
 export { SECRET_REF } from './schema-common.js';
 export * from './schema-source.js';
@@ -102,6 +103,8 @@ export const MigrationSpecBody = z.strictObject({
     .describe('A topic holding messages mig did not write, or a destination table it did not create: error (default) fails the precheck; ignore writes into it (DTS: full load keeps existing rows, incremental overwrites).'),
   retry: RetryWindows.optional().describe('How long a failed run is retried in the process before it fails (DTS retry windows).'),
   throttle: Throttle.optional().describe('Rate limits for the full load and the stream, so a migration does not hurt production.'),
+  heartbeat: Heartbeat.optional().describe('A heartbeat row written on the source so lag stays true while it is quiet (off unless enabled).'),
+  alerts: Alerts.optional().describe('Webhooks called when the migration fails or its lag stays over a threshold.'),
   precheck: z
     .strictObject({
       ignore: z.array(z.enum(IGNORABLE_CHECK_IDS)).optional().describe('Ignorable precheck ids whose failures this migration accepts; reported as ignored.'),
@@ -121,6 +124,7 @@ export const MigrationDoc = z.strictObject({
       })
       .describe('Unique name of the migration; keys its state.'),
     description: z.string().optional().describe('Free text for people; part of the spec digest.'),
+    labels: Labels.optional().describe("Labels such as env: prod (DTS's environment tag): shown by plan and status, attached to metrics and alerts."),
   }),
   spec: MigrationSpecBody,
 });

@@ -7,9 +7,10 @@ import { MigError, redact } from '../util/errors.js';
 import { formatPath } from './positions.js';
 import { MigrationDoc, SECRET_REF, type Migration } from './schema.js';
 import { secretPaths } from './schema-walk.js';
+import type { SecretKind } from './secret-ref-syntax.js';
 
 export interface SecretRef {
-  kind: 'env' | 'file';
+  kind: SecretKind;
   /** Variable name or file path, as written. */
   target: string;
   /** The reference as written, e.g. `${env:SHOP_DB_PASSWORD}`: safe to show. */
@@ -26,7 +27,7 @@ export interface SecretContext {
 export function parseSecretRef(value: string): SecretRef | undefined {
   const [, kind, target] = SECRET_REF.exec(value) ?? [];
   if (kind === undefined || target === undefined) return undefined;
-  return { kind: kind as 'env' | 'file', target, text: value };
+  return { kind: kind as SecretKind, target, text: value };
 }
 
 export function isSecretRef(value: unknown): value is string {

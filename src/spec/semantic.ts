@@ -11,6 +11,8 @@ import { at, type SemanticCheck } from './semantic-at.js';
 import { filterSyntax } from './semantic-filters.js';
 import { connectionShapes } from './semantic-hosts.js';
 import { retryWindowOrder } from './semantic-retry.js';
+import { heartbeatTable } from './semantic-heartbeat.js';
+import { secretReferenceSyntax, unknownReferenceOutsideSecret } from './semantic-refs.js';
 
 export type { SemanticCheck } from './semantic-at.js';
 
@@ -228,7 +230,10 @@ export const SEMANTIC_CHECKS: readonly SemanticCheck[] = [
   duplicateListEntries,
   partitionRules,
   referenceOutsideSecret,
+  secretReferenceSyntax,
+  unknownReferenceOutsideSecret,
   filterSyntax,
   connectionShapes,
   retryWindowOrder,
+  heartbeatTable,
 ];

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { Diagnostic } from '../util/errors.js';
 import { formatPath, toDataPath, type DataPath, type Locator } from './positions.js';
 import { isOptional, isSecretPath, knownKeys, schemaAt } from './schema-walk.js';
+import { referenceProblem } from './secret-ref-syntax.js';
 import { closest, listCode } from './suggest.js';
 
 export interface IssueContext {
@@ -38,6 +39,9 @@ export function issueDiagnostics(issue: Issue, ctx: IssueContext): Diagnostic[] 
     ];
   }
   if (isSecretPath(ctx.schema, path, ctx.input)) {
+    // A reference gone wrong is named as one; anything else may be the secret itself and is not repeated.
+    const ref = typeof found.value === 'string' ? referenceProblem(found.value) : undefined;
+    if (ref) return [{ ...base, ...ctx.locator.within(path, ref.index), code: ref.code, message: ref.message, fix: ref.fix }];
     const key = String(path[path.length - 1]);
     return [
       {

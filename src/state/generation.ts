@@ -26,6 +26,7 @@ export function takeUpGeneration(ms: MigrationState): 'taken' | 'removed' | 'non
   }
   for (const id of d.dropTables) delete ms.tables[id];
   for (const t of d.addTables) ms.tables[t.id] ??= structuredClone(t);
+  for (const [topic, partitions] of Object.entries(d.createdTopics ?? {})) ms.topics[topic] = { ...ms.topics[topic], partitions, created: true };
   ms.spec = d.spec;
   ms.digest = d.digest;
   ms.appliedAt = d.recordedAt;
@@ -67,6 +68,8 @@ export function mergeRunnerState(mine: State, disk: State, runs: ReadonlySet<str
       continue;
     }
     ours.generation = Math.max(ours.generation ?? 0, theirs.generation ?? 0);
+    // mig cutover records this while the runner streams.
+    if (theirs.cutover) ours.cutover = theirs.cutover;
     // A generation this process already took up stays taken, whatever the disk still says.
     if (theirs.desired && theirs.desired.generation > (ours.observedGeneration ?? 0)) ours.desired = theirs.desired;
     else delete ours.desired;

@@ -13,5 +13,5 @@ export {
 export { FileStateStore } from './file-store.js';
 export { LeaseKeeper } from './lease-keeper.js';
 export { MysqlStateStore } from './mysql-store.js';
-export { pidAlive, withLock, withLockReclaiming } from './ops.js';
+export { acquireLock, pidAlive, withLock, withLockReclaiming, type LockWait } from './ops.js';
 export { generationsOf, mergeRunnerState, pendingGeneration, projectDesired, takeUpGeneration } from './generation.js';

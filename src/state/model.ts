@@ -29,13 +29,16 @@ export interface TableState {
   /** Keyset cursor: key values of the last row of the last acknowledged chunk. Absent before the first chunk. */
   cursor?: (string | null)[];
   rowsCopied: number;
+  /** The source's row estimate when the copy started (for progress and ETA). */
+  estimatedRows?: number;
   /** Rows read a second time after resuming (the duplicate window of the full load). */
   rowsReread?: number;
   /**
-   * MySQL destinations: whether this migration created the destination table, or found it and kept
-   * it (conflictMode: ignore) with rows of its own. Only a table mig created may be emptied when a
-   * keyless table's load starts over. Absent when mig made no such choice (no schema phase, other
-   * destinations, state written before this was recorded): the table is then not taken as mig's.
+   * MySQL and Tablestore destinations: whether this migration created the destination table, or
+   * found it and kept it (conflictMode: ignore) with rows of its own. Only a table mig created may be
+   * emptied when a keyless table's load starts over, or dropped by destroy --delete-destination.
+   * Absent when mig made no such choice (no schema phase, other destinations, state written before
+   * this was recorded): the table is then not taken as mig's.
    */
   targetOrigin?: 'created' | 'kept';
   /**
@@ -83,6 +86,8 @@ export interface DesiredGeneration {
   dropTables: string[];
   /** Tables that start (new, or copied again), as the plan resolved them. */
   addTables: TableState[];
+  /** Topics apply created for this generation (with their partitions): mig's own once taken up. */
+  createdTopics?: Record<string, number>;
 }
 
 /** What the runner of a migration last reported. */
@@ -124,8 +129,8 @@ export interface MigrationState {
   /** An approved generation waiting for the runner. */
   desired?: DesiredGeneration;
   runner?: RunnerStatus;
-  /** Topics mig created or adopted, with the partition count it saw. */
-  topics: Record<string, { partitions: number }>;
+  /** Topics mig created or adopted, with the partition count it saw; `created` when mig created it (destroy may delete it). */
+  topics: Record<string, { partitions: number; created?: true }>;
   /** Where the consistent snapshot was taken: incremental starts exactly here. Never moves forward on resume. */
   snapshot?: { position: BinlogPosition; takenAt: string };
   /**
@@ -136,11 +141,28 @@ export interface MigrationState {
   feed?: { startTs: string; takenAt: string; positions: Record<string, { offset: string; commitTs?: string }> };
   /** Last binlog point whose changes Kafka acknowledged. */
   checkpoint?: BinlogPosition;
-  /** Binlog events handled since incremental started (for status). */
+  /** Before counters existed: changes written since incremental started. Read into counters.written. */
   eventsStreamed?: number;
+  /** Change events read, written, filtered out and skipped since incremental started (model/progress.ts). */
+  counters?: { read: number; written: number; filtered: number; skipped: number };
+  /** The source's clock minus this machine's, measured when the stream started: lag is read in source time. */
+  sourceClock?: { offsetMs: number; measuredAt: string };
   lastStreamedAt?: string;
   /** Rows not written: over destination.maxMessageBytes under `oversizedRow: skip`, or refused by Tablestore under `dirtyData: skip`. */
   skippedRows?: SkippedRow[];
+  /** `mig cutover` proved the destination equal to the source and recorded when, and at which source position. */
+  cutover?: CutoverRecord;
+}
+
+export interface CutoverRecord {
+  at: string;
+  /** The source's end of log the migration had reached when it was verified; absent for a full load only. */
+  position?: string;
+  /** Whether cutover made the source read-only first. */
+  sourceReadOnly: boolean;
+  /** Tables and source rows verify found equal. */
+  tables: number;
+  rows: number;
 }
 
 export interface SkippedRow {

@@ -49,6 +49,7 @@ const TableStateSchema = z.strictObject({
   keyColumns: z.array(z.string().min(1)),
   cursor: z.array(z.string().nullable()).optional(),
   rowsCopied: count,
+  estimatedRows: count.optional(),
   rowsReread: count.optional(),
   targetOrigin: z.enum(['created', 'kept']).optional(),
   fullStartedAt: isoTime.optional(),
@@ -68,6 +69,7 @@ const DesiredGenerationSchema = z.strictObject({
   resnapshot: z.boolean().optional(),
   dropTables: z.array(z.string()),
   addTables: z.array(TableStateSchema),
+  createdTopics: z.record(z.string(), z.number().int().positive()).optional(),
 });
 
 const RunnerStatusSchema = z.strictObject({
@@ -99,7 +101,7 @@ const MigrationStateSchema = z.strictObject({
   observedGeneration: count.optional(),
   desired: DesiredGenerationSchema.optional(),
   runner: RunnerStatusSchema.optional(),
-  topics: z.record(z.string(), z.strictObject({ partitions: z.number().int().positive() })),
+  topics: z.record(z.string(), z.strictObject({ partitions: z.number().int().positive(), created: z.literal(true).optional() })),
   snapshot: z.strictObject({ position: BinlogPositionSchema, takenAt: isoTime }).optional(),
   feed: z
     .strictObject({
@@ -110,10 +112,13 @@ const MigrationStateSchema = z.strictObject({
     .optional(),
   checkpoint: BinlogPositionSchema.optional(),
   eventsStreamed: count.optional(),
+  counters: z.strictObject({ read: count, written: count, filtered: count, skipped: count }).optional(),
+  sourceClock: z.strictObject({ offsetMs: z.number().finite(), measuredAt: isoTime }).optional(),
   lastStreamedAt: isoTime.optional(),
   skippedRows: z
     .array(z.strictObject({ table: z.string(), key: z.string().nullable(), bytes: count, at: isoTime, phase: z.enum(['full', 'incremental']), error: z.string().optional() }))
     .optional(),
+  cutover: z.strictObject({ at: isoTime, position: z.string().min(1).optional(), sourceReadOnly: z.boolean(), tables: count, rows: count }).optional(),
 });
 
 const StateSchema = z.strictObject({

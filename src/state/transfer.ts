@@ -6,12 +6,14 @@ import { FileStateStore } from './file-store.js';
 import type { State } from './model.js';
 import { MysqlStateStore, type ExpectedState } from './mysql-store.js';
 import { replaceFileState } from './file-replace.js';
-import { withLock } from './ops.js';
+import { withLock, type LockWait } from './ops.js';
 import type { StateStore } from './store.js';
 
 export interface TransferOptions {
   /** Overwrite a target that holds another lineage, or a newer serial of the same one. */
   force?: boolean;
+  /** How long to wait for either lock when another process holds it. */
+  lockWait?: LockWait;
 }
 
 export interface TransferResult {
@@ -42,8 +44,8 @@ export async function transferState(from: StateStore, to: StateStore, opts: Tran
       const expected: ExpectedState = exists ? { serial: target.serial, lineage: target.lineage } : { absent: true };
       const written = await placeState(to, next, expected);
       return { source, written, replaced: exists ? target : undefined };
-    }),
-  );
+    }, opts.lockWait),
+  opts.lockWait);
 }
 
 function checkTarget(source: State, target: State | undefined, fromLoc: string, toLoc: string, opts: TransferOptions): void {

@@ -21,7 +21,7 @@ export class LockedError extends MigError {
     super(
       'state-locked',
       `the state ${location} is locked by ${holder.operation} (lock id ${holder.id}, pid ${holder.pid} on ${holder.host}, since ${holder.time})`,
-      `wait for it to finish; if that process is gone, run: mig state unlock --force ${holder.id}`,
+      `wait for it to finish (or let the command wait for it: --lock-timeout 5m); if that process is gone, run: mig state unlock --force ${holder.id}`,
     );
   }
 }
@@ -45,9 +45,43 @@ export class SpecError extends MigError {
   }
 }
 
-/** Messages from drivers may echo connection strings; strip anything that looks like a credential. */
+/**
+ * A known secret value shorter than this is replaced only where a password is expected: short
+ * passwords such as `root` or `mig` are also user, database and table names, and replacing them
+ * everywhere would hide the very names a message is about.
+ */
+export const REDACT_ANYWHERE_MIN = 6;
+
+const KEY = String.raw`(\b[\w.-]*(?:password|passwd|pwd|secret))`;
+/** A value, unless it is a reference (`${env:…}`): those are safe to show and say where the secret comes from. */
+const VALUE = String.raw`((?!\$\{)[^\s"'&,;)\]}]+)`;
+/**
+ * Where a value is surely a password, known or not: `password=…`, `password:…` with no space, and
+ * any quoted value after `password=` or `password:` (`"password":"…"`); also `DB_PASSWORD=…`,
+ * `sasl.password=…`, `accessKeySecret=…`. An unquoted `password: …` with a space is left alone
+ * unless the value is a known secret: it is how messages name a field (`spec.source.password: has
+ * no value`), and MySQL's `(using password: YES)` only says whether one was sent.
+ */
+const PASSWORD_QUOTED = new RegExp(String.raw`${KEY}(["']?\s*[=:]\s*)(["'])((?!\$\{)(?:(?!\3)[^\n])*)\3`, 'gi');
+const PASSWORD_AT = new RegExp(String.raw`${KEY}(\s*=\s*|:(?=[^\s"']))${VALUE}`, 'gi');
+const PASSWORD_LOOSE = new RegExp(String.raw`${KEY}(\s*[=:]\s*)${VALUE}`, 'gi');
+/** The password of a URL's user information: `scheme://user:PASSWORD@host`. */
+const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*:)([^\s@/]+)(@)/gi;
+
+/**
+ * Messages from drivers may echo connection strings: replaces each secret with `***` and leaves the
+ * rest of the message as it was. `secrets` are the values known to be secret (the resolved
+ * ${env:…}/${file:…} references): each is replaced wherever it appears, as written and URL-encoded,
+ * when at least REDACT_ANYWHERE_MIN long, and only where a password is expected when shorter.
+ * A URL's password and a `password=…` value are replaced whether known or not.
+ */
 export function redact(text: string, secrets: readonly string[] = []): string {
+  const variants = [...new Set(secrets.flatMap((s) => [s, encodeURIComponent(s)]))].filter((s) => s.length > 0);
   let out = text;
-  for (const s of secrets) if (s.length >= 1) out = out.split(s).join('***');
-  return out.replace(/(password|passwd|pwd)(\s*[=:]\s*)([^\s,;'"]+)/gi, '$1$2***');
+  for (const s of variants.filter((v) => v.length >= REDACT_ANYWHERE_MIN).sort((a, b) => b.length - a.length)) out = out.split(s).join('***');
+  const short = new Set(variants.filter((v) => v.length < REDACT_ANYWHERE_MIN));
+  out = out.replace(URL_PASSWORD, '$1***$3');
+  out = out.replace(PASSWORD_QUOTED, '$1$2$3***$3');
+  out = out.replace(PASSWORD_AT, '$1$2***');
+  return out.replace(PASSWORD_LOOSE, (match: string, key: string, sep: string, value: string) => (short.has(value) ? `${key}${sep}***` : match));
 }

@@ -121,7 +121,7 @@ describe('mig lifecycle', () => {
     follow.kill('SIGTERM');
     expect(await exited).toBe(0);
     outputs += out;
-    expect(out).toContain('stopped:');
+    expect(out).toContain('life: stopped at checkpoint');
 
     const st = JSON.parse(readFileSync(path.join(cwd, '.mig', 'state.json'), 'utf8'));
     expect(st.migrations.life.checkpoint.file).toMatch(/mariadb-bin\.\d+/);

@@ -83,7 +83,7 @@ describe('kill -9 during the full load', () => {
     const again = await runMig(['apply', '--auto-approve'], { cwd });
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(again.stdout).toContain('which is no longer running; resuming from its checkpoints');
-    expect(again.stdout).toContain(`resuming after ${checkpointed} rows`);
+    expect(again.stdout).toContain(`resuming after ${checkpointed.toLocaleString('en-US')} rows`);
 
     const msgs = await readTopic(topic, 120_000);
     const keys = new Set(msgs.map((m) => m.key));

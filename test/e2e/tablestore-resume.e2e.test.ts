@@ -83,7 +83,7 @@ describe('Tablestore: kill -9 during the full load', () => {
     const again = await runMig(['apply', '--auto-approve', '--until-caught-up'], { cwd, env });
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(again.stdout).toContain('which is no longer running; resuming from its checkpoints');
-    expect(again.stdout).toContain(`resuming after ${checkpointed} rows`);
+    expect(again.stdout).toContain(`resuming after ${checkpointed.toLocaleString('en-US')} rows`);
     expect(again.stdout).toContain('caught up');
     console.log(`Tablestore kill -9 at ${checkpointed} checkpointed rows, ${atKill} rows already written`);
     const n = await expectSameRows(server, conn, db, 'big');

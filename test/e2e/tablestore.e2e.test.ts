@@ -193,7 +193,7 @@ describe('mig with a Tablestore destination', () => {
     await expectAllRows(new Set([keyText({ id: 1003n })]));
     const again = await mig(['plan', '--detailed-exitcode']);
     expect(again.code, again.stdout + again.stderr).toBe(0);
-    expect(again.stdout).toContain('No changes.');
+    expect(again.stdout).toContain('No changes to the migrations');
   });
 
   it('a key the existing table does not have fails the precheck before apply resets anything', async () => {

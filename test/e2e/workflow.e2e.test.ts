@@ -81,7 +81,7 @@ describe('mig end to end', () => {
 
     const p2 = await runMig(['plan', '--detailed-exitcode'], { cwd, env });
     expect(p2.code, p2.stderr + p2.stdout).toBe(0);
-    expect(p2.stdout).toContain('No changes.');
+    expect(p2.stdout).toContain('No changes to the migrations');
 
     const again = await runMig(['apply', '--auto-approve'], { cwd, env });
     expect(again.code).toBe(0);
@@ -89,8 +89,9 @@ describe('mig end to end', () => {
 
     const st = await runMig(['status', '--json'], { cwd, env });
     expect(st.code, st.stderr).toBe(0);
-    const status = JSON.parse(st.stdout) as { migrations: { lagSeconds: number; tables: { table: string; phase: string; rowsCopied: number }[] }[] };
-    expect(status.migrations[0]!.lagSeconds).toBe(0);
+    const status = JSON.parse(st.stdout) as { migrations: { caughtUp: boolean; lag: { seconds: number | null; basis: string }; tables: { table: string; phase: string; rowsCopied: number }[] }[] };
+    expect(status.migrations[0]!.caughtUp).toBe(true);
+    expect(status.migrations[0]!.lag.basis).toBe('last-event');
     expect(status.migrations[0]!.tables.find((t) => t.table === `${db}.orders`)).toMatchObject({ phase: 'incremental', rowsCopied: 250 });
   });
 });

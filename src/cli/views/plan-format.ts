@@ -10,6 +10,10 @@ export type PlanFormat = (typeof PLAN_FORMATS)[number];
 
 export interface RenderOptions {
   offline?: boolean;
+  /** The normalised spec diff, every default included, rather than the spec as written. */
+  fullDiff?: boolean;
+  /** Human only: colour on (the command decides with log.ts useColor); markdown and JSON never are. */
+  color?: boolean;
 }
 
 export function renderPlan(plan: PlanView, format: PlanFormat, opts: RenderOptions = {}): string {
@@ -19,9 +23,9 @@ export function renderPlan(plan: PlanView, format: PlanFormat, opts: RenderOptio
       // failed precheck; plan.precheck holds the checks themselves).
       return JSON.stringify({ applicable: !hasErrors(plan), precheckFailed: precheckFailed(plan), ...plan }, null, 2);
     case 'markdown':
-      return renderPlanMarkdown(plan, { offline: opts.offline });
+      return renderPlanMarkdown(plan, { offline: opts.offline, fullDiff: opts.fullDiff });
     case 'human':
-      return [...baseLinesHuman(plan.base), renderPlanHuman(plan)].join('\n');
+      return [...baseLinesHuman(plan.base), renderPlanHuman(plan, { color: opts.color, diff: opts.fullDiff ? 'full' : 'written' })].join('\n');
   }
 }
 

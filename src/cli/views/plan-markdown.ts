@@ -4,6 +4,7 @@ import { ACTION_SYMBOL, TARGET_LABEL, hasChanges, hasErrors, precheckFailed, typ
 import type { SpecChange } from '../../plan/git-base.js';
 import { codeSpan, fence, inline } from './markdown.js';
 import { notVerified, precheckResults, type PlanView, type PrecheckResultView } from './plan-view.js';
+import { SIZED_RISKS, copyEstimateText, shownDiff } from './plan-human.js';
 
 export const PLAN_COMMENT_MARKER = '<!-- mig-plan -->';
 
@@ -12,6 +13,8 @@ export interface PlanMarkdownOptions {
   offline?: boolean;
   /** GitHub refuses comments over 65,536 characters; long diffs are cut to stay under this. */
   maxChars?: number;
+  /** The normalised spec diff rather than the spec as written (--full-diff). */
+  fullDiff?: boolean;
 }
 
 const RISK_LABEL: Record<Risk, string> = {
@@ -50,7 +53,7 @@ function render(plan: PlanView, opts: PlanMarkdownOptions, diffLines: number): s
   for (const m of plan.migrations) {
     const since = changedSinceBase[m.name];
     if (m.changes.length === 0 && since === undefined) continue;
-    out.push(...migrationSection(m, plan.base ? since : null, diffLines), '');
+    out.push(...migrationSection(m, plan.base ? since : null, diffLines, opts.fullDiff ?? false), '');
   }
 
   const prechecks = precheckLines(plan);
@@ -151,7 +154,7 @@ function subject(c: Change): string {
 }
 
 /** `since`: how the spec changed since the base; undefined when it did not, null without --base. */
-function migrationSection(m: MigrationPlan, since: SpecChange | undefined | null, diffLines: number): string[] {
+function migrationSection(m: MigrationPlan, since: SpecChange | undefined | null, diffLines: number, fullDiff: boolean): string[] {
   const tag = since === null ? '' : since === undefined ? ' · unchanged since the base' : ` · ${CHANGE_WORD[since]} in this change`;
   const out = [`### ${codeSpan(m.name)}${tag}`, ''];
   if (m.file) out.push(`Spec: ${codeSpan(m.file)}`, '');
@@ -160,22 +163,25 @@ function migrationSection(m: MigrationPlan, since: SpecChange | undefined | null
   } else {
     out.push('| | Object | Reason | Risk |', '|:-:|---|---|---|');
     for (const c of m.changes) {
-      const risks = c.risks.map((r) => RISK_LABEL[r]).join('<br>');
+      const estimate = copyEstimateText(c);
+      const risks = c.risks.map((r) => (SIZED_RISKS.includes(r) && estimate ? `${RISK_LABEL[r]} (${inline(estimate, true)})` : RISK_LABEL[r])).join('<br>');
       out.push(`| ${codeSpan(ACTION_SYMBOL[c.action])} | ${subject(c)} | ${inline(c.reason, true)} | ${risks} |`);
     }
   }
-  if (m.specDiff) out.push('', ...diffBlock(m.specDiff, diffLines));
+  const diff = shownDiff(m, fullDiff ? 'full' : 'written');
+  const defaultsLeftOut = !fullDiff && m.writtenDiff !== undefined && m.writtenDiff !== m.specDiff;
+  if (diff) out.push('', ...diffBlock(diff, diffLines, defaultsLeftOut));
   return out;
 }
 
-function diffBlock(diff: string, maxLines: number): string[] {
+function diffBlock(diff: string, maxLines: number, defaultsLeftOut: boolean): string[] {
   const all = diff.trimEnd().split('\n');
-  const summary = `Spec diff (${all.length} lines)`;
+  const summary = `Spec diff (${all.length} lines${defaultsLeftOut ? ', fields at their defaults left out' : ''})`;
   if (maxLines === 0) return [`${summary} left out to fit GitHub's size limit for a comment; \`mig plan\` prints it.`];
   const shown = all.length > maxLines ? all.slice(0, maxLines) : all;
   const cut = all.length - shown.length;
   const block = [...fence('diff', shown.join('\n')), ...(cut > 0 ? [`… ${cut} more lines left out to fit GitHub's size limit for a comment; \`mig plan\` prints them.`] : [])];
-  if (all.length <= FOLD_LINES) return block;
+  if (all.length <= FOLD_LINES) return [...(defaultsLeftOut ? ['Spec diff (fields at their defaults left out; `mig plan --full-diff` shows them):', ''] : []), ...block];
   return ['<details>', `<summary>${summary}</summary>`, '', ...block, '', '</details>'];
 }
 

@@ -1,6 +1,7 @@
 // The precheck for people: one line per check (✓ pass, ✗ error, ! warning, ~ ignored, - skipped)
 // with what was observed, and under each failure why it matters and the exact fix.
 import type { Finding, PrecheckReport } from '../../precheck/types.js';
+import { formatCount } from './progress-format.js';
 
 const ID_WIDTH = 30;
 
@@ -30,7 +31,7 @@ function findingLines(f: Finding): string[] {
 
 export function summaryLine(report: PrecheckReport): string {
   const s = report.summary;
-  const counts = `${s.failed} error(s), ${s.warnings} warning(s), ${s.ignored} ignored, ${s.passed} passed, ${s.skipped} skipped`;
+  const counts = `${formatCount(s.failed)} error(s), ${formatCount(s.warnings)} warning(s), ${formatCount(s.ignored)} ignored, ${formatCount(s.passed)} passed, ${formatCount(s.skipped)} skipped`;
   return report.ok ? `Precheck passed: ${counts}.` : `Precheck failed: ${counts}. mig apply refuses to run until the errors are fixed.`;
 }
 

@@ -1,5 +1,6 @@
 // The runner's own events as lines: its lease, the generations it takes up, backfills, errors.
 import type { ApplyEvent } from '../../model/events.js';
+import { formatCount } from './progress-format.js';
 
 export function runnerLine(e: ApplyEvent): string | undefined {
   switch (e.type) {
@@ -18,15 +19,19 @@ export function runnerLine(e: ApplyEvent): string | undefined {
     case 'generation':
       return e.event === 'removed' ? `${e.migration}: generation ${e.generation} removes this migration: stopped and forgotten (topics and tables kept)` : `${e.migration}: reconciling generation ${e.generation}`;
     case 'backfill-start':
-      return `${e.migration}: ${e.table}: backfill while streaming${e.resumeFrom > 0 ? `, resuming after ${e.resumeFrom} rows` : ''} (~${e.estimatedRows} rows)`;
+      return `${e.migration}: ${e.table}: backfill while streaming${e.resumeFrom > 0 ? `, resuming after ${formatCount(e.resumeFrom)} rows` : ''} (~${formatCount(e.estimatedRows)} rows)`;
     case 'backfill-done':
-      return `${e.migration}: ${e.table}: backfilled ${e.rows} rows in ${e.chunks} chunk(s), ${e.seconds.toFixed(1)} s; ${e.superseded} row(s) superseded by changes streamed meanwhile`;
+      return `${e.migration}: ${e.table}: backfilled ${formatCount(e.rows)} rows in ${formatCount(e.chunks)} chunk(s), ${e.seconds.toFixed(1)} s; ${formatCount(e.superseded)} row(s) superseded by changes streamed meanwhile`;
     case 'runner-error':
       return `${e.migration}: error: ${e.message}${e.fix ? `\n  fix: ${e.fix}` : ''}${e.retryInSeconds ? `\n  retrying in ${e.retryInSeconds} s, or as soon as mig apply records a new generation` : ''}`;
     case 'runner-retry': {
       const window = e.window === 'connection' ? 'connection' : 'other-failure';
       return `${e.migration}: ${e.message}\n  retrying in ${e.retryInSeconds.toFixed(1)} s (attempt ${e.attempt}, failing since ${e.since}; the ${window} retry window ends at ${e.until})`;
     }
+    case 'alert-sent':
+      return `${e.migration}: alert ${e.alert} ${e.status}: sent to ${e.to}${e.attempts > 1 ? ` (attempt ${e.attempts})` : ''}`;
+    case 'alert-failed':
+      return `${e.migration}: alert ${e.alert} ${e.status} not delivered: ${e.message}`;
     case 'runner-recovered':
       return `${e.migration}: recovered after ${e.attempts} failed attempt(s) over ${e.seconds} s; resumed from the last checkpoint`;
     default:

@@ -1,7 +1,9 @@
 // Status: per migration and table, the phase, rows copied, the checkpoint and the lag.
-import type { BackfillProgress, MigrationState, RunnerStatus, State } from '../../state/model.js';
+import type { BackfillProgress, CutoverRecord, MigrationState, RunnerStatus, State } from '../../state/model.js';
 import type { RunnerLease } from '../../state/store.js';
 import { formatPosition } from '../../model/position-text.js';
+import { progressOf, type EventCounters, type LagReading } from '../../model/progress.js';
+import { formatCount } from './progress-format.js';
 
 export interface StatusRow {
   migration: string;
@@ -9,6 +11,8 @@ export interface StatusRow {
   phase: string;
   topic: string;
   rowsCopied: number;
+  /** The source's estimate when the copy started; null before. */
+  estimatedRows: number | null;
   rowsReread: number;
   backfill?: BackfillProgress;
 }
@@ -18,9 +22,13 @@ export interface MigrationStatus {
   appliedAt: string;
   snapshot?: string;
   checkpoint?: string;
-  /** Seconds the checkpoint is behind the source's end of log; 0 when caught up, null when unknown. */
-  lagSeconds: number | null;
-  eventsStreamed: number;
+  /** Source time now − commit time of the newest change the destination holds (model/progress.ts). */
+  lag: LagReading;
+  /** Whether the checkpoint is at the source's end of log (asked of the source); null when not asked or unknown. */
+  caughtUp: boolean | null;
+  /** Change events read, written, filtered out and skipped since streaming started. */
+  events: EventCounters;
+  labels: Record<string, string>;
   /** Heading of the column naming where each table's rows go. */
   /** Heading for where the rows go: TOPIC, TABLE AT DESTINATION. */
   destination: string;
@@ -33,20 +41,30 @@ export interface MigrationStatus {
   runner?: RunnerStatus;
   /** The runner holding the migration's lease now, if any. */
   lease?: RunnerLease;
+  /** Recorded by mig cutover once every table verified equal. */
+  cutover?: CutoverRecord;
 }
 
 /** `column` names where a migration's rows go (its destination kind's heading). */
-export function statusOf(state: State, lags: Map<string, number | null>, column: (m: MigrationState['spec']) => string, leases: Record<string, RunnerLease> = {}): MigrationStatus[] {
-  return Object.values(state.migrations).map((m) => ({
+export function statusOf(state: State, lags: Map<string, number | null>, column: (m: MigrationState['spec']) => string, leases: Record<string, RunnerLease> = {}, now = Date.now()): MigrationStatus[] {
+  return Object.values(state.migrations).map((m) => statusOne(m, progressOf(m, now), lags, column, leases));
+}
+
+function statusOne(m: MigrationState, p: ReturnType<typeof progressOf>, lags: Map<string, number | null>, column: (m: MigrationState['spec']) => string, leases: Record<string, RunnerLease>): MigrationStatus {
+  const behind = lags.get(m.name);
+  return ({
     name: m.name,
     generation: { desired: m.desired?.generation ?? m.generation ?? 0, observed: m.observedGeneration ?? 0 },
     runner: m.runner,
     lease: leases[m.name],
+    ...(m.cutover ? { cutover: m.cutover } : {}),
     appliedAt: m.appliedAt,
     snapshot: m.snapshot ? formatPosition(m.snapshot.position) : m.feed ? `commit ts ${m.feed.startTs} (TiDB)` : undefined,
     checkpoint: m.checkpoint ? formatPosition(m.checkpoint) : m.feed ? feedPosition(m.feed.positions) : undefined,
-    lagSeconds: lags.get(m.name) ?? null,
-    eventsStreamed: m.eventsStreamed ?? 0,
+    lag: p.lag,
+    caughtUp: behind === undefined || behind === null ? null : behind === 0,
+    events: p.events,
+    labels: p.labels,
     destination: column(m.spec),
     skippedRows: m.skippedRows ?? [],
     tables: Object.values(m.tables).map((t) => ({
@@ -55,10 +73,11 @@ export function statusOf(state: State, lags: Map<string, number | null>, column:
       phase: t.fullDoneAt && t.phase === 'full' ? 'full (done)' : t.phase,
       topic: t.target,
       rowsCopied: t.rowsCopied,
+      estimatedRows: t.estimatedRows ?? null,
       rowsReread: t.rowsReread ?? 0,
       ...(t.backfill ? { backfill: t.backfill } : {}),
     })),
-  }));
+  });
 }
 
 /** A TiDB feed's position per topic:partition, as the last apply recorded it. */
@@ -71,20 +90,26 @@ export function renderStatus(ms: MigrationStatus[]): string {
   if (ms.length === 0) return 'No migrations applied yet. Run mig plan, then mig apply.';
   const out: string[] = [];
   for (const m of ms) {
-    out.push(`migration ${m.name} (applied ${m.appliedAt})`);
+    const labels = Object.entries(m.labels).map(([k, v]) => `${k}=${v}`).join(', ');
+    out.push(`migration ${m.name} (applied ${m.appliedAt})${labels ? `  [${labels}]` : ''}`);
     out.push(...runnerLines(m));
     out.push(`  snapshot:   ${m.snapshot ?? '-'}`);
-    out.push(`  checkpoint: ${m.checkpoint ?? '-'}   lag: ${m.lagSeconds === null ? 'unknown' : `${m.lagSeconds} s`}   changes streamed: ${m.eventsStreamed}`);
+    out.push(`  checkpoint: ${m.checkpoint ?? '-'}`);
+    out.push(`  lag:        ${lagText(m)}`);
+    if (m.cutover) out.push(`  cutover:    ${m.cutover.at}${m.cutover.position ? ` at ${m.cutover.position}` : ''}, ${m.cutover.tables} tables verified equal${m.cutover.sourceReadOnly ? ', source read-only' : ''}`);
+    const e = m.events;
+    out.push(`  changes:    ${n(e.read)} read, ${n(e.written)} written, ${n(e.filtered)} filtered out, ${n(e.skipped)} skipped`);
     const w = Math.max(5, ...m.tables.map((t) => t.table.length));
-    out.push(`  ${'TABLE'.padEnd(w)}  ${'PHASE'.padEnd(12)}  ${'ROWS COPIED'.padStart(11)}  ${m.destination}`);
+    out.push(`  ${'TABLE'.padEnd(w)}  ${'PHASE'.padEnd(12)}  ${'ROWS COPIED'.padStart(11)}  ${'OF ~'.padStart(11)}  ${m.destination}`);
     for (const t of m.tables) {
       const phase = t.backfill && !t.backfill.doneAt ? 'backfill' : t.phase;
-      out.push(`  ${t.table.padEnd(w)}  ${phase.padEnd(12)}  ${String(t.rowsCopied).padStart(11)}  ${t.topic}`);
+      const of = t.estimatedRows === null ? '-' : n(t.estimatedRows);
+      out.push(`  ${t.table.padEnd(w)}  ${phase.padEnd(12)}  ${n(t.rowsCopied).padStart(11)}  ${of.padStart(11)}  ${t.topic}`);
     }
     if (m.skippedRows.length > 0) {
-      out.push(`  skipped rows: ${m.skippedRows.length}`);
-      for (const r of m.skippedRows.slice(-20)) out.push(`    ${r.table} key ${r.key ?? '(none)'}: ${r.error ?? `${r.bytes} bytes, over destination.maxMessageBytes`}, ${r.phase}, ${r.at}`);
-      if (m.skippedRows.length > 20) out.push(`    … ${m.skippedRows.length - 20} more in mig status --json`);
+      out.push(`  skipped rows: ${n(m.skippedRows.length)}`);
+      for (const r of m.skippedRows.slice(-20)) out.push(`    ${r.table} key ${r.key ?? '(none)'}: ${r.error ?? `${n(r.bytes)} bytes, over destination.maxMessageBytes`}, ${r.phase}, ${r.at}`);
+      if (m.skippedRows.length > 20) out.push(`    … ${n(m.skippedRows.length - 20)} more in mig status --json`);
     }
   }
   return out.join('\n');
@@ -103,4 +128,15 @@ function runnerLines(m: MigrationStatus): string[] {
   }
   if (r?.lastError && !r.retry) out.push(`  last error: ${r.lastError.message} (generation ${r.lastError.generation}, ${r.lastError.at})${r.lastError.fix ? `\n    fix: ${r.lastError.fix}` : ''}`);
   return out;
+}
+
+const n = formatCount;
+
+/** Lag with how it is measured, and whether the source has anything newer. */
+function lagText(m: MigrationStatus): string {
+  const l = m.lag;
+  const basis = l.basis === 'heartbeat' ? 'from the heartbeat' : 'from the last change (no heartbeat: grows while the source is quiet)';
+  const value = l.seconds === null ? 'unknown (nothing streamed yet)' : `${l.seconds} s ${basis}`;
+  const caught = m.caughtUp === null ? '' : m.caughtUp ? '; caught up: the checkpoint is at the source\'s end of log' : '; the source has changes not yet written';
+  return value + caught;
 }

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
-import { MigCommand } from '../../cli/base.js';
+import { MigCommand, jsonFlag } from '../../cli/base.js';
+import { lockTimeoutFlag, lockWaitOf } from '../../cli/lock-timeout.js';
 import { openConfiguredStore, openStoreRef, parseStoreRef, STORE_REF_FORMS, type StoreRef } from '../../config/index.js';
 import { lockTableDdl, stateTableDdl } from '../../state/mysql-schema.js';
 import { DEFAULT_STATE_NAME, DEFAULT_STATE_TABLE } from '../../state/mysql-url.js';
@@ -24,6 +25,8 @@ export default class StateMigrate extends MigCommand {
     to: Flags.string({ description: 'the store to copy into: file:PATH, mysql://… or mysql:${env:NAME}', required: true }),
     from: Flags.string({ description: 'the store to copy from (default: the configured store)' }),
     force: Flags.boolean({ description: 'overwrite a target holding another lineage or a newer serial' }),
+    json: jsonFlag,
+    'lock-timeout': lockTimeoutFlag,
   };
 
   async run(): Promise<void> {
@@ -35,7 +38,12 @@ export default class StateMigrate extends MigCommand {
       opened.push(from);
       const to = await openStoreRef(toRef, '--to');
       opened.push(to);
-      const { source, written, replaced } = await transferState(from, to, { force: flags.force });
+      const { source, written, replaced } = await transferState(from, to, { force: flags.force, lockWait: lockWaitOf(flags['lock-timeout'], (line) => this.info(line)) });
+      if (flags.json) {
+        const replacedJson = replaced ? { lineage: replaced.lineage, serial: replaced.serial } : null;
+        this.outJson({ lineage: source.lineage, migrations: Object.keys(source.migrations), from: { location: from.location, serial: source.serial }, to: { location: to.location, serial: written.serial }, replaced: replacedJson, config: { state: configState(toRef) } });
+        return;
+      }
       this.out(`Copied the state (lineage ${source.lineage}, serial ${source.serial}, ${Object.keys(source.migrations).length} migration(s))`);
       this.out(`  from ${from.location}`);
       this.out(`  to   ${to.location}, where it is now serial ${written.serial}.`);
@@ -52,7 +60,12 @@ export default class StateMigrate extends MigCommand {
 
 /** The config section that selects `ref`; a literal URL is replaced by a variable, since the file is committed. */
 function configSnippet(ref: StoreRef): string {
-  if (ref.backend === 'file') return `  state:\n    backend: file\n    path: ${ref.path}`;
-  const url = ref.secret ? ref.url : '${env:MIG_STATE_URL}   # export MIG_STATE_URL=<the URL you gave --to>';
-  return `  state:\n    backend: mysql\n    url: ${url}`;
+  const state = configState(ref);
+  if (state.backend === 'file') return `  state:\n    backend: file\n    path: ${state.path}`;
+  return `  state:\n    backend: mysql\n    url: ${state.url}${ref.backend === 'mysql' && !ref.secret ? '   # export MIG_STATE_URL=<the URL you gave --to>' : ''}`;
+}
+
+function configState(ref: StoreRef): { backend: 'file'; path: string } | { backend: 'mysql'; url: string } {
+  if (ref.backend === 'file') return { backend: 'file', path: ref.path };
+  return { backend: 'mysql', url: ref.secret ? ref.url : '${env:MIG_STATE_URL}' };
 }

@@ -12,11 +12,15 @@ export default class StateShow extends MigCommand {
     const { flags } = await this.parse(StateShow);
     const store = await openStateStore(flags);
     const [state, lock] = await Promise.all([store.read(), store.currentLock()]).finally(() => store.close?.());
+    // Serial 0: nothing was ever written. The store hands out a lineage for a first write to use;
+    // shown here it would be a different one on every call, and belong to no state.
+    const recorded = state.serial > 0;
     if (flags.json) {
-      this.out(JSON.stringify({ location: store.location, lock: lock ?? null, state: JSON.parse(encodeState(state)) }, null, 2));
+      this.outJson({ location: store.location, lock: lock ?? null, state: recorded ? JSON.parse(encodeState(state)) : null });
       return;
     }
-    this.out(`state ${store.location}: version ${state.version}, serial ${state.serial}, lineage ${state.lineage}`);
+    if (!recorded) this.out(`No state recorded yet in ${store.location}: mig apply records the first one.`);
+    else this.out(`state ${store.location}: version ${state.version}, serial ${state.serial}, lineage ${state.lineage}`);
     this.out(lock ? `locked by ${lock.operation} (id ${lock.id}, pid ${lock.pid} on ${lock.host}, since ${lock.time})` : 'not locked');
     for (const m of Object.values(state.migrations)) {
       this.out(`\nmigration ${m.name}  digest ${m.digest}  applied ${m.appliedAt}`);

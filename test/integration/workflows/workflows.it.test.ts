@@ -210,7 +210,7 @@ describe('mig-plan workflow', () => {
     expect(body.startsWith('<!-- mig-plan -->\n## mig plan: 4 to create, 1 to update, 1 to replace, 1 to delete\n')).toBe(true);
     expect(body).toContain(`**Changed since \`origin/main\``);
     expect(body).toContain(`\`${name}-crm\` added, \`${name}-legacy\` removed, \`${name}-shop\` modified`);
-    expect(body).toContain(`| \`-/+\` | table \`${db}.orders\` → topic \`${db}.orders\` | filter changed: table is re-snapshotted | 🔁 re-snapshot<br>⏳ long-running |`);
+    expect(body).toContain(`| \`-/+\` | table \`${db}.orders\` → topic \`${db}.orders\` | filter changed: table is re-snapshotted | 🔁 re-snapshot |`);
     expect(body).toContain(`| \`~\` | topic \`${db}.orders\` (1 → 3 partitions) |`);
     expect(body).toContain('🔀 breaks-key-order');
     expect(body).toContain(`| \`-\` | migration \`${name}-legacy\` |`);

@@ -77,10 +77,12 @@ it('tables apply created itself start past their schema phase; a removed migrati
   const { state: written } = await recordGenerations(store, plan([table('create', 'shop.items')]), loaded, live, {
     prepare: async (_m, draft) => {
       expect(draft.desired?.addTables.map((t) => t.id)).toEqual(['shop.items']);
-      return new Map([['shop.items', { phase: 'schema' as const, targetOrigin: 'created' as const }]]);
+      return { tables: new Map([['shop.items', { phase: 'schema' as const, targetOrigin: 'created' as const }]]), createdTopics: { 'shop.items': 2 } };
     },
   });
   expect(written.migrations.orders!.desired?.addTables[0]).toMatchObject({ id: 'shop.items', phase: 'schema', targetOrigin: 'created' });
+  // Topics apply created go with the generation: the runner records them as mig's when it takes it up.
+  expect(written.migrations.orders!.desired?.createdTopics).toEqual({ 'shop.items': 2 });
   const { recorded } = await recordGenerations(store, plan([{ kind: 'migration', action: 'delete', migration: 'orders', reason: '', risks: [] }]), [], live);
   expect(recorded).toEqual([{ migration: 'orders', generation: 2, removed: true }]);
 });

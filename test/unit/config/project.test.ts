@@ -71,6 +71,8 @@ describe('parseProjectConfig', () => {
 
   it('reports YAML syntax errors with their position', () => {
     const [d] = diagnostics('state:\n  backend: file\n   path: x\n');
-    expect(d).toMatchObject({ code: 'yaml-syntax', file: FILE, line: 2, col: 12 });
+    // At the line indented too deep, not where the parser gave up on the line above.
+    expect(d).toMatchObject({ code: 'yaml-syntax', file: FILE, line: 3, col: 4 });
+    expect(d!.message).toMatch(/indent|deeper/);
   });
 });

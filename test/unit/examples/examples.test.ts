@@ -18,8 +18,8 @@ const read = (rel: string) => readFileSync(path.join(EXAMPLES, rel), 'utf8');
 // The CLI contract the runner is written against. Every flag an example passes must be here, so an
 // example cannot promise an option the runner does not have.
 const CONTRACT: Record<string, readonly string[]> = {
-  run: ['dir', 'state', 'state-url', 'lease-seconds', 'health-port', 'health-host', 'until-caught-up'],
-  apply: ['dir', 'state', 'state-url', 'auto-approve', 'detach', 'wait', 'follow', 'until-caught-up', 'replace'],
+  run: ['dir', 'state', 'state-url', 'lease-seconds', 'health-port', 'health-host', 'until-caught-up', 'metrics-port', 'metrics-host'],
+  apply: ['dir', 'state', 'state-url', 'auto-approve', 'detach', 'wait', 'follow', 'until-caught-up', 'replace', 'metrics-port', 'metrics-host'],
   status: ['dir', 'state', 'state-url', 'json', 'offline'],
 };
 

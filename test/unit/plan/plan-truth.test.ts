@@ -138,11 +138,12 @@ describe('a resume position the source no longer holds', () => {
     expect(hasChanges(p)).toBe(true);
     expect(hasErrors(p)).toBe(false);
     const [first, ...rest] = p.migrations[0]!.changes;
-    expect(first).toMatchObject({ kind: 'migration', action: 'replace', risks: ['re-snapshot', 'long-running'] });
+    // A 10-row table: copied again, but not long-running (plan/table-size.ts).
+    expect(first).toMatchObject({ kind: 'migration', action: 'replace', risks: ['re-snapshot'] });
     expect(first!.reason).toBe(`re-snapshot required (${gone.reason}): drift outside mig that only a new snapshot repairs; apply drops the checkpoint, copies every table again from a new snapshot, then streams from there`);
-    expect(rest).toEqual([expect.objectContaining({ kind: 'table', action: 'replace', table: 'shop.orders', risks: ['re-snapshot', 'long-running'] })]);
+    expect(rest).toEqual([expect.objectContaining({ kind: 'table', action: 'replace', table: 'shop.orders', risks: ['re-snapshot'], estimate: { rows: 10 } })]);
     const text = renderPlanHuman(p);
-    expect(text).toContain('-/+ migration shop  [re-snapshot, long-running]');
+    expect(text).toContain('-/+ migration shop  [re-snapshot]\n');
     expect(text).toContain('re-snapshot required (binlog file mariadb-bin.000002 was purged');
     expect(text).toContain('Plan: 0 to create, 0 to update, 2 to replace, 0 to delete.');
   });
@@ -174,7 +175,7 @@ describe('a full load another process runs', () => {
 
   it('is interrupted when no one runs it', () => {
     const p = plan(loadingState(), live());
-    expect(p.migrations[0]!.changes).toEqual([expect.objectContaining({ kind: 'table', action: 'update', reason: 'full load interrupted: resumes from the checkpoint (1200 rows copied)' })]);
+    expect(p.migrations[0]!.changes).toEqual([expect.objectContaining({ kind: 'table', action: 'update', reason: 'full load interrupted: resumes from the checkpoint (1,200 rows copied)' })]);
   });
 
   it('is running in the runner holding the lease', () => {
@@ -182,7 +183,7 @@ describe('a full load another process runs', () => {
     expect(hasChanges(p)).toBe(false);
     const text = renderPlanHuman(p);
     expect(text).not.toContain('interrupted');
-    expect(text).toContain('info: shop: running in runner pid 4242 on box since 2026-11-20T10:00:00.000Z: full load in progress (shop.orders 1200 rows copied); apply has nothing to resume');
+    expect(text).toContain('info: shop: running in runner pid 4242 on box since 2026-11-20T10:00:00.000Z: full load in progress (shop.orders 1,200 rows copied); apply has nothing to resume');
   });
 
   it('is running in an apply holding the state lock', () => {
@@ -190,7 +191,7 @@ describe('a full load another process runs', () => {
     expect(hasChanges(p)).toBe(false);
     const text = renderPlanHuman(p);
     expect(text).not.toContain('interrupted');
-    expect(text).toContain('info: shop: running (locked by apply pid 77 on ci since 2026-11-20T11:00:00.000Z): full load in progress (shop.orders 1200 rows copied)');
+    expect(text).toContain('info: shop: running (locked by apply pid 77 on ci since 2026-11-20T11:00:00.000Z): full load in progress (shop.orders 1,200 rows copied)');
     expect(text).toContain('info: the state is locked by apply (pid 77 on ci since 2026-11-20T11:00:00.000Z)');
   });
 

@@ -86,7 +86,7 @@ describe('precheck registry', () => {
     // Checks of other source and destination kinds say so and skip.
     const findings = r.migrations[0]!.findings;
     expect(findings.filter((f) => f.status !== 'pass' && !f.message.startsWith('not applicable'))).toEqual([]);
-    expect(findings.filter((f) => f.status === 'skipped').map((f) => f.id)).toEqual(['source.privilege-backfill', 'destination.existing-tables', 'destination.tablestore-limits', 'source.feed-topic']);
+    expect(findings.filter((f) => f.status === 'skipped').map((f) => f.id)).toEqual(['source.privilege-backfill', 'source.privilege-heartbeat', 'destination.existing-tables', 'destination.tablestore-limits', 'source.feed-topic']);
     expect(r.ok).toBe(true);
   });
 });

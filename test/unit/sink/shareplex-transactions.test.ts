@@ -22,7 +22,7 @@ const table = (over: Partial<DesiredTable> = {}): DesiredTable =>
 interface Meta { trans: string; seq: number; size: number; idx: string }
 
 /**
- * Hands the batches to the delivery (take() only needs the sink and the shapes) with the Kafka router
+ * Hands the batches to the delivery (take() only needs the sink, the shapes and a state to count in) with the Kafka router
  * and SharePlex JSON as the sink, and returns each message's transaction fields in order.
  */
 function deliver(batches: { events: ChangeEvent[]; end?: boolean }[], t: DesiredTable = table()) {
@@ -43,6 +43,7 @@ function deliver(batches: { events: ChangeEvent[]; end?: boolean }[], t: Desired
       },
     },
     shapes: new Map([['shop.orders', shape]]),
+    mstate: {},
   };
   const d = ackDelivery(ctx as never);
   for (const b of batches) d.take({ events: b.events, end: b.end ? { file: 'mysql-bin.000002', pos: 9 } : undefined });

@@ -151,11 +151,12 @@ const cases: Case[] = [
     fix: /`shop-orders`/,
   },
   {
-    name: 'YAML syntax error',
+    name: 'YAML syntax error, at the bracket that is never closed',
     text: edit(VALID, '    brokers: ["127.0.0.1:19092"]', '    brokers: ["127.0.0.1:19092"'),
-    at: '15:5',
+    at: '14:14',
     code: 'yaml-syntax',
     path: '',
+    message: /`\[` opened here is never closed/,
   },
   {
     name: 'tab indentation',
@@ -170,7 +171,7 @@ const cases: Case[] = [
     text: edit(VALID, '    port: 3307', '    port: 3307\n    port: 3308'),
     at: '10:5',
     code: 'duplicate-key',
-    path: '',
+    path: 'spec.source.port',
   },
   {
     name: 'a document that is not a mapping',

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { loadSpecs } from '../../../src/spec/index.js';
 
 const dir = path.resolve(__dirname, '../../../templates');
-const values: Record<string, string> = { name: 'tpl-test', host: '127.0.0.1', port: '3306', user: 'mig', brokers: '127.0.0.1:9092', topic: 'shop', database: 'shop', instance: 'myinstance', destHost: '127.0.0.1', destUser: 'root' };
+const values: Record<string, string> = { name: 'tpl-test', host: '127.0.0.1', port: '3306', user: 'mig', brokers: '127.0.0.1:9092', topic: 'shop', database: 'shop', instance: 'myinstance', 'dest-host': '127.0.0.1', 'dest-user': 'root' };
 
 describe('templates', () => {
   it.each(readdirSync(dir).filter((f) => f.endsWith('.yaml')))('%s validates', async (file) => {
@@ -14,7 +14,7 @@ describe('templates', () => {
     expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=../schemas/migration.schema.json');
     const work = mkdtempSync(path.join(tmpdir(), 'mig-tpl-'));
     mkdirSync(path.join(work, 'migrations.d'));
-    writeFileSync(path.join(work, 'migrations.d', 'x.yaml'), text.replace(/\{\{(\w+)\}\}/g, (_, k: string) => values[k]!));
+    writeFileSync(path.join(work, 'migrations.d', 'x.yaml'), text.replace(/\{\{([\w-]+)\}\}/g, (_, k: string) => values[k]!));
     const { migrations, diagnostics } = await loadSpecs(path.join(work, 'migrations.d'));
     expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     expect(migrations).toHaveLength(1);

@@ -23,7 +23,7 @@ export function spec(over: (d: Doc) => void = () => {}, name = 'shop-to-kafka'):
 }
 
 const col = (name: string) => ({ name, dataType: 'int', columnType: 'int(11)', unsigned: false, nullable: false, binary: false });
-const info = (t: string): TableInfo => ({ database: 'shop', table: t, columns: [col('id'), col('email'), col('region')], primaryKey: ['id'], chunkKey: ['id'], keyKind: 'primary', estimatedRows: 10 });
+const info = (t: string): TableInfo => ({ database: 'shop', table: t, columns: [col('id'), col('email'), col('region')], primaryKey: ['id'], chunkKey: ['id'], keyKind: 'primary', estimatedRows: t === 'orders' ? 497_586 : 12 });
 
 export const liveOk = (topics: Record<string, number> = {}): LiveView => ({
   source: { ok: true, databases: new Set(['shop']), tables: new Map(['orders', 'customers', 'items'].map((t) => [`shop.${t}`, info(t)])) },

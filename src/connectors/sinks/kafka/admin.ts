@@ -114,6 +114,17 @@ export class KafkaAdmin {
     return true;
   }
 
+  /** Deletes the topics that exist of these (their messages go with them). */
+  async deleteTopics(topics: string[]): Promise<void> {
+    try {
+      const existing = new Set(await this.admin.listTopics());
+      const gone = topics.filter((t) => existing.has(t));
+      if (gone.length > 0) await this.admin.deleteTopics({ topics: gone });
+    } catch (e) {
+      throw kafkaError(this.dest, e);
+    }
+  }
+
   async close(): Promise<void> {
     await this.admin.disconnect().catch(() => undefined);
   }

@@ -10,6 +10,7 @@ import { classifyKafkaError } from '../../kafka/index.js';
 import { openKafkaSink } from './change-sink.js';
 import { resolveKafkaSecrets } from '../../kafka/secrets.js';
 import { kafkaPrecheckFacts } from './precheck-facts.js';
+import { openKafkaVerifier } from './verify.js';
 
 export const kafkaSink: SinkKind<KafkaDestination> = {
   type: 'kafka',
@@ -52,6 +53,16 @@ export const kafkaSink: SinkKind<KafkaDestination> = {
   offline: () => ({ topics: { ok: false, error: 'offline' } }),
   open: (d, r) => openKafkaSink({ ...r, dest: d }),
   precheckFacts: kafkaPrecheckFacts,
+  verifier: openKafkaVerifier,
+  createdTargets: (ms) => Object.entries(ms.topics).filter(([, t]) => t.created).map(([name]) => name),
+  dropTargets: async (_m, d, specDir, topics) => {
+    const admin = await KafkaAdmin.connect(d, await resolveKafkaSecrets(d, specDir));
+    try {
+      await admin.deleteTopics(topics);
+    } finally {
+      await admin.close();
+    }
+  },
 };
 
 export async function inspectTopics(dest: KafkaDestination, topics: string[], specDir: string): Promise<LiveTopics> {

@@ -8,6 +8,9 @@ import { collectSettingChanges } from '../../setting-changes.js';
 import { classifyMysqlError, connectDestination } from './connect.js';
 import { mysqlEndpoint, openMysqlSink } from './destination.js';
 import { mysqlPrecheckFacts } from './precheck-facts.js';
+import { dropMysqlTables, forgetMysqlCheckpoint } from './drop.js';
+import { tablesCreated } from '../../created-targets.js';
+import { openMysqlVerifier } from './verify.js';
 
 export const mysqlSink: SinkKind<MysqlDestination> = {
   type: 'mysql',
@@ -55,4 +58,8 @@ export const mysqlSink: SinkKind<MysqlDestination> = {
   offline: () => ({ topics: { ok: true, topics: new Map() }, targets: { ok: false, error: 'offline' } }),
   open: (d, r) => openMysqlSink(d, r),
   precheckFacts: mysqlPrecheckFacts,
+  createdTargets: tablesCreated,
+  dropTargets: dropMysqlTables,
+  checkpointRecord: { where: (d) => `${d.checkpointDatabase}.mig_checkpoint`, forget: forgetMysqlCheckpoint },
+  verifier: openMysqlVerifier,
 };

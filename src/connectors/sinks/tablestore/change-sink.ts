@@ -109,8 +109,14 @@ async function ensureTables(o: TablestoreSinkOptions, client: TablestoreClient, 
   if (missing.length > 0 && existing.size + missing.length > MAX_TABLES_PER_INSTANCE) {
     throw new MigError('tablestore-table-limit', `${name}: instance ${o.dest.instance} has ${existing.size} tables, and ${missing.length} more would exceed its ${MAX_TABLES_PER_INSTANCE}-table limit`, 'merge source tables into one target, migrate fewer tables, or use another instance');
   }
+  // Whether mig created a table is settled once, while the table is new to the migration: destroy
+  // --delete-destination drops only the ones it created.
+  const origin = (target: string, o2: 'created' | 'kept') => {
+    for (const t of o.tables) if (t.target === target && (o.mstate.tables[t.id]?.phase ?? 'pending') === 'pending') o.hook({ type: 'target-origin', migration: name, table: t.id, origin: o2 });
+  };
   for (const [target, mapping] of byTarget) {
     if (existing.has(target)) {
+      origin(target, 'kept');
       const have = await describeTable(client, target);
       const diffs = have ? compareTable(have, mapping) : [];
       if (diffs.length > 0) {
@@ -120,6 +126,7 @@ async function ensureTables(o: TablestoreSinkOptions, client: TablestoreClient, 
     }
     if (!o.createMissing) throw new MigError('tablestore-table-missing', `${name}: Tablestore table ${target} does not exist and "schema" is not in spec.types`, 'create the table, or add schema to spec.types so mig creates it');
     await createTable(client, mapping, { maxVersions: o.dest.maxVersions, timeToLive: o.dest.timeToLive });
+    origin(target, 'created');
     o.hook({ type: 'change-applied', migration: name, summary: `created Tablestore table ${target} (key ${mapping.primaryKey.map((k) => `${k.name} ${k.type}`).join(', ')})` });
   }
 }

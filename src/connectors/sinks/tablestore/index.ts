@@ -18,7 +18,7 @@ export {
 export { DEFAULT_RETRY, withRetry, type RetryOptions } from './retry.js';
 export { encodeOp } from './plain-buffer.js';
 export { loadOp, rowOps, type DeleteOp, type EncodedOp, type PutOp, type RowOp, type UpdateOp, type WriteOp } from './row-ops.js';
-export { compareTable, createTable, describeTable, listTables, type CreateTableOptions, type TableDescription } from './schema.js';
+export { compareTable, createTable, describeTable, dropTables, listTables, type CreateTableOptions, type TableDescription } from './schema.js';
 export { resolveTablestoreSecrets, type TablestoreSecrets } from './secrets.js';
 export {
   ConversionError,

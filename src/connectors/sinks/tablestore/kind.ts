@@ -6,8 +6,10 @@ import type { SinkKind } from '../../contract.js';
 import { collectSettingChanges } from '../../setting-changes.js';
 import { openTablestoreSink } from './change-sink.js';
 import { classifyTablestoreError } from './errors.js';
-import { TablestoreClient, listTables, mergedTargets, resolveTablestoreSecrets, tableMapping } from './index.js';
+import { TablestoreClient, dropTables, listTables, mergedTargets, resolveTablestoreSecrets, tableMapping } from './index.js';
 import { tablestorePrecheckFacts } from './precheck-facts.js';
+import { openTablestoreVerifier } from './verify.js';
+import { tablesCreated } from '../../created-targets.js';
 
 export const tablestoreSink: SinkKind<TablestoreDestination> = {
   type: 'tablestore',
@@ -73,4 +75,14 @@ export const tablestoreSink: SinkKind<TablestoreDestination> = {
   offline: () => ({ topics: { ok: true, topics: new Map() }, targets: { ok: false, error: 'offline' } }),
   open: (d, r) => openTablestoreSink({ ...r, dest: d }),
   precheckFacts: tablestorePrecheckFacts,
+  verifier: openTablestoreVerifier,
+  createdTargets: tablesCreated,
+  dropTargets: async (_m, d, specDir, targets) => {
+    const client = new TablestoreClient(d, await resolveTablestoreSecrets(d, specDir));
+    try {
+      await dropTables(client, targets);
+    } finally {
+      client.close();
+    }
+  },
 };

@@ -74,6 +74,12 @@ export async function createTable(client: TablestoreClient, mapping: TableMappin
   );
 }
 
+/** Deletes the tables that exist of these (DeleteTable; their rows go with them). */
+export async function dropTables(client: TablestoreClient, names: string[]): Promise<void> {
+  const existing = new Set(await listTables(client));
+  for (const name of names) if (existing.has(name)) await client.call('DeleteTable', (sdk) => sdk.deleteTable({ tableName: name }), name);
+}
+
 /**
  * How an existing table's key differs from what the mapping writes, one sentence per difference;
  * empty when mig can write into it. Rows written against another key would fail or land apart.
