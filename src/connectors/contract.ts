@@ -2,6 +2,7 @@
 // sink kind. Each kind's folder implements it; registry.ts is the only list of kinds.
 import type { Connection } from 'mysql2/promise';
 import type { ChangeEvent, Row, SqlValue, TableInfo } from '../model/source-data.js';
+import type { ValueOptions } from '../model/float-rounding.js';
 import type { Desired, DesiredTable, DesiredTopic, LiveDestination, LiveSource } from '../model/targets.js';
 import type { DestinationFacts, FeedFacts, Known } from '../model/precheck-facts.js';
 import type { ApplyHook } from '../model/events.js';
@@ -317,10 +318,14 @@ export interface ScanVerifier {
   scan(into: ScanInto): Promise<void>;
 }
 
-/** Where a scan puts the destination's rows (verify's comparison). */
+/**
+ * Where a scan puts the destination's rows (verify's comparison). `order` is the change's place in
+ * the source log, given when the destination was not written in the source's order (a topic's
+ * partitions read one after another): a key's row then only changes for a later change.
+ */
 export interface ScanInto {
-  put(row: VerifyRow): void;
-  remove(key: string | null, values?: VerifyRow['values']): void;
+  put(row: VerifyRow, order?: number): void;
+  remove(key: string | null, values?: VerifyRow['values'], order?: number): void;
 }
 
 export type TableVerifier = RangeVerifier | ScanVerifier;
@@ -336,6 +341,8 @@ export interface VerifyOpenRequest {
   specDir: string;
   /** A session on the source (the verifier ends it), for checksums computed there. */
   openSourceSession: () => Promise<Connection>;
+  /** How the migration reads FLOAT and DOUBLE (source.floatPrecision / doublePrecision). */
+  values: ValueOptions;
 }
 
 export interface DestinationVerifier {

@@ -40,17 +40,21 @@ export class Comparison implements ScanInto {
   private readonly keyless = new Map<string, { count: number; values: VerifyRow['values'] }>();
   /** Expected rows of the listed differing keys, until their columns are named. */
   private readonly unnamed = new Map<string, VerifyRow['values']>();
+  /** The latest change applied per key (removals included) when the scan gives an order. */
+  private readonly latest = new Map<string, number>();
   readonly tally: Tally = emptyTally();
   expectedRows = 0;
   actualRows = 0;
 
   constructor(private readonly keep: number) {}
 
-  put(row: VerifyRow): void {
+  put(row: VerifyRow, order?: number): void {
+    if (laterSeen(this.latest, row.key, order)) return;
     this.actual(row);
   }
 
-  remove(key: string | null, values?: VerifyRow['values']): void {
+  remove(key: string | null, values?: VerifyRow['values'], order?: number): void {
+    if (laterSeen(this.latest, key, order)) return;
     this.removeActual(key, values);
   }
 
@@ -124,6 +128,7 @@ export class Comparison implements ScanInto {
     for (const { count, values } of this.keyless.values()) for (let i = 0; i < count; i++) this.note({ kind: 'extra', key: null, row: values });
     this.byKey.clear();
     this.keyless.clear();
+    this.latest.clear();
     return this.tally;
   }
 
@@ -131,6 +136,19 @@ export class Comparison implements ScanInto {
     this.tally[d.kind]++;
     if (this.tally.differences.length < this.keep) this.tally.differences.push(d);
   }
+}
+
+/**
+ * Whether `key` already had a change later than `order` (so this one is stale); else records
+ * `order` as its latest. Equal orders apply in reading order: a key change's removal and put, and
+ * the full load's rows, share theirs.
+ */
+export function laterSeen(latest: Map<string, number>, key: string | null, order: number | undefined): boolean {
+  if (order === undefined || key === null) return false;
+  const was = latest.get(key);
+  if (was !== undefined && was > order) return true;
+  latest.set(key, order);
+  return false;
 }
 
 /** Two row lists compared (one chunk's). */

@@ -82,6 +82,7 @@ async function verifyMigration(m: Migration, o: VerifyOptions): Promise<Migratio
   const verifier = await kind.verifier(dest, {
     migration: m, mstate, tables, shapes: live.tables, flavor: info.flavor, sourceVersion: info.version, specDir: o.specDir,
     openSourceSession: () => connectSource(endpoint),
+    values: valueOptions(m),
   });
   const catchUp = streams(m) ? () => waitForCatchUp(m, o.store, o.specDir, o.catchUpTimeoutMs) : undefined;
   try {

@@ -6,7 +6,7 @@ import type { ScanVerifier, VerifyRow } from '../connectors/contract.js';
 import type { Row, TableInfo } from '../model/source-data.js';
 import { TableChunker } from '../connectors/sources/mysql/snapshot-reader.js';
 import type { ValueOptions } from '../connectors/sources/mysql/type-map.js';
-import { Comparison, type Tally } from './compare.js';
+import { Comparison, laterSeen, type Tally } from './compare.js';
 
 export interface ScanSource {
   conn: Connection;
@@ -52,12 +52,13 @@ async function nameColumns(v: ScanVerifier, c: Comparison): Promise<void> {
   const want = c.unnamedKeys;
   if (want.size === 0) return;
   const last = new Map<string, VerifyRow>();
+  const latest = new Map<string, number>();
   await v.scan({
-    put: (r) => {
-      if (r.key !== null && want.has(r.key)) last.set(r.key, r);
+    put: (r, order) => {
+      if (r.key !== null && want.has(r.key) && !laterSeen(latest, r.key, order)) last.set(r.key, r);
     },
-    remove: (key) => {
-      if (key !== null) last.delete(key);
+    remove: (key, _values, order) => {
+      if (key !== null && want.has(key) && !laterSeen(latest, key, order)) last.delete(key);
     },
   });
   for (const r of last.values()) c.nameColumns(r);

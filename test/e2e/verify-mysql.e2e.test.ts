@@ -5,7 +5,7 @@
 // 3, in human, JSON and markdown form; finally a streaming migration under a steady write load
 // verifies equal while the load runs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Connection } from 'mysql2/promise';
@@ -20,6 +20,8 @@ const DST = uniqueName('vdst');
 const LSRC = uniqueName('vlsrc');
 const LDST = uniqueName('vldst');
 const CP = uniqueName('vcp');
+const RSRC = uniqueName('vrsrc');
+const RDST = uniqueName('vrdst');
 let cwd: string;
 let liveCwd: string;
 let conn: Connection;
@@ -68,7 +70,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const db of [SRC, DST, LSRC, LDST, CP]) await conn.query(`DROP DATABASE IF EXISTS ${db}`);
+  for (const db of [SRC, DST, LSRC, LDST, CP, RSRC, RDST]) await conn.query(`DROP DATABASE IF EXISTS ${db}`);
   await conn.end();
 });
 
@@ -122,6 +124,31 @@ describe('mig verify, MySQL destination', () => {
     expect(md.stdout).toContain('### mig verify: ❌ differences found');
     expect(md.stdout).toContain(`| \`${SRC}.people\` | \`${DST}.people\` | ❌ 1 differing |`);
   });
+
+  it('FLOAT and DOUBLE rounded by source.floatPrecision / doublePrecision verify equal; a value off in the kept digits differs', async () => {
+    // The migration wrote ROUND(col, n) into columns of the source's type: verify rounds both sides.
+    await conn.query(`CREATE DATABASE ${RSRC}`);
+    await conn.query(`CREATE TABLE ${RSRC}.m (id INT PRIMARY KEY, f FLOAT, d DOUBLE)`);
+    await conn.query(`INSERT INTO ${RSRC}.m VALUES ${Array.from({ length: 200 }, (_, i) => `(${i + 1}, ${i} / 7, ${i} * 1.0000001 / 3)`).join(', ')}, (201, NULL, -0.004999)`);
+    const dir = mkdtempSync(path.join(tmpdir(), 'mig-verify-round-'));
+    project(dir, 'verify-round', `  types: [schema, full]
+  objects: [{ database: ${RSRC}, target: ${RDST} }]
+`);
+    // The source line gets the rounding.
+    const file = path.join(dir, 'migrations.d', 'm.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('user: root }', 'user: root, floatPrecision: 2, doublePrecision: 4 }'));
+    const apply = await runMig(['apply', '--auto-approve'], { cwd: dir });
+    expect(apply.code, apply.stdout + apply.stderr).toBe(0);
+    const [[stored]] = (await conn.query(`SELECT d FROM ${RDST}.m WHERE id = 101`)) as unknown as [[{ d: number | string }]];
+    expect(Number(stored.d)).toBe(33.3333);
+    const equal = await runMig(['verify', '--json'], { cwd: dir });
+    expect(equal.code, equal.stdout + equal.stderr).toBe(0);
+    await conn.query(`UPDATE ${RDST}.m SET d = d + 0.0001 WHERE id = 50`);
+    const off = await runMig(['verify', '--json'], { cwd: dir });
+    expect(off.code).toBe(3);
+    const t = (JSON.parse(off.stdout) as JsonReport).migrations[0]!.tables[0]!;
+    expect(t).toMatchObject({ differing: 1, sample: [{ kind: 'differing', key: '["50"]', columns: ['d'] }] });
+  }, 120_000);
 
   it('an error under --json is one JSON object, exit 1', async () => {
     const r = await runMig(['verify', 'no-such-migration', '--json'], { cwd });

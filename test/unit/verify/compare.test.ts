@@ -25,6 +25,25 @@ describe('verify row comparison', () => {
     expect(t).toMatchObject({ missing: 0, extra: 1, differing: 0, differences: [{ kind: 'extra', key: null, row: { n: '1' } }] });
   });
 
+  it('partitions read one after another: a key keeps its latest change by order, removals included', () => {
+    const c = new Comparison(10);
+    // Partition 1 first: key [2] (was [1]) updated at 30, [3] updated at 20.
+    c.remove('[1]', undefined, 30);
+    c.put(row('[2]', { id: '2', v: 'moved' }), 30);
+    c.put(row('[3]', { id: '3', v: 'new' }), 20);
+    // Then partition 0: the full load's [1] and an older [3].
+    c.put(row('[1]', { id: '1', v: 'moved' }), 0);
+    c.put(row('[3]', { id: '3', v: 'old' }), 10);
+    c.expected(row('[2]', { id: '2', v: 'moved' }));
+    c.expected(row('[3]', { id: '3', v: 'new' }));
+    expect(c.finish()).toMatchObject({ missing: 0, extra: 0, differing: 0 });
+    // Without orders, reading order decides: the full load's [1] would come back as extra.
+    const plain = new Comparison(10);
+    plain.remove('[1]');
+    plain.put(row('[1]', { id: '1', v: 'moved' }));
+    expect(plain.finish()).toMatchObject({ extra: 1 });
+  });
+
   it('keeps the last state of a key and forgets deleted ones (a topic read in order)', () => {
     const c = new Comparison(10);
     c.actual(row('[1]', { v: 'old' }));

@@ -46,4 +46,12 @@ describe('reading mig\'s messages back', () => {
     const value = frameConfluent(7, formatFor('dts-avro').encode(event('insert'), codec, ctx));
     expect(decodeMessage('dts-avro', value, true)).toMatchObject({ kind: 'row', op: 'insert', table: 'orders' });
   });
+
+  it('dts-avro: an update gives its old image as the key texts, so a key change names the old key', () => {
+    const e: ChangeEvent = { ...event('update'), before: { id: '7', note: 'café', raw: Buffer.from([0x41, 0xff]) }, after: { id: '8', note: 'x', raw: null } };
+    const upd = decodeMessage('dts-avro', formatFor('dts-avro').encode(e, codec, ctx));
+    expect(upd).toMatchObject({ op: 'update', beforeText: { id: '7', note: 'café', raw: 'A\xff' } });
+    // The texts are the message key's: what the router writes for the old row.
+    expect(JSON.stringify([(upd as { beforeText: Record<string, string> }).beforeText.id])).toBe('["7"]');
+  });
 });

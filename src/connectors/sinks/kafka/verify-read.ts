@@ -8,6 +8,8 @@ import type { KafkaSecrets } from '../../kafka/secrets.js';
 
 export interface TopicMessage {
   partition: number;
+  /** How many partitions the topic has: above one, messages of a key may be read out of order. */
+  partitions: number;
   key: string | null;
   value: Buffer;
 }
@@ -46,7 +48,7 @@ export async function readTopicOnce(dest: KafkaDestination, secrets: KafkaSecret
               for (const m of batch.messages) {
                 const offset = Number(m.offset);
                 if (offset >= end || !m.value) continue;
-                each({ partition: batch.partition, key: m.key ? m.key.toString('utf8') : null, value: m.value });
+                each({ partition: batch.partition, partitions: ends.size, key: m.key ? m.key.toString('utf8') : null, value: m.value });
               }
               const last = Number(batch.lastOffset());
               if (last + 1 >= end) pending.delete(batch.partition);

@@ -52,16 +52,19 @@ function tableVerifier(d: KafkaDestination, secrets: KafkaSecrets, router: Route
       await readTopicOnce(d, secrets, t.target, (m) => {
         const c = decodeMessage(d.format, m.value, d.schemaRegistry !== undefined);
         if (c.kind !== 'row' || c.database !== database || c.table !== table) return;
+        // Partitions are read one after another: a key's messages in two of them (a key change, a
+        // partition key of other columns) are put in order by their change ids.
+        const order = m.partitions > 1 ? c.id : undefined;
         if (c.op === 'delete') {
-          into.remove(m.key, c.before);
+          into.remove(m.key, c.before, order);
           return;
         }
-        // JSON formats carry the old key's columns; DTS Avro's images are not key texts, so a key
-        // change there leaves the old key behind (reported as extra).
-        const was = c.op === 'update' && m.key !== null && d.format !== 'dts-avro' ? oldKey(c.before) : null;
-        if (was !== null && was !== m.key) into.remove(was);
+        // JSON formats carry the old key's columns as texts; DTS Avro's are typed items, read back
+        // as texts where the key's types allow (else a key change leaves the old key as extra).
+        const was = c.op === 'update' && m.key !== null ? oldKey(c.beforeText ?? c.before) : null;
+        if (was !== null && was !== m.key) into.remove(was, undefined, order);
         if (c.op === 'update' && m.key === null) into.remove(null, c.before);
-        into.put({ key: m.key, values: c.after ?? {} });
+        into.put({ key: m.key, values: c.after ?? {} }, order);
       });
     },
   };

@@ -3,6 +3,7 @@
 // source's statement (source names, the spec's filter) and the destination's (mapped names), so
 // equal values give equal texts and equal checksums on either side.
 import type { ColumnInfo, SqlValue } from '../../../model/source-data.js';
+import { roundingDigits, type ValueOptions } from '../../../model/float-rounding.js';
 import type { KeyRange } from '../../contract.js';
 import { quoteIdent } from './sql-tokens.js';
 
@@ -15,6 +16,8 @@ export interface SideTable {
   key: string[];
   /** The spec's row filter (source side only). */
   filter?: string;
+  /** The migration's FLOAT/DOUBLE rounding, applied on both sides alike. */
+  values?: ValueOptions;
 }
 
 /**
@@ -22,10 +25,14 @@ export interface SideTable {
  * bytes as hex, FLOAT widened to DOUBLE (the server's FLOAT text keeps 6 digits), geometry as WKT,
  * text converted to utf8mb4 so columns of different charsets concatenate without a collation error.
  * Integers, DECIMAL and temporal values are the server's own text, equal for equal values of the
- * same type (the destination table is created from the source's definition).
+ * same type (the destination table is created from the source's definition). Under a FLOAT/DOUBLE
+ * rounding the migration wrote ROUND(col, n) into a column of the same type, so both sides are
+ * rounded again: the destination's stored value rounds back to the source's rounded one.
  */
-export function normalised(c: ColumnInfo, name: string): string {
+export function normalised(c: ColumnInfo, name: string, values?: ValueOptions): string {
   const q = quoteIdent(name);
+  const digits = values ? roundingDigits(c.dataType, values) : undefined;
+  if (digits !== undefined) return `ROUND(${q}, ${digits})`;
   if (c.dataType === 'float') return `CAST(${q} AS DOUBLE)`;
   if (['geometry', 'point', 'linestring', 'polygon', 'multipoint', 'multilinestring', 'multipolygon', 'geometrycollection'].includes(c.dataType)) return `ST_AsText(${q})`;
   if (c.binary) return `HEX(${q})`;
@@ -38,7 +45,7 @@ export function normalised(c: ColumnInfo, name: string): string {
  * NULLs, so NULL and '' would otherwise agree), as pt-table-checksum builds it.
  */
 function rowText(t: SideTable): string {
-  const cols = t.columns.map((c) => normalised(c.info, c.name));
+  const cols = t.columns.map((c) => normalised(c.info, c.name, t.values));
   const nulls = t.columns.map((c) => `ISNULL(${quoteIdent(c.name)})`);
   return `CONCAT_WS('#', ${cols.join(', ')}, CONCAT(${nulls.join(', ')}))`;
 }
@@ -101,7 +108,7 @@ export function checksumSql(t: SideTable, range: KeyRange, hash: RowHash = 'md5'
 /** The range's rows as normalised texts (c0, c1 …) and key texts (k0 …), in key order. */
 export function rowsSql(t: SideTable, range: KeyRange): { sql: string; params: SqlValue[] } {
   const w = rangeWhere(t, range);
-  const cols = t.columns.map((c, i) => `${normalised(c.info, c.name)} AS c${i}`);
+  const cols = t.columns.map((c, i) => `${normalised(c.info, c.name, t.values)} AS c${i}`);
   const keys = t.key.map((k, i) => {
     const c = t.columns.find((col) => col.name === k)!;
     return `${normalised(c.info, k)} AS k${i}`;

@@ -5,6 +5,7 @@
 import type { Connection, FieldPacket, RowDataPacket } from 'mysql2/promise';
 import type { MysqlDestination } from '../../../spec/schema.js';
 import type { SqlValue, TableInfo } from '../../../model/source-data.js';
+import type { ValueOptions } from '../../../model/float-rounding.js';
 import type { DesiredTable } from '../../../model/targets.js';
 import { MigError } from '../../../util/errors.js';
 import type { ChunkChecksum, DestinationVerifier, KeyRange, RangeVerifier, VerifyOpenRequest, VerifyRow } from '../../contract.js';
@@ -45,7 +46,7 @@ export async function openMysqlVerifier(d: MysqlDestination, r: VerifyOpenReques
   };
   const hash = (await Promise.all([source, dest].map(hasCrc32c))).every(Boolean) ? 'crc' : 'md5';
   return {
-    table: async (t, shape) => tableVerifier(sidesOf(t, shape, names), query, hash),
+    table: async (t, shape) => tableVerifier(sidesOf(t, shape, names, r.values), query, hash),
     close: async () => {
       await Promise.all([source.end().catch(() => undefined), dest.end().catch(() => undefined)]);
     },
@@ -53,7 +54,7 @@ export async function openMysqlVerifier(d: MysqlDestination, r: VerifyOpenReques
 }
 
 /** The table on each side: the source's columns that are carried, under source and destination names. */
-function sidesOf(t: DesiredTable, shape: TableInfo, names: TargetNames): Sides {
+function sidesOf(t: DesiredTable, shape: TableInfo, names: TargetNames, values: ValueOptions): Sides {
   const map = names.table(shape.database, shape.table);
   if (!map) throw new MigError('verify-table', `${t.id} is not part of the migration`, 'name a table of spec.objects with --target');
   const kept = shape.columns.filter((c) => map.keeps(c.name));
@@ -67,11 +68,13 @@ function sidesOf(t: DesiredTable, shape: TableInfo, names: TargetNames): Sides {
       columns: kept.map((c) => ({ info: c, name: c.name })),
       key: shape.chunkKey,
       filter: t.filter,
+      values,
     },
     destination: {
       from: qualified(map.target),
       columns: kept.map((c) => ({ info: { ...c, name: map.column(c.name)! }, name: map.column(c.name)! })),
       key: shape.chunkKey.map((k) => map.column(k)!),
+      values,
     },
   };
 }

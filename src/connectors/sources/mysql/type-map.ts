@@ -1,6 +1,7 @@
 // One canonical value per column type, whichever way the row was read (SELECT or binlog).
 // Full load and incremental must emit byte-identical values for the same row; this file is where that holds.
 import type { ColumnInfo, SqlValue } from '../../../model/source-data.js';
+import { DEFAULT_VALUE_OPTIONS, roundingDigits, type ValueOptions } from '../../../model/float-rounding.js';
 
 const BINARY_TYPES = new Set([
   'binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob', 'bit',
@@ -26,17 +27,9 @@ export function isGeometryType(dataType: string): boolean {
  * places) no stored digit is lost, so mig then prints the shortest text that reads back as the stored
  * value; a smaller n rounds like the server's ROUND, in both the full load and the binlog.
  */
-export interface ValueOptions {
-  floatPrecision: number;
-  doublePrecision: number;
-}
+export { DEFAULT_VALUE_OPTIONS, type ValueOptions } from '../../../model/float-rounding.js';
 
-export const DEFAULT_VALUE_OPTIONS: ValueOptions = { floatPrecision: 38, doublePrecision: 308 };
-
-const rounds = (c: ColumnInfo, o: ValueOptions): number | undefined =>
-  c.dataType === 'float' ? (o.floatPrecision < 38 ? o.floatPrecision : undefined)
-  : c.dataType === 'double' || c.dataType === 'real' ? (o.doublePrecision < 308 ? o.doublePrecision : undefined)
-  : undefined;
+const rounds = (c: ColumnInfo, o: ValueOptions): number | undefined => roundingDigits(c.dataType, o);
 
 /** The server's ROUND(x, d) on a DOUBLE: scale, round half to even (rint), scale back. */
 export function roundDouble(v: number, d: number): number {
