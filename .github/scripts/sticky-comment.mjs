@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Creates or updates ONE comment on the pull request of this workflow run: the first comment whose
 // body contains the marker is edited in place, so every push updates the same plan instead of adding
-// another comment. Plain fetch against the REST API, so it runs (and is tested) anywhere Node 20 does.
+// another comment. Plain fetch against the REST API, so it runs (and is tested) anywhere Node 22 does.
 //
 // Usage: node .github/scripts/sticky-comment.mjs BODY_FILE [--marker '<!-- mig-plan -->']
 // Environment (set by GitHub Actions): GITHUB_API_URL, GITHUB_REPOSITORY, GITHUB_EVENT_PATH, and

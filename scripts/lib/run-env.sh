@@ -1,7 +1,12 @@
 # Shared by test.sh, bench.sh and demo.sh (sourced, not run): npm packages and the services a run needs.
 
-# Installs npm packages when node_modules is missing or older than the lock file.
+# shellcheck source=node.sh
+. "$(dirname "${BASH_SOURCE[0]}")/node.sh"
+
+# Puts a Node.js new enough first on PATH, then installs npm packages when node_modules is missing
+# or older than the lock file.
 ensure_npm() {
+  ensure_node "$1"
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     echo "$1: installing npm packages…"
     npm ci --no-audit --no-fund --loglevel=error

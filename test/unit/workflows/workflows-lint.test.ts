@@ -60,7 +60,7 @@ describe('workflow files', () => {
     expect(w.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
     const checkout = steps(w).find((s) => s.uses?.startsWith('actions/checkout@'));
     expect(checkout?.with?.['fetch-depth']).toBe(0);
-    expect(steps(w).find((s) => s.uses?.startsWith('actions/setup-node@'))?.with?.['node-version']).toBe(20);
+    expect(steps(w).find((s) => s.uses?.startsWith('actions/setup-node@'))?.with?.['node-version']).toBe(22);
     expect(named(w, 'npm ci').run).toBe('npm ci');
     expect(named(w, 'mig validate').run).toBe('mig validate');
     expect(named(w, 'mig precheck').run).toBe('mig precheck');
