@@ -15,6 +15,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 const PARALLEL_SAFE = [
   // Services of their own (helpers/private-services.ts, private-mariadb.ts).
   'test/e2e/alerts.e2e.test.ts',
+  'test/e2e/kafka-3.9.e2e.test.ts',
   'test/e2e/cutover-lock-source.e2e.test.ts',
   'test/e2e/outage.e2e.test.ts',
   'test/e2e/plan-purged-binlog.e2e.test.ts',

@@ -2,7 +2,8 @@
 # Starts and stops the real services that mig's integration tests and demo use,
 # on 127.0.0.1 only:
 #   - a private MariaDB (Debian's mariadb-server binaries) with a ROW binlog,
-#   - a single-node Apache Kafka 3.9 broker in KRaft mode (jars from Maven, see scripts/kafka/pom.xml),
+#   - a single-node Apache Kafka 4 broker in KRaft mode (jars from Maven, see scripts/kafka/pom.xml;
+#     MIG_KAFKA_LINE=3.9 takes scripts/kafka/pom-3.9.xml instead),
 #     with three client listeners: PLAINTEXT, SASL_PLAINTEXT with SCRAM-SHA-256/512 (user mig-test,
 #     password generated at first start into .services/kafka/scram.env) and SSL (a test CA and a
 #     broker certificate for 127.0.0.1/localhost, generated once into .services/kafka/tls/).
@@ -26,6 +27,8 @@
 #                                    (<project>/.cache)
 #   MIG_SERVICES_TIMEOUT             seconds to wait for each service to answer (90)
 #   MIG_KAFKA_HEAP_OPTS              broker heap ("-Xmx768m -Xms256m")
+#   MIG_KAFKA_LINE                   4 (the default) or 3.9: which Kafka the broker runs; a broker of
+#                                    one line keeps its data when the other one is started
 #
 # Only processes recorded in $MIG_SERVICES_DIR/<name>.pid are ever stopped, and only after
 # checking that their command line is the one `up` started.
@@ -43,12 +46,18 @@ KAFKA_CONTROLLER_PORT="${MIG_TEST_KAFKA_CONTROLLER_PORT:-$((KAFKA_PORT + 1))}"
 KAFKA_SCRAM_PORT="${MIG_TEST_KAFKA_SCRAM_PORT:-$((KAFKA_PORT + 2))}"
 KAFKA_TLS_PORT="${MIG_TEST_KAFKA_TLS_PORT:-$((KAFKA_PORT + 3))}"
 KAFKA_HEAP="${MIG_KAFKA_HEAP_OPTS:--Xmx768m -Xms256m}"
-POM="$ROOT/scripts/kafka/pom.xml"
+case "${MIG_KAFKA_LINE:-4}" in
+  4) POM="$ROOT/scripts/kafka/pom.xml" ;;
+  3.9) POM="$ROOT/scripts/kafka/pom-3.9.xml" ;;
+  *) echo "services: MIG_KAFKA_LINE must be 4 or 3.9, not ${MIG_KAFKA_LINE}" >&2; exit 2 ;;
+esac
 
 MDIR="$STATE/mariadb"
 MSOCK="$MDIR/run/mysqld.sock"
 MERR="$MDIR/run/mysqld.err"
+# Each line keeps its own data: a 4.x log cannot be read by 3.9.
 KDIR="$STATE/kafka"
+[ "${MIG_KAFKA_LINE:-4}" = 4 ] || KDIR="$STATE/kafka-$MIG_KAFKA_LINE"
 KLOG="$KDIR/server.log"
 KTLS="$KDIR/tls"
 SCRAM_ENV="$KDIR/scram.env"
@@ -63,7 +72,7 @@ ALL_SERVICES=(mariadb kafka)
 # ---------------------------------------------------------------- helpers
 
 check_settings "$MYSQL_PORT" "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_SCRAM_PORT" "$KAFKA_TLS_PORT"
-[ -n "$KAFKA_VERSION" ] || die "cannot read <kafka.version> from scripts/kafka/pom.xml"
+[ -n "$KAFKA_VERSION" ] || die "cannot read <kafka.version> from $POM"
 
 # The argument that identifies a process as ours (it is on that process's command line).
 marker() {
@@ -302,7 +311,7 @@ kafka_scram_users() {
   local mech
   # One mechanism per call: the broker refuses to alter a user's credentials twice in one request.
   for mech in SCRAM-SHA-256 SCRAM-SHA-512; do
-    java "-Dlog4j.configuration=file:$KDIR/log4j-tools.properties" -cp "$KLIB/*" kafka.admin.ConfigCommand \
+    java "-Dlog4j.configuration=file:$KDIR/log4j-tools.properties" "-Dlog4j2.configurationFile=$KDIR/log4j2-tools.properties" -cp "$KLIB/*" kafka.admin.ConfigCommand \
       --bootstrap-server "$HOST:$KAFKA_PORT" --alter --entity-type users --entity-name "$SCRAM_USER" \
       --add-config "$mech=[password=$pass]" >>"$KDIR/scram.log" 2>&1 ||
       die "kafka: adding $mech credentials for $SCRAM_USER failed" "$KDIR/scram.log"
@@ -365,6 +374,36 @@ log4j.appender.stderr=org.apache.log4j.ConsoleAppender
 log4j.appender.stderr.Target=System.err
 log4j.appender.stderr.layout=org.apache.log4j.PatternLayout
 log4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n
+EOF
+  # Kafka 4 logs through log4j2, which ignores -Dlog4j.configuration: same settings in its format.
+  cat >"$KDIR/log4j2.properties" <<'EOF'
+status = warn
+appender.file.type = RollingFile
+appender.file.name = file
+appender.file.fileName = ${sys:kafka.logs.dir}/server.log
+appender.file.filePattern = ${sys:kafka.logs.dir}/server.log.%i
+appender.file.append = false
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = [%d] %p %m (%c)%n
+appender.file.policies.type = Policies
+appender.file.policies.size.type = SizeBasedTriggeringPolicy
+appender.file.policies.size.size = 20MB
+appender.file.strategy.type = DefaultRolloverStrategy
+appender.file.strategy.max = 2
+rootLogger.level = INFO
+rootLogger.appenderRef.file.ref = file
+logger.request.name = kafka.request.logger
+logger.request.level = WARN
+EOF
+  cat >"$KDIR/log4j2-tools.properties" <<'EOF'
+status = warn
+appender.stderr.type = Console
+appender.stderr.name = stderr
+appender.stderr.target = SYSTEM_ERR
+appender.stderr.layout.type = PatternLayout
+appender.stderr.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = WARN
+rootLogger.appenderRef.stderr.ref = stderr
 EOF
 }
 
@@ -435,7 +474,7 @@ kafka_up() {
 
   kafka_tls_files
   kafka_write_config
-  local log4j_tools="-Dlog4j.configuration=file:$KDIR/log4j-tools.properties"
+  local log4j_tools="-Dlog4j.configuration=file:$KDIR/log4j-tools.properties" log4j2_tools="-Dlog4j2.configurationFile=$KDIR/log4j2-tools.properties"
   if [ ! -f "$KDIR/data/meta.properties" ]; then
     say "kafka: formatting storage (first run only)..."
     rm -rf "$KDIR/data"
@@ -443,7 +482,7 @@ kafka_up() {
     mkdir -p "$KDIR/data"
     local spass
     spass="$(scram_password)"
-    java "$log4j_tools" -cp "$KLIB/*" kafka.tools.StorageTool format \
+    java "$log4j_tools" "$log4j2_tools" -cp "$KLIB/*" kafka.tools.StorageTool format \
       --cluster-id "$(new_cluster_id)" --config "$KDIR/server.properties" \
       --add-scram "SCRAM-SHA-256=[name=$SCRAM_USER,password=$spass]" \
       --add-scram "SCRAM-SHA-512=[name=$SCRAM_USER,password=$spass]" >"$KDIR/format.log" 2>&1 ||
@@ -458,7 +497,7 @@ kafka_up() {
   # shellcheck disable=SC2086 # KAFKA_HEAP is a list of JVM flags
   pid="$(start_detached "$KDIR/kafka.out" "$ROOT" java $KAFKA_HEAP -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
     -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true \
-    -Dlog4j.configuration="file:$KDIR/log4j.properties" -Dkafka.logs.dir="$KDIR" \
+    -Dlog4j.configuration="file:$KDIR/log4j.properties" -Dlog4j2.configurationFile="$KDIR/log4j2.properties" -Dkafka.logs.dir="$KDIR" \
     -cp "$KLIB/*" kafka.Kafka "$KDIR/server.properties")"
   record kafka "$pid" "$KAFKA_PORT"
 
@@ -574,6 +613,9 @@ case "$cmd" in
     printf 'MIG_TEST_KAFKA_SCRAM_BROKERS=%s\n' "${sport:+$HOST:$sport}"
     printf 'MIG_TEST_KAFKA_TLS_BROKERS=%s\n' "${tport:+$HOST:$tport}"
     printf 'MIG_TEST_KAFKA_TLS_CA=%s\n' "$KTLS/ca.pem"
+    printf 'MIG_TEST_KAFKA_VERSION=%s\n' "$KAFKA_VERSION"
+    printf 'MIG_TEST_KAFKA_LIB=%s\n' "$KLIB"
+    printf 'MIG_TEST_KAFKA_DIR=%s\n' "$KDIR"
     printf 'MIG_TEST_KAFKA_SCRAM_USER=%s\n' "$SCRAM_USER"
     printf 'MIG_TEST_KAFKA_SCRAM_PASSWORD=%s\n' "$(sed -n 's/^MIG_TEST_KAFKA_SCRAM_PASSWORD=//p' "$SCRAM_ENV" 2>/dev/null)"
     ;;

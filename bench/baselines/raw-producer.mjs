@@ -13,7 +13,7 @@
 // DIR is the built mig: its Kafka compression module registers the LZ4 and Snappy codecs
 // (and, loaded before kafkajs, the same kafkajs patch mig runs with).
 import { readFileSync } from 'node:fs';
-import { importFromApp } from '../lib/app.mjs';
+import { registerKafkajsCodecs } from '../lib/app.mjs';
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -32,11 +32,10 @@ const chunk = Number(arg('chunk', '5000'));
 const maxRequest = Number(arg('max-request', '900000'));
 const compressionName = arg('compression', 'lz4');
 
-// Before kafkajs: mig's module patches kafkajs as it loads, as in mig itself.
-const { registerCompressionCodecs } = await importFromApp(app, 'compression');
+// Before kafkajs: a build that still used kafkajs patches it as its module loads, as in mig then.
+await registerKafkajsCodecs(app);
 const kafkajs = (await import('kafkajs')).default;
 const { Kafka, logLevel, CompressionTypes } = kafkajs;
-registerCompressionCodecs();
 const compression = { lz4: CompressionTypes.LZ4, snappy: CompressionTypes.Snappy, gzip: CompressionTypes.GZIP, none: CompressionTypes.None }[compressionName];
 if (compression === undefined) throw new Error(`unknown --compression ${compressionName}`);
 

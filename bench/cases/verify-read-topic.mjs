@@ -3,7 +3,7 @@
 // least any reader of the topic pays. Prints one JSON line: {"messages", "readSeconds"}.
 //
 // Usage: node bench/cases/verify-read-topic.mjs --app DIR --brokers H:P --topic T
-import { importFromApp } from '../lib/app.mjs';
+import { registerKafkajsCodecs } from '../lib/app.mjs';
 
 const arg = (name) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -11,9 +11,8 @@ const arg = (name) => {
   return process.argv[i + 1];
 };
 
-const { registerCompressionCodecs } = await importFromApp(arg('app'), 'compression');
+await registerKafkajsCodecs(arg('app'));
 const { Kafka, logLevel } = (await import('kafkajs')).default;
-registerCompressionCodecs();
 const kafka = new Kafka({ clientId: 'mig-bench-read', brokers: arg('brokers').split(','), logLevel: logLevel.NOTHING });
 const topic = arg('topic');
 const t0 = process.hrtime.bigint();

@@ -21,6 +21,19 @@ export async function importFromApp(app, name) {
   return import(pathToFileURL(file).href);
 }
 
+/**
+ * Registers LZ4 and Snappy in kafkajs, which the benchmark's own readers and its raw-producer
+ * baseline use: a build from before mig left kafkajs brings (and patches) its own codecs module;
+ * later builds have none, and this checkout's test support module serves.
+ */
+export async function registerKafkajsCodecs(app) {
+  const own = MODULES.compression.map((p) => path.join(app, 'dist', p)).find((p) => existsSync(p));
+  const mod = own ? await import(pathToFileURL(own).href) : undefined;
+  if (mod?.registerCompressionCodecs) return mod.registerCompressionCodecs();
+  const { registerCompressionCodecs } = await import(pathToFileURL(path.join(ROOT, 'test', 'support', 'kafkajs-codecs.mjs')).href);
+  registerCompressionCodecs();
+}
+
 export function assertBuilt(dir) {
   if (!existsSync(path.join(dir, 'dist', 'commands', 'apply.js'))) throw new Error(`mig is not built in ${dir}: run npx tsc -p . first`);
 }

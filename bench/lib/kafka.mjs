@@ -1,7 +1,7 @@
 // Kafka for the benchmark: one admin client, the topics and consumer groups it creates (all deleted
 // at the end), message counts, and consumers that read mig's topics back.
 import { Kafka, logLevel } from 'kafkajs';
-import { importFromApp } from './app.mjs';
+import { registerKafkajsCodecs } from './app.mjs';
 import { BROKERS } from './services.mjs';
 
 /** Topics are named bench.<case>.<tag>.…, so an interrupted earlier run's leftovers can be found. */
@@ -15,8 +15,7 @@ const createdGroups = new Set();
 
 /** The consumers here read mig's lz4 batches: the codecs come from mig's own module. */
 export async function connectKafka(app) {
-  const { registerCompressionCodecs } = await importFromApp(app, 'compression');
-  registerCompressionCodecs();
+  await registerKafkajsCodecs(app);
   admin = kafka.admin();
   await admin.connect();
   const stale = (await admin.listTopics()).filter((t) => STALE.test(t));

@@ -1,6 +1,6 @@
 // Which of DTS's two retry windows a failed run falls in, or none. The codes every client shares
 // (a socket reset, a MySQL-protocol server gone or a lock wait) are read here, anywhere along the
-// error's causes; what only a client can read (kafkajs's retriable flag, Tablestore's throttling
+// error's causes; what only a client can read (the Kafka client's canRetry flags, Tablestore's throttling
 // codes) its connector kind answers. A failure nobody recognises is fatal: retrying a bug or a
 // refusal for hours only hides it.
 import type { ErrorClass } from '../connectors/contract.js';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mysql, { type Connection } from 'mysql2/promise';
 import { Kafka, logLevel } from 'kafkajs';
-import { registerCompressionCodecs } from '../../../src/connectors/kafka/compression.js';
+import { registerCompressionCodecs } from '../../support/kafkajs-codecs.mjs';
 
 // mig compresses with lz4 by default: reading its topics back needs the same codecs.
 registerCompressionCodecs();
@@ -69,13 +69,14 @@ export interface PrivateServices {
  * Picks free ports and a temporary state directory; nothing starts before `start`. A process exit
  * hook stops the services too, should the test runner end without running `afterAll`.
  */
-export async function privateServices(prefix = 'mig-private-'): Promise<PrivateServices> {
+export async function privateServices(prefix = 'mig-private-', opts: { kafkaLine?: '4' | '3.9' } = {}): Promise<PrivateServices> {
   const mysqlPort = await freePorts(1);
   const kafkaPort = await freePorts(4, [mysqlPort]);
   // mariadbd runs as user mysql when the tests run as root: the directory must be traversable.
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
   chmodSync(dir, 0o755);
   const env: NodeJS.ProcessEnv = { ...process.env, MIG_SERVICES_DIR: dir, MIG_TEST_MYSQL_PORT: String(mysqlPort), MIG_TEST_KAFKA_PORT: String(kafkaPort) };
+  if (opts.kafkaLine) env.MIG_KAFKA_LINE = opts.kafkaLine;
   // Listener ports a caller's environment may pin: ours follow from kafkaPort.
   for (const k of ['MIG_TEST_KAFKA_CONTROLLER_PORT', 'MIG_TEST_KAFKA_SCRAM_PORT', 'MIG_TEST_KAFKA_TLS_PORT']) delete env[k];
 

@@ -1,7 +1,7 @@
 // Reads a whole topic back, partition by partition, up to the offsets current when called.
 import { Kafka, logLevel } from 'kafkajs';
 import { KAFKA_BROKERS } from './env.js';
-import { registerCompressionCodecs } from '../../../src/connectors/kafka/compression.js';
+import { registerCompressionCodecs } from '../../support/kafkajs-codecs.mjs';
 
 // mig compresses with lz4 by default: the reading side needs the same codecs.
 registerCompressionCodecs();

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { KafkaWriter } from '../../../src/connectors/sinks/kafka/writer.js';
 import { KafkaAdmin } from '../../../src/connectors/sinks/kafka/admin.js';
-import { registerCompressionCodecs } from '../../../src/connectors/kafka/compression.js';
+import { registerCompressionCodecs } from '../../support/kafkajs-codecs.mjs';
 import type { KafkaDestination } from '../../../src/spec/schema.js';
 import { KAFKA_BROKERS, REPO_ROOT, SERVICES_DIR, uniqueName } from '../helpers/env.js';
 import { readTopic } from '../helpers/kafka.js';
@@ -31,15 +31,16 @@ function rows(tag: string): { topic: string; key: string; value: Buffer }[] {
   }));
 }
 
-const KAFKA_LIB = (() => {
-  const pom = readFileSync(path.join(REPO_ROOT, 'scripts/kafka/pom.xml'), 'utf8');
-  const version = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(pom)![1];
-  return path.join(path.resolve(REPO_ROOT, process.env.MIG_CACHE_DIR || '.cache'), `kafka-${version}`, 'lib');
-})();
-const JAVA_LOG = `-Dlog4j.configuration=file:${path.join(SERVICES_DIR, 'kafka', 'log4j-tools.properties')}`;
+// The broker's own jars and data, as services.sh reports them (the 4.x line by default, or 3.9).
+const KAFKA_LIB = process.env.MIG_TEST_KAFKA_LIB ?? path.join(path.resolve(REPO_ROOT, process.env.MIG_CACHE_DIR || '.cache'), 'kafka-4.1.1', 'lib');
+const KAFKA_DIR = process.env.MIG_TEST_KAFKA_DIR ?? path.join(SERVICES_DIR, 'kafka');
+const KAFKA_4 = !(process.env.MIG_TEST_KAFKA_VERSION ?? '4').startsWith('3.');
+// Kafka 4 logs through log4j2; 3.9 through log4j 1 (reload4j). Each reads only its own flag.
+const JAVA_LOG = [`-Dlog4j.configuration=file:${path.join(KAFKA_DIR, 'log4j-tools.properties')}`, `-Dlog4j2.configurationFile=${path.join(KAFKA_DIR, 'log4j2-tools.properties')}`];
+const CONSOLE_PRODUCER = KAFKA_4 ? 'org.apache.kafka.tools.ConsoleProducer' : 'kafka.tools.ConsoleProducer';
 
 function segmentOf(topic: string): string {
-  const dir = path.join(SERVICES_DIR, 'kafka', 'data', `${topic}-0`);
+  const dir = path.join(KAFKA_DIR, 'data', `${topic}-0`);
   const log = readdirSync(dir).find((f) => f.endsWith('.log'));
   if (!log) throw new Error(`no log segment in ${dir}`);
   return path.join(dir, log);
@@ -47,7 +48,7 @@ function segmentOf(topic: string): string {
 
 /** The codec of every batch in the topic's segment, as Kafka's DumpLogSegments reports it. */
 function storedCodecs(topic: string): string[] {
-  const out = execFileSync('java', [JAVA_LOG, '-cp', `${KAFKA_LIB}/*`, 'kafka.tools.DumpLogSegments', '--files', segmentOf(topic)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const out = execFileSync('java', [...JAVA_LOG, '-cp', `${KAFKA_LIB}/*`, 'kafka.tools.DumpLogSegments', '--files', segmentOf(topic)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   return [...out.matchAll(/compresscodec: (\w+)/g)].map((m) => m[1]!.toLowerCase());
 }
 
@@ -63,7 +64,7 @@ async function createTopic(topic: string): Promise<void> {
 describe('Kafka batch compression', () => {
   beforeAll(() => {
     // The segment checks read the broker's files: they need this project's own broker.
-    expect(existsSync(path.join(SERVICES_DIR, 'kafka', 'data')), `broker data under ${SERVICES_DIR}`).toBe(true);
+    expect(existsSync(path.join(KAFKA_DIR, 'data')), `broker data under ${KAFKA_DIR}`).toBe(true);
     expect(existsSync(KAFKA_LIB), `Kafka jars in ${KAFKA_LIB}`).toBe(true);
   });
 
@@ -107,7 +108,7 @@ describe('Kafka batch compression', () => {
     const topic = uniqueName(`java_${codec}`);
     await createTopic(topic);
     const lines = Array.from({ length: 300 }, (_, i) => `line ${i} ${'of much the same text '.repeat(10)}`);
-    execFileSync('java', [JAVA_LOG, '-cp', `${KAFKA_LIB}/*`, 'kafka.tools.ConsoleProducer', '--bootstrap-server', KAFKA_BROKERS[0]!, '--topic', topic, '--compression-codec', codec, '--producer-property', 'linger.ms=200'], { input: `${lines.join('\n')}\n`, stdio: ['pipe', 'ignore', 'pipe'] });
+    execFileSync('java', [...JAVA_LOG, '-cp', `${KAFKA_LIB}/*`, CONSOLE_PRODUCER, '--bootstrap-server', KAFKA_BROKERS[0]!, '--topic', topic, '--compression-codec', codec, '--producer-property', 'linger.ms=200'], { input: `${lines.join('\n')}\n`, stdio: ['pipe', 'ignore', 'pipe'] });
     expect(new Set(storedCodecs(topic))).toEqual(new Set([codec]));
     const back = await readTopic(topic);
     expect(back.map((m) => m.value)).toEqual(lines);

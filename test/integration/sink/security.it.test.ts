@@ -1,14 +1,14 @@
 // SASL/SCRAM and TLS against the broker's SCRAM and SSL listeners (scripts/services.sh): topic
-// creation, produce and consume through mig's own clients, with the password coming from a secret
+// creation, produce and consume through mig's own clients (@platformatic/kafka), with the password coming from a secret
 // reference; and the errors a user sees for a wrong password, a wrong CA or a wrong name.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaAdmin } from '../../../src/connectors/sinks/kafka/admin.js';
-import { kafkaClient } from '../../../src/connectors/kafka/client.js';
+import { clientOptions } from '../../../src/connectors/kafka/client.js';
+import { readTopic } from '../../../src/connectors/kafka/topic-read.js';
 import { resolveKafkaSecrets, type KafkaSecrets } from '../../../src/connectors/kafka/secrets.js';
 import { KafkaWriter } from '../../../src/connectors/sinks/kafka/writer.js';
 import type { KafkaDestination } from '../../../src/spec/schema.js';
@@ -68,32 +68,17 @@ async function roundTrip(dest: KafkaDestination, secrets: KafkaSecrets): Promise
   } finally {
     await w.close();
   }
-  expect(await readAll(kafkaClient(dest, { secrets, retries: 2 }), topic, msgs.length)).toEqual(msgs.map((m) => m.value.toString()));
+  expect(await readAll(dest, secrets, topic, msgs.length)).toEqual(msgs.map((m) => m.value.toString()));
 }
 
-async function readAll(kafka: Kafka, topic: string, count: number): Promise<string[]> {
-  const consumer = kafka.consumer({ groupId: uniqueName('secure-reader') });
+/** The topic's messages read back through mig's own consumer over the same listener. */
+async function readAll(dest: KafkaDestination, secrets: KafkaSecrets, topic: string, count: number): Promise<string[]> {
   const out: string[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out reading ${topic}: ${out.length}/${count}`)), 60_000);
-      consumer
-        .run({
-          eachMessage: async ({ message }) => {
-            out.push(message.value!.toString());
-            if (out.length >= count) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        })
-        .catch(reject);
-    });
-  } finally {
-    await consumer.disconnect();
-  }
+  const end = await readTopic(
+    { endpoint: dest, secrets, retries: 2, topic, groupId: uniqueName('secure-reader'), from: new Map([[0, 0n]]), until: new Map([[0, BigInt(count)]]), signal: AbortSignal.timeout(60_000) },
+    (m) => void out.push(m.value!.toString()),
+  );
+  expect(end).toBe('caught-up');
   return out;
 }
 
@@ -138,7 +123,7 @@ describe('SASL/SCRAM', () => {
   });
 
   it('refuses to connect when the password was not resolved', () => {
-    expect(() => kafkaClient(scramDest('scram-sha-256'))).toThrow(expect.objectContaining({ code: 'secret-unresolved' }));
+    expect(() => clientOptions(scramDest('scram-sha-256'))).toThrow(expect.objectContaining({ code: 'secret-unresolved' }));
   });
 });
 

@@ -1,6 +1,7 @@
 // The retry windows: which failures get which window, the backoff inside a window, and the error a
 // run ends with once the window is over.
 import { describe, expect, it } from 'vitest';
+import { MultipleErrors, NetworkError, ProtocolError } from '@platformatic/kafka';
 import { classifyFailure } from '../../../src/engine/failure-class.js';
 import { Outage } from '../../../src/engine/retry-window.js';
 import { MigError } from '../../../src/util/errors.js';
@@ -35,9 +36,16 @@ describe('classifyFailure', () => {
     expect(classifyFailure(new MigError('state-busy', 'claimed'), m)).toBe('retryable-other');
   });
 
-  it("the destination kind reads its own client's errors (kafkajs marks retriable ones)", () => {
-    const notLeader = Object.assign(new Error('This server is not the leader for that topic-partition'), { name: 'KafkaJSProtocolError', type: 'NOT_LEADER_FOR_PARTITION', retriable: true });
+  it("the destination kind reads its own client's errors (the Kafka client marks what a retry can get past)", () => {
+    // As the client reports a failed produce: its per-request aggregate around the broker's error.
+    const notLeader = new MultipleErrors('Producing messages failed.', [new ProtocolError('NOT_LEADER_OR_FOLLOWER')]);
     expect(classifyFailure(notLeader, m)).toBe('retryable-other');
+    const tooLarge = new MultipleErrors('Producing messages failed.', [new ProtocolError('MESSAGE_TOO_LARGE')]);
+    expect(classifyFailure(tooLarge, m)).toBe('fatal');
+    const refused = new MultipleErrors('metadata failed 4 times.', [new NetworkError('Connection to 127.0.0.1:1 failed.', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }) })]);
+    expect(classifyFailure(refused, m)).toBe('retryable-connection');
+    const auth = new NetworkError('Connection failed.', { cause: new ProtocolError('SASL_AUTHENTICATION_FAILED') });
+    expect(classifyFailure(auth, m)).toBe('fatal');
   });
 
   it('refusals and unknown failures are fatal, even with a closed socket among the causes', () => {

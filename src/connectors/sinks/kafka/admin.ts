@@ -1,7 +1,7 @@
 // Topic inspection and creation: the destination side of plan and of the schema phase.
-import type { Admin } from 'kafkajs';
 import type { KafkaDestination } from '../../../spec/schema.js';
-import { kafkaClient, kafkaError } from '../../kafka/client.js';
+import { kafkaError } from '../../kafka/client.js';
+import { TopicAdmin } from '../../kafka/topic-admin.js';
 import type { KafkaSecrets } from '../../kafka/secrets.js';
 import { MigError } from '../../../util/errors.js';
 
@@ -14,14 +14,16 @@ export interface TopicView {
 }
 
 export class KafkaAdmin {
-  private constructor(private readonly admin: Admin, private readonly dest: KafkaDestination) {}
+  private constructor(private readonly admin: TopicAdmin, private readonly dest: KafkaDestination) {}
 
   /** `secrets` from resolveKafkaSecrets: needed when the destination sets sasl, or a relative tls.ca. */
   static async connect(dest: KafkaDestination, secrets?: KafkaSecrets, retries = 2): Promise<KafkaAdmin> {
-    const admin = kafkaClient(dest, { retries, secrets }).admin();
+    const admin = new TopicAdmin(dest, { retries, secrets });
     try {
-      await admin.connect();
+      // The client connects on first use: a cluster that cannot be reached fails here.
+      await admin.listTopics();
     } catch (e) {
+      await admin.close();
       throw kafkaError(dest, e);
     }
     return new KafkaAdmin(admin, dest);
@@ -31,11 +33,7 @@ export class KafkaAdmin {
   async describe(topics: string[]): Promise<Map<string, TopicView>> {
     const out = new Map<string, TopicView>();
     try {
-      const existing = new Set(await this.admin.listTopics());
-      const wanted = topics.filter((t) => existing.has(t));
-      if (wanted.length === 0) return out;
-      const meta = await this.admin.fetchTopicMetadata({ topics: wanted });
-      for (const t of meta.topics) out.set(t.name, { name: t.name, partitions: t.partitions.length });
+      for (const [name, parts] of await this.admin.partitions(topics)) out.set(name, { name, partitions: parts.length });
       return out;
     } catch (e) {
       throw kafkaError(this.dest, e);
@@ -44,20 +42,16 @@ export class KafkaAdmin {
 
   async create(topic: string, partitions: number, replicationFactor: number): Promise<void> {
     try {
-      await this.admin.createTopics({
-        waitForLeaders: true,
-        topics: [{ topic, numPartitions: partitions, replicationFactor }],
-      });
+      // Another run may have created it meanwhile; that is the state we wanted (no error).
+      await this.admin.createTopic(topic, partitions, replicationFactor);
     } catch (e) {
-      // Another run may have created it meanwhile; that is the state we wanted.
-      if (/TOPIC_ALREADY_EXISTS|already exists/i.test(String((e as Error).message))) return;
       throw kafkaError(this.dest, e);
     }
   }
 
   async addPartitions(topic: string, count: number): Promise<void> {
     try {
-      await this.admin.createPartitions({ topicPartitions: [{ topic, count }] });
+      await this.admin.addPartitions(topic, count);
     } catch (e) {
       throw kafkaError(this.dest, e);
     }
@@ -78,12 +72,11 @@ export class KafkaAdmin {
     let lastError: string | undefined;
     for (;;) {
       try {
-        const meta = await this.admin.fetchTopicMetadata({ topics: topics.map((t) => t.name) });
-        const byName = new Map(meta.topics.map((t) => [t.name, t.partitions]));
+        const byName = await this.admin.partitions(topics.map((t) => t.name));
         missing = [];
         for (const t of topics) {
           const parts = byName.get(t.name) ?? [];
-          const led = new Set(parts.filter((p) => p.leader >= 0 && p.partitionErrorCode === 0).map((p) => p.partitionId));
+          const led = new Set(parts.filter((p) => p.leader >= 0).map((p) => p.partition));
           for (let p = 0; p < t.partitions; p++) if (!led.has(p)) missing.push(`${t.name}:${p}`);
         }
         lastError = undefined;
@@ -108,7 +101,7 @@ export class KafkaAdmin {
   /** True when every partition's leader answers an offsets request for it; throws while one refuses. */
   private async leadersServe(topics: { name: string; partitions: number }[]): Promise<boolean> {
     for (const t of topics) {
-      const offsets = await this.admin.fetchTopicOffsets(t.name);
+      const offsets = await this.admin.offsets(t.name);
       if (offsets.length < t.partitions) return false;
     }
     return true;
@@ -117,15 +110,13 @@ export class KafkaAdmin {
   /** Deletes the topics that exist of these (their messages go with them). */
   async deleteTopics(topics: string[]): Promise<void> {
     try {
-      const existing = new Set(await this.admin.listTopics());
-      const gone = topics.filter((t) => existing.has(t));
-      if (gone.length > 0) await this.admin.deleteTopics({ topics: gone });
+      await this.admin.deleteTopics(topics);
     } catch (e) {
       throw kafkaError(this.dest, e);
     }
   }
 
   async close(): Promise<void> {
-    await this.admin.disconnect().catch(() => undefined);
+    await this.admin.close();
   }
 }

@@ -1,12 +1,12 @@
 // Reads what the precheck's Kafka checks look at: whether the brokers answer, every topic name on
 // the cluster, and how many messages sit in topics this migration would write but did not create.
-import type { Admin } from 'kafkajs';
 import type { KafkaDestination, Migration } from '../../../spec/schema.js';
 import type { MigrationState } from '../../../state/model.js';
 import type { DestinationFacts, Known } from '../../../model/precheck-facts.js';
 import type { MigError } from '../../../util/errors.js';
 import type { PrecheckFactsContext } from '../../contract.js';
-import { kafkaClient, kafkaError } from '../../kafka/client.js';
+import { kafkaError } from '../../kafka/client.js';
+import { TopicAdmin } from '../../kafka/topic-admin.js';
 import { resolveKafkaSecrets, type KafkaSecrets } from '../../kafka/secrets.js';
 
 export function unreachableDestination(error: string, hint?: string): DestinationFacts {
@@ -23,11 +23,10 @@ export function kafkaPrecheckFacts(_m: Migration, d: KafkaDestination, ctx: Prec
 
 /** `topics`: every topic the migration writes. */
 export async function gatherKafkaFacts(dest: KafkaDestination, topics: readonly string[], secrets: KafkaSecrets, state: MigrationState | undefined): Promise<DestinationFacts> {
-  let admin: Admin | undefined;
+  let admin: TopicAdmin | undefined;
   try {
     // One retry: a precheck should answer quickly when the brokers are down, not wait out apply's backoff.
-    admin = kafkaClient(dest, { retries: 1, secrets }).admin();
-    await admin.connect();
+    admin = new TopicAdmin(dest, { retries: 1, secrets });
     const onCluster = await admin.listTopics();
     const found = new Set(onCluster);
     const recorded = new Set(Object.keys(state?.topics ?? {}));
@@ -41,14 +40,14 @@ export async function gatherKafkaFacts(dest: KafkaDestination, topics: readonly 
     const err = kafkaError(dest, e);
     return unreachableDestination(err.message, err.hint);
   } finally {
-    await admin?.disconnect().catch(() => undefined);
+    await admin?.close();
   }
 }
 
 /** Messages still held: high watermark minus log start, summed over partitions. */
-async function countMessages(admin: Admin, topic: string): Promise<Known<number>> {
+async function countMessages(admin: TopicAdmin, topic: string): Promise<Known<number>> {
   try {
-    const offsets = await admin.fetchTopicOffsets(topic);
+    const offsets = await admin.offsets(topic);
     const n = offsets.reduce((sum, p) => sum + Math.max(0, Number(p.high) - Number(p.low)), 0);
     return { ok: true, value: n };
   } catch (e) {

@@ -1,11 +1,13 @@
 // Sends messages in order and resolves only when the brokers acknowledged them (acks=all unless
 // the spec lowers it), compressed as the spec says (lz4 by default).
-// One request in flight: retries can then never reorder a key's changes.
-import type { CompressionTypes, Producer, TopicMessages } from 'kafkajs';
+// One request in flight: retries can then never reorder a key's changes. Under acks=all the
+// producer is idempotent as well, so a request the client retries (a leader moving just after a
+// topic was created) is not written twice.
+import { Producer, type MessageToProduce } from '@platformatic/kafka';
 import type { KafkaDestination } from '../../../spec/schema.js';
 import type { OutboundMessage } from './message.js';
-import { kafkaClient, kafkaError } from '../../kafka/client.js';
-import { compressionType } from '../../kafka/compression.js';
+import { clientOptions, hasBrokerError, kafkaError } from '../../kafka/client.js';
+import { compressionOf, type CompressionName } from '../../kafka/compression.js';
 import type { KafkaSecrets } from '../../kafka/secrets.js';
 import { MigError } from '../../../util/errors.js';
 
@@ -26,23 +28,29 @@ export function acksFor(acks: KafkaDestination['acks']): number {
 
 export class KafkaWriter {
   private readonly acks: number;
-  private readonly compression: CompressionTypes;
+  private readonly compression: CompressionName;
 
-  private constructor(private readonly producer: Producer, private readonly dest: KafkaDestination) {
+  private constructor(private readonly producer: Producer<Buffer, Buffer, Buffer, Buffer>, private readonly dest: KafkaDestination) {
     this.acks = acksFor(dest.acks);
-    this.compression = compressionType(dest.compression);
+    this.compression = compressionOf(dest.compression);
   }
 
   /** `secrets` from resolveKafkaSecrets: needed when the destination sets sasl, or a relative tls.ca. */
   static async connect(dest: KafkaDestination, secrets?: KafkaSecrets): Promise<KafkaWriter> {
-    const producer = kafkaClient(dest, { secrets }).producer({
-      allowAutoTopicCreation: false,
-      maxInFlightRequests: 1,
-      idempotent: false,
+    const acks = acksFor(dest.acks);
+    const producer = new Producer<Buffer, Buffer, Buffer, Buffer>({
+      ...clientOptions(dest, { secrets }),
+      maxInflights: 1,
+      // Idempotence needs acks=all; an idempotent producer with retries unset retries forever.
+      idempotent: acks === -1,
+      acks,
+      compression: compressionOf(dest.compression),
     });
     try {
-      await producer.connect();
+      // The client connects on first use: asking for the cluster's metadata fails now, not mid-run.
+      await producer.metadata({ topics: [] });
     } catch (e) {
+      await producer.close(true).catch(() => undefined);
       throw kafkaError(dest, e);
     }
     return new KafkaWriter(producer, dest);
@@ -71,35 +79,28 @@ export class KafkaWriter {
   }
 
   private async sendOne(messages: OutboundMessage[], from: number, to: number): Promise<void> {
-    const byTopic = new Map<string, TopicMessages>();
+    const batch: MessageToProduce<Buffer, Buffer, Buffer, Buffer>[] = new Array(to - from);
     for (let i = from; i < to; i++) {
       const m = messages[i]!;
-      let tm = byTopic.get(m.topic);
-      if (!tm) {
-        tm = { topic: m.topic, messages: [] };
-        byTopic.set(m.topic, tm);
-      }
       // Keyless rows and DDL go to partition 0 so their order holds.
       const partition = m.partition ?? (m.key === null ? 0 : undefined);
-      tm.messages.push({ key: m.key, value: m.value, partition });
+      batch[i - from] = { topic: m.topic, key: m.key === null ? undefined : Buffer.from(m.key), value: m.value, partition };
     }
     try {
-      await this.producer.sendBatch({ topicMessages: [...byTopic.values()], acks: this.acks, compression: this.compression, timeout: 30000 });
+      await this.producer.send({ messages: batch, acks: this.acks, compression: this.compression });
     } catch (e) {
-      const err = kafkaError(this.dest, e);
-      const k = e as Error & { type?: string };
-      if (k.type === 'MESSAGE_TOO_LARGE' || /MESSAGE_TOO_LARGE|larger than the max message size/i.test(String(k.message))) {
+      if (hasBrokerError(e, 'MESSAGE_TOO_LARGE')) {
         const first = messages[from]!;
         if (to - from === 1) {
           throw new MigError('kafka-message-too-large', `a ${first.value.length}-byte message for topic ${first.topic} (key ${first.key ?? 'null'}) is larger than the broker accepts`, "raise the topic's max.message.bytes (and the broker's message.max.bytes), or leave the column out");
         }
         throw new MigError('kafka-message-too-large', `a request of ${to - from} messages for topic ${first.topic} is larger than the broker accepts`, `raise the topic's max.message.bytes to at least ${MAX_REQUEST_BYTES + 100_000} bytes`);
       }
-      throw err;
+      throw kafkaError(this.dest, e);
     }
   }
 
   async close(): Promise<void> {
-    await this.producer.disconnect().catch(() => undefined);
+    await this.producer.close(true).catch(() => undefined);
   }
 }

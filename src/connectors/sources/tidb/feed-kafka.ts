@@ -1,10 +1,10 @@
-// The feed's Kafka connection: mig's kafkajs client (SASL, TLS, retries) built from the TiDB
+// The feed's Kafka connection: mig's Kafka client (SASL, TLS, retries) built from the TiDB
 // source's binlogKafka, its secrets, and errors that point at spec.source.binlogKafka.
 import path from 'node:path';
-import type { Kafka } from 'kafkajs';
 import type { BinlogKafka } from '../../../spec/schema.js';
 import { projectRootOf, resolveSecret, type SecretContext } from '../../../spec/secrets.js';
-import { kafkaClient, kafkaError } from '../../kafka/client.js';
+import { errorText, kafkaError } from '../../kafka/client.js';
+import { TopicAdmin } from '../../kafka/topic-admin.js';
 import type { KafkaSecrets } from '../../kafka/secrets.js';
 import { MigError } from '../../../util/errors.js';
 
@@ -19,9 +19,10 @@ export async function resolveFeedSecrets(feed: BinlogKafka, specDir: string, env
   return out;
 }
 
-export function feedKafka(feed: BinlogKafka, secrets?: KafkaSecrets, retries?: number): Kafka {
+/** An admin client of the feed's cluster; a setting that cannot be used fails as the feed's error. */
+export function feedAdmin(feed: BinlogKafka, secrets?: KafkaSecrets, retries?: number): TopicAdmin {
   try {
-    return kafkaClient(feed, { secrets, retries });
+    return new TopicAdmin(feed, { secrets, retries });
   } catch (e) {
     throw feedError(feed, e);
   }
@@ -32,8 +33,7 @@ export function feedKafka(feed: BinlogKafka, secrets?: KafkaSecrets, retries?: n
  * settings; here they are the source's, and a missing topic is the feed's, not one mig creates.
  */
 export function feedError(feed: BinlogKafka, e: unknown): MigError {
-  const text = String((e as Error)?.message ?? e);
-  if (/UNKNOWN_TOPIC_OR_PARTITION|does not host this topic|topic.*(not exist|unknown)/i.test(`${(e as { type?: string })?.type ?? ''} ${text}`)) {
+  if (/UNKNOWN_TOPIC_OR_PARTITION|does not host this topic|topic.*(not exist|unknown)|Unknown topic/i.test(errorText(e))) {
     return topicMissing(feed);
   }
   const m = kafkaError(feed, e);

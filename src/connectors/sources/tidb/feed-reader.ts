@@ -2,11 +2,11 @@
 // order per partition, one at a time: the handler's promise gates the next message, so a slow
 // applier slows the reading and memory stays at about one fetch. Positions are the caller's
 // (checkpointed with the applied changes); Kafka's group offsets are never committed or read.
-import type { EachBatchPayload } from 'kafkajs';
 import type { BinlogKafka } from '../../../spec/schema.js';
 import type { KafkaSecrets } from '../../kafka/secrets.js';
+import { readTopic } from '../../kafka/topic-read.js';
 import { MigError } from '../../../util/errors.js';
-import { feedError, feedKafka, topicMissing } from './feed-kafka.js';
+import { feedAdmin, feedError, topicMissing } from './feed-kafka.js';
 
 export interface FeedUnit {
   topic: string;
@@ -37,7 +37,7 @@ export interface FeedReaderOptions {
   until?: 'caught-up';
   /** Stops the reader cleanly; the handler call under way finishes first. */
   signal?: AbortSignal;
-  /** kafkajs retries per request (default 8). */
+  /** The client's retries per request (default 8). */
   retries?: number;
 }
 
@@ -66,36 +66,33 @@ export class FeedReader {
    */
   async offsetsAt(ms: number): Promise<Record<number, string>> {
     const { feed } = this.o;
-    const admin = feedKafka(feed, this.o.secrets, this.o.retries).admin();
+    const admin = feedAdmin(feed, this.o.secrets, this.o.retries);
     try {
-      await admin.connect();
-      const found = await admin.fetchTopicOffsetsByTimestamp(feed.topic, ms);
-      const ends = new Map((await admin.fetchTopicOffsets(feed.topic)).map((p) => [p.partition, p.high]));
+      const found = await admin.offsetsAt(feed.topic, ms);
+      const ends = new Map((await admin.offsets(feed.topic)).map((p) => [p.partition, p.high]));
       const out: Record<number, string> = {};
-      for (const f of found) {
-        if (feed.format === 'drainer' && f.partition !== 0) continue;
-        out[f.partition] = f.offset === '-1' ? ends.get(f.partition)! : f.offset;
+      for (const [partition, offset] of found) {
+        if (feed.format === 'drainer' && partition !== 0) continue;
+        out[partition] = (offset < 0n ? ends.get(partition)! : offset).toString();
       }
       return out;
     } catch (e) {
       throw feedError(feed, e);
     } finally {
-      await admin.disconnect().catch(() => undefined);
+      await admin.close();
     }
   }
 
   private async topicPartitions(): Promise<PartitionRange[]> {
     const { feed } = this.o;
-    const admin = feedKafka(feed, this.o.secrets, this.o.retries).admin();
+    const admin = feedAdmin(feed, this.o.secrets, this.o.retries);
     let ranges: PartitionRange[];
     try {
-      await admin.connect();
-      const offsets = await admin.fetchTopicOffsets(feed.topic);
-      ranges = offsets.map((p) => ({ partition: p.partition, low: p.low, high: p.high })).sort((a, b) => a.partition - b.partition);
+      ranges = (await admin.offsets(feed.topic)).map((p) => ({ partition: p.partition, low: p.low.toString(), high: p.high.toString() }));
     } catch (e) {
       throw feedError(feed, e);
     } finally {
-      await admin.disconnect().catch(() => undefined);
+      await admin.close();
     }
     if (ranges.length === 0) throw topicMissing(feed);
     return ranges;
@@ -110,94 +107,41 @@ export class FeedReader {
     const { feed, signal } = this.o;
     if (signal?.aborted) return 'aborted';
     const all = await this.topicPartitions();
-    const ranges = feed.format === 'drainer' ? all.filter((r) => r.partition === 0) : all;
     // Drainer writes partition 0 only; other partitions of its topic are not read.
-    const unread = all.filter((r) => !ranges.includes(r)).map((r) => r.partition);
-    const next = new Map<number, bigint>();
-    const high = new Map<number, bigint>();
+    const ranges = feed.format === 'drainer' ? all.filter((r) => r.partition === 0) : all;
+    const from = new Map<number, bigint>();
     for (const r of ranges) {
       const start = this.o.from[r.partition] ?? r.low;
       checkStart(feed, r, start);
-      next.set(r.partition, BigInt(start));
-      high.set(r.partition, BigInt(r.high));
+      from.set(r.partition, BigInt(start));
     }
-    const caughtUp = () => this.o.until === 'caught-up' && [...next].every(([p, n]) => n >= high.get(p)!);
-    if (caughtUp()) return 'caught-up';
-
-    const consumer = feedKafka(feed, this.o.secrets, this.o.retries).consumer({
-      groupId: groupIdOf(this.o.migration),
-      maxBytesPerPartition: feed.fetchBytes,
-      maxBytes: Math.max(feed.fetchBytes, Math.min(feed.fetchBytes * ranges.length, MAX_FETCH_TOTAL)),
-      // Short polls keep a stop (abort, caught up) prompt; data arrives as soon as there is any.
-      maxWaitTimeInMs: 1000,
-      allowAutoTopicCreation: false,
-      // A restarted kafkajs consumer would start from the group's (never committed) offsets:
-      // failures end the run instead, and the caller restarts it from its own checkpoint.
-      retry: { retries: this.o.retries ?? 8, restartOnFailure: async () => false },
-    });
-
-    return new Promise<FeedEnd>((resolve, reject) => {
-      let ended = false;
-      const end = (result: FeedEnd | Error) => {
-        if (ended) return;
-        ended = true;
-        signal?.removeEventListener('abort', onAbort);
-        // Not awaited here: disconnecting waits for the batch in progress, which may be the caller.
-        void consumer.disconnect().catch(() => undefined).then(() => (result instanceof Error ? reject(result) : resolve(result)));
-      };
-      const onAbort = () => end('aborted');
-      signal?.addEventListener('abort', onAbort);
-
-      // Every (re)join of the group: read on from where this run got to, whatever the group says.
-      consumer.on(consumer.events.GROUP_JOIN, () => {
-        for (const [partition, offset] of next) consumer.seek({ topic: feed.topic, partition, offset: offset.toString() });
-        if (unread.length > 0) consumer.pause([{ topic: feed.topic, partitions: unread }]);
-      });
-      consumer.on(consumer.events.CRASH, (ev) => end(feedError(feed, ev.payload.error)));
-      // Batches of only control records or aborted transactions never reach eachBatch.
-      consumer.on(consumer.events.END_BATCH_PROCESS, (ev) => {
-        const p = ev.payload;
-        if (p.batchSize !== 0 || !next.has(p.partition)) return;
-        const after = BigInt(p.lastOffset) + 1n;
-        if (after > next.get(p.partition)!) next.set(p.partition, after);
-        if (caughtUp()) end('caught-up');
-      });
-
-      const eachBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale, pause }: EachBatchPayload) => {
-        const p = batch.partition;
-        if (ended || !next.has(p)) return;
-        // A long transaction must not cost the group membership (and with it the assignment).
-        const beat = setInterval(() => void heartbeat().catch(() => undefined), 3000);
-        try {
-          for (const m of batch.messages) {
-            if (ended || !isRunning() || isStale()) return;
-            const off = BigInt(m.offset);
-            // Already delivered (a fetch from before a re-seek): skip, never deliver twice.
-            if (off < next.get(p)!) continue;
-            // Caught up here while other partitions are not: stop fetching this one.
-            if (this.o.until === 'caught-up' && off >= high.get(p)!) return void pause();
-            const bytes = (m.value?.length ?? 0) + (m.key?.length ?? 0);
-            if (bytes > feed.maxMessageBytes) return end(tooLarge(feed, p, m.offset, bytes));
-            await handler({ topic: batch.topic, partition: p, offset: m.offset, bytes, message: m.value ?? Buffer.alloc(0) });
-            resolveOffset(m.offset);
-            next.set(p, off + 1n);
-            if (caughtUp()) return end('caught-up');
-            if (this.o.until === 'caught-up' && off + 1n >= high.get(p)!) return void pause();
-          }
-        } catch (e) {
-          end(e instanceof Error ? e : new Error(String(e)));
-        } finally {
-          clearInterval(beat);
-        }
-      };
-
-      (async () => {
-        await consumer.connect();
-        await consumer.subscribe({ topics: [feed.topic], fromBeginning: true });
-        await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch });
-      })().catch((e: unknown) => end(feedError(feed, e)));
-    });
+    const until = this.o.until === 'caught-up' ? new Map(ranges.map((r) => [r.partition, BigInt(r.high)])) : undefined;
+    try {
+      return await readTopic(
+        {
+          endpoint: feed, secrets: this.o.secrets, retries: this.o.retries, topic: feed.topic, groupId: groupIdOf(this.o.migration),
+          from, until, signal,
+          maxBytesPerPartition: feed.fetchBytes,
+          maxBytes: Math.max(feed.fetchBytes, Math.min(feed.fetchBytes * ranges.length, MAX_FETCH_TOTAL)),
+        },
+        async (m) => {
+          const bytes = (m.value?.length ?? 0) + (m.key?.length ?? 0);
+          if (bytes > feed.maxMessageBytes) throw tooLarge(feed, m.partition, m.offset.toString(), bytes);
+          await handler({ topic: feed.topic, partition: m.partition, offset: m.offset.toString(), bytes, message: m.value ?? Buffer.alloc(0) });
+        },
+      );
+    } catch (e) {
+      if (e instanceof MigError) throw e;
+      // The handler's own failures (an applier error) keep their identity for the engine.
+      if (!isKafkaError(e)) throw e;
+      throw feedError(feed, e);
+    }
   }
+}
+
+/** Whether the error came from the Kafka client (its codes start PLT_KFK_). */
+function isKafkaError(e: unknown): boolean {
+  return typeof (e as { code?: unknown })?.code === 'string' && (e as { code: string }).code.startsWith('PLT_KFK_');
 }
 
 /** The consumer group of a migration's feed reader (Kafka shows it; mig never relies on it). */

@@ -3,7 +3,7 @@
 export { decodeDrainer, type DrainerContext, type DrainerTable, type DrainerTxn } from './drainer-decode.js';
 export { decodeCanal, type CanalContext, type CanalMessage } from './canal-decode.js';
 export { FeedReader, groupIdOf, type FeedEnd, type FeedHandler, type FeedReaderOptions, type FeedUnit, type PartitionRange } from './feed-reader.js';
-export { feedError, feedKafka, resolveFeedSecrets } from './feed-kafka.js';
+export { feedAdmin, feedError, resolveFeedSecrets } from './feed-kafka.js';
 export { snapshotCommitTs } from './snapshot-ts.js';
 export { composeTso, feedChangeId, tsoPhysicalMs } from './tso.js';
 export type { FeedSchema } from './columns.js';

@@ -1,0 +1,93 @@
+// The cluster work mig does besides producing and consuming: topic names, partitions and their
+// leaders, offset ranges, creating and deleting topics, dropping a reader's group. One admin
+// client per use; every error comes back through the caller's mapping (destination or feed).
+import { Admin, ListOffsetTimestamps } from '@platformatic/kafka';
+import { clientOptions, hasBrokerError, type KafkaClientOptions, type KafkaEndpoint } from './client.js';
+
+export interface PartitionOffsets {
+  partition: number;
+  /** Earliest offset still held. */
+  low: bigint;
+  /** The offset the next message gets (the high watermark). */
+  high: bigint;
+}
+
+export interface PartitionLeader {
+  partition: number;
+  /** The leader's broker id; -1 while the partition has none. */
+  leader: number;
+}
+
+export class TopicAdmin {
+  private readonly admin: Admin;
+
+  constructor(endpoint: KafkaEndpoint, opts: KafkaClientOptions = {}) {
+    this.admin = new Admin({ ...clientOptions(endpoint, opts), clientId: `${endpoint.clientId ?? 'mig'}-admin` });
+  }
+
+  async listTopics(): Promise<string[]> {
+    return this.admin.listTopics();
+  }
+
+  /** The partitions of each named topic that exists, with their leaders (topics unknown are left out). */
+  async partitions(topics: string[]): Promise<Map<string, PartitionLeader[]>> {
+    const out = new Map<string, PartitionLeader[]>();
+    if (topics.length === 0) return out;
+    const existing = new Set(await this.admin.listTopics());
+    const wanted = topics.filter((t) => existing.has(t));
+    if (wanted.length === 0) return out;
+    const meta = await this.admin.metadata({ topics: wanted, forceUpdate: true });
+    for (const [name, t] of meta.topics) out.set(name, t.partitions.map((p, partition) => ({ partition, leader: p.leader })));
+    return out;
+  }
+
+  /** Each partition's earliest and next offset, by partition. */
+  async offsets(topic: string): Promise<PartitionOffsets[]> {
+    const count = (await this.admin.metadata({ topics: [topic], forceUpdate: true })).topics.get(topic)?.partitionsCount ?? 0;
+    if (count === 0) return [];
+    const ask = (timestamp: bigint) => this.admin.listOffsets({ topics: [{ name: topic, partitions: Array.from({ length: count }, (_, partitionIndex) => ({ partitionIndex, timestamp })) }] });
+    const [low, high] = await Promise.all([ask(ListOffsetTimestamps.EARLIEST), ask(ListOffsetTimestamps.LATEST)]);
+    const lows = new Map(low.flatMap((t) => t.partitions).map((p) => [p.partitionIndex, p.offset]));
+    return high.flatMap((t) => t.partitions)
+      .map((p) => ({ partition: p.partitionIndex, low: lows.get(p.partitionIndex) ?? 0n, high: p.offset }))
+      .sort((a, b) => a.partition - b.partition);
+  }
+
+  /** Per partition, the first offset whose timestamp is at or after `ms`; -1 where none is. */
+  async offsetsAt(topic: string, ms: number): Promise<Map<number, bigint>> {
+    const count = (await this.admin.metadata({ topics: [topic], forceUpdate: true })).topics.get(topic)?.partitionsCount ?? 0;
+    if (count === 0) return new Map();
+    const found = await this.admin.listOffsets({ topics: [{ name: topic, partitions: Array.from({ length: count }, (_, partitionIndex) => ({ partitionIndex, timestamp: BigInt(ms) })) }] });
+    return new Map(found.flatMap((t) => t.partitions).map((p) => [p.partitionIndex, p.offset]));
+  }
+
+  /** Creates the topic; one that exists already (another run created it meanwhile) is no error. */
+  async createTopic(topic: string, partitions: number, replicas: number): Promise<void> {
+    try {
+      await this.admin.createTopics({ topics: [topic], partitions, replicas });
+    } catch (e) {
+      if (hasBrokerError(e, 'TOPIC_ALREADY_EXISTS')) return;
+      throw e;
+    }
+  }
+
+  async addPartitions(topic: string, count: number): Promise<void> {
+    await this.admin.createPartitions({ topics: [{ name: topic, count }] });
+  }
+
+  /** Deletes those of the topics that exist. */
+  async deleteTopics(topics: string[]): Promise<void> {
+    const existing = new Set(await this.admin.listTopics());
+    const gone = topics.filter((t) => existing.has(t));
+    if (gone.length > 0) await this.admin.deleteTopics({ topics: gone });
+  }
+
+  /** Drops a consumer group a reader of mig's own left behind (best effort). */
+  async deleteGroup(groupId: string): Promise<void> {
+    await this.admin.deleteGroups({ groups: [groupId] });
+  }
+
+  async close(): Promise<void> {
+    await this.admin.close().catch(() => undefined);
+  }
+}
