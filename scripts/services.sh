@@ -437,6 +437,19 @@ kafka_probe() {
   fi
 }
 
+# kafka_features: a data directory a 3.9 broker formatted keeps 3.9's feature levels under Kafka 4,
+# among them transaction.version 0, under which transactional clients of Kafka 4's protocol fail;
+# raise them to the release's once (a marker records it), as an operator does after an upgrade.
+kafka_features() {
+  [ "${MIG_KAFKA_LINE:-4}" = 4 ] || return 0
+  local release="${KAFKA_VERSION%.*}"
+  [ "$(cat "$KDIR/features.release" 2>/dev/null)" = "$release" ] && return 0
+  java "-Dlog4j2.configurationFile=$KDIR/log4j2-tools.properties" -cp "$KLIB/*" org.apache.kafka.tools.FeatureCommand \
+    --bootstrap-server "$HOST:$KAFKA_PORT" upgrade --release-version "$release" >"$KDIR/features.log" 2>&1 ||
+    die "kafka: raising the feature levels to release $release failed" "$KDIR/features.log"
+  printf '%s\n' "$release" >"$KDIR/features.release"
+}
+
 kafka_up() {
   local pid port t0
 
@@ -455,6 +468,7 @@ kafka_up() {
       say "kafka: note: this broker was started without the SCRAM and TLS listeners; run 'down kafka' and 'up kafka' to add them"
     else
       kafka_scram_users
+      kafka_features
     fi
     return 0
   fi
@@ -511,6 +525,7 @@ kafka_up() {
     }
   done
   kafka_scram_users
+  kafka_features
   say "kafka: up on $HOST:$KAFKA_PORT, SCRAM on $KAFKA_SCRAM_PORT, TLS on $KAFKA_TLS_PORT (pid $pid, $(took "$started"))"
 }
 

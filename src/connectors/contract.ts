@@ -216,7 +216,8 @@ export interface SinkKind<D extends Destination = Destination> {
    * created again under the name does not resume from them. Absent when the state is the only record.
    */
   checkpointRecord?: {
-    where(d: D): string;
+    /** Where the records are; undefined when this destination's settings keep none (Kafka at least once). */
+    where(d: D): string | undefined;
     /** Removes the migration's rows; returns how many there were (0 when the table does not exist). */
     forget(m: Migration, d: D, specDir: string): Promise<number>;
   };

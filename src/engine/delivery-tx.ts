@@ -168,6 +168,11 @@ async function resumePoint<O>(ctx: RunContext<O>, sink: TransactionalSink<O>): P
   const row = rows.sort((a, b) => a.updatedAt.localeCompare(b.updatedAt)).at(-1);
   if (!row) {
     if (!snapshot) throw new Error(`migration ${name} has no snapshot position to stream from`);
+    // No record at the destination yet, but the state has streamed past the snapshot: a migration
+    // that now records its position at the destination (Kafka switched to delivery exactly-once)
+    // goes on from there, everything before it having been delivered.
+    const streamed = ctx.mstate.checkpoint;
+    if (streamed && comparePositions(streamed, snapshot) > 0) return streamed;
     return snapshot;
   }
   const recorded = decodeBinlogPosition(row.feed, row.kafkaOffset!);

@@ -86,8 +86,9 @@ async function leasesReleased(store: StateStore, recorded: RecordedGeneration[],
 async function cleanDestination(m: MigrationDestroy, opts: DestroyOptions): Promise<Pick<Destroyed, 'checkpointRows' | 'deleted' | 'kept'>> {
   const d = m.spec.spec.destination;
   const kind = sinkKindOf(d);
-  const checkpointRows = kind.checkpointRecord ? await kind.checkpointRecord.forget(m.spec, d, opts.specDir) : undefined;
-  if (checkpointRows !== undefined) opts.out(`${m.name}: removed ${checkpointRows} row(s) from ${kind.checkpointRecord!.where(d)}.`);
+  const records = kind.checkpointRecord?.where(d);
+  const checkpointRows = records ? await kind.checkpointRecord!.forget(m.spec, d, opts.specDir) : undefined;
+  if (checkpointRows !== undefined) opts.out(`${m.name}: removed ${checkpointRows} row(s) from ${records}.`);
   if (!m.deleteDestination || m.created.length === 0) return { ...(checkpointRows !== undefined ? { checkpointRows } : {}), deleted: [], kept: m.created };
   await kind.dropTargets(m.spec, d, opts.specDir, m.created);
   return { ...(checkpointRows !== undefined ? { checkpointRows } : {}), deleted: m.created, kept: [] };

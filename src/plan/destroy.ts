@@ -60,7 +60,8 @@ function destroyOne(ms: MigrationState, runner: RunnerLease | undefined, deleteD
     : { action: 'stop', text: 'stop replication: no runner holds its lease, so none streams it now', destructive: false });
   steps.push({ action: 'release', text: runner ? 'release its runner lease' : 'take and release its runner lease, so no runner starts it meanwhile', destructive: false });
   steps.push({ action: 'forget', text: `forget its state: ${stateSummary(ms)}`, destructive: false });
-  if (kind.checkpointRecord) steps.push({ action: 'forget-checkpoint', text: `remove its rows from ${kind.checkpointRecord.where(d)} at ${kind.where(d)}`, destructive: false });
+  const records = kind.checkpointRecord?.where(d);
+  if (records) steps.push({ action: 'forget-checkpoint', text: `remove its rows from ${records} at ${kind.where(d)}`, destructive: false });
   const created = kind.createdTargets(ms).sort();
   const noun = kind.targetNoun;
   if (deleteDestination) {

@@ -130,4 +130,28 @@ export const tablestoreRules: SemanticCheck = (m) => {
   return out;
 };
 
-export const DESTINATION_CHECKS: readonly SemanticCheck[] = [fieldsForDestination, sourceForDestination, tidbFeed, tablestoreRules];
+/** Exactly-once rests on an idempotent, transactional producer, which Kafka allows only with acks=all. */
+export const kafkaDelivery: SemanticCheck = (m) => {
+  const d = m.migration.spec.destination;
+  if (d.type !== 'kafka') return [];
+  const out: Diagnostic[] = [];
+  if (d.delivery === 'exactly-once' && d.acks !== undefined && d.acks !== 'all') {
+    out.push(at(m, ['spec', 'destination', 'acks'], {
+      severity: 'error',
+      code: 'delivery-needs-acks-all',
+      message: `delivery exactly-once writes through Kafka transactions, which need acks all; this destination sets acks ${d.acks}`,
+      fix: 'remove acks (all is the default), or set delivery: at-least-once',
+    }));
+  }
+  if (d.checkpointTopic !== undefined && d.delivery !== 'exactly-once') {
+    out.push(at(m, ['spec', 'destination', 'checkpointTopic'], {
+      severity: 'error',
+      code: 'field-not-for-destination',
+      message: 'checkpointTopic is where delivery exactly-once keeps its checkpoints; this destination delivers at least once, so it would be ignored',
+      fix: 'remove this line, or set delivery: exactly-once',
+    }));
+  }
+  return out;
+};
+
+export const DESTINATION_CHECKS: readonly SemanticCheck[] = [fieldsForDestination, sourceForDestination, tidbFeed, tablestoreRules, kafkaDelivery];

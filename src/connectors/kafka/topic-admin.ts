@@ -1,7 +1,7 @@
 // The cluster work mig does besides producing and consuming: topic names, partitions and their
 // leaders, offset ranges, creating and deleting topics, dropping a reader's group. One admin
 // client per use; every error comes back through the caller's mapping (destination or feed).
-import { Admin, ListOffsetTimestamps } from '@platformatic/kafka';
+import { Admin, FetchIsolationLevels, ListOffsetTimestamps } from '@platformatic/kafka';
 import { clientOptions, hasBrokerError, type KafkaClientOptions, type KafkaEndpoint } from './client.js';
 
 export interface PartitionOffsets {
@@ -41,11 +41,15 @@ export class TopicAdmin {
     return out;
   }
 
-  /** Each partition's earliest and next offset, by partition. */
-  async offsets(topic: string): Promise<PartitionOffsets[]> {
+  /**
+   * Each partition's earliest and next offset, by partition. `committed`: the end a read_committed
+   * consumer can reach (the last stable offset, before any transaction still open).
+   */
+  async offsets(topic: string, opts: { committed?: boolean } = {}): Promise<PartitionOffsets[]> {
     const count = (await this.admin.metadata({ topics: [topic], forceUpdate: true })).topics.get(topic)?.partitionsCount ?? 0;
     if (count === 0) return [];
-    const ask = (timestamp: bigint) => this.admin.listOffsets({ topics: [{ name: topic, partitions: Array.from({ length: count }, (_, partitionIndex) => ({ partitionIndex, timestamp })) }] });
+    const isolationLevel = opts.committed ? FetchIsolationLevels.READ_COMMITTED : FetchIsolationLevels.READ_UNCOMMITTED;
+    const ask = (timestamp: bigint) => this.admin.listOffsets({ isolationLevel, topics: [{ name: topic, partitions: Array.from({ length: count }, (_, partitionIndex) => ({ partitionIndex, timestamp })) }] });
     const [low, high] = await Promise.all([ask(ListOffsetTimestamps.EARLIEST), ask(ListOffsetTimestamps.LATEST)]);
     const lows = new Map(low.flatMap((t) => t.partitions).map((p) => [p.partitionIndex, p.offset]));
     return high.flatMap((t) => t.partitions)
@@ -62,9 +66,9 @@ export class TopicAdmin {
   }
 
   /** Creates the topic; one that exists already (another run created it meanwhile) is no error. */
-  async createTopic(topic: string, partitions: number, replicas: number): Promise<void> {
+  async createTopic(topic: string, partitions: number, replicas: number, configs: Record<string, string> = {}): Promise<void> {
     try {
-      await this.admin.createTopics({ topics: [topic], partitions, replicas });
+      await this.admin.createTopics({ topics: [topic], partitions, replicas, configs: Object.entries(configs).map(([name, value]) => ({ name, value })) });
     } catch (e) {
       if (hasBrokerError(e, 'TOPIC_ALREADY_EXISTS')) return;
       throw e;

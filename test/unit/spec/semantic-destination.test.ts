@@ -109,3 +109,25 @@ describe('destination-specific rules', () => {
     expect(JSON.stringify(diagnostics)).not.toContain('plain-secret');
   });
 });
+
+describe('Kafka delivery', () => {
+  const kafka = (destination: string) => `apiVersion: mig/v1
+kind: Migration
+metadata: {name: shop-to-kafka}
+spec:
+  source: {type: mysql, host: 127.0.0.1, user: mig}
+  destination: {type: kafka, brokers: ["127.0.0.1:9092"], topic: shop, ${destination}}
+  objects: [{database: shop}]
+`;
+
+  it('exactly-once needs acks all: a lower setting is refused at its line', () => {
+    const d = check(kafka('delivery: exactly-once, acks: leader'));
+    expect(d).toEqual([expect.objectContaining({ severity: 'error', code: 'delivery-needs-acks-all', line: 6, fix: expect.stringContaining('remove acks') })]);
+    expect(check(kafka('delivery: exactly-once'))).toEqual([]);
+    expect(check(kafka('delivery: exactly-once, acks: all, checkpointTopic: ops.mig'))).toEqual([]);
+  });
+
+  it('a checkpoint topic without exactly-once would be ignored, so it is refused', () => {
+    expect(check(kafka('checkpointTopic: ops.mig'))).toEqual([expect.objectContaining({ severity: 'error', code: 'field-not-for-destination' })]);
+  });
+});

@@ -40,10 +40,10 @@ export class KafkaAdmin {
     }
   }
 
-  async create(topic: string, partitions: number, replicationFactor: number): Promise<void> {
+  async create(topic: string, partitions: number, replicationFactor: number, configs: Record<string, string> = {}): Promise<void> {
     try {
       // Another run may have created it meanwhile; that is the state we wanted (no error).
-      await this.admin.createTopic(topic, partitions, replicationFactor);
+      await this.admin.createTopic(topic, partitions, replicationFactor, configs);
     } catch (e) {
       throw kafkaError(this.dest, e);
     }

@@ -13,6 +13,8 @@ import { MigError } from '../../../util/errors.js';
 import type { ChangeSink, SinkCapabilities, SinkOpenRequest } from '../../contract.js';
 import { classifyKafkaError } from '../../kafka/client.js';
 import { Router } from './router.js';
+import { CHECKPOINT_TOPIC_CONFIGS, checkpointTopicOf, transactionalIdOf } from './checkpoint-topic.js';
+import { exactlyOnceSink } from './exactly-once-sink.js';
 
 /** The topics and partition counts the tables need (each table's, and the DDL topic). */
 export interface KafkaSinkOptions extends SinkOpenRequest {
@@ -28,12 +30,14 @@ export interface KafkaSinkOptions extends SinkOpenRequest {
  */
 const kafkaCapabilities: SinkCapabilities = { checkpoint: 'after-ack', perKeyOrder: true, idempotentReplay: false, chunksInFlight: 1, queueSize: 5000 };
 
+/** Delivery exactly-once gives a transactional sink (exactly-once-sink.ts); at-least-once this one. */
 export async function openKafkaSink(o: KafkaSinkOptions): Promise<ChangeSink<OutboundMessage>> {
   const name = o.migration.metadata.name;
   const secrets = await resolveKafkaSecrets(o.dest, o.specDir);
   await ensureTopics(o, secrets);
   const schemaIds = await registerValueSchemas(o);
-  const writer = await KafkaWriter.connect(o.dest, secrets);
+  const checkpointTopic = checkpointTopicOf(o.dest);
+  const writer = await KafkaWriter.connect(o.dest, secrets, checkpointTopic ? transactionalIdOf(name) : undefined);
   const router = new Router({
     tables: new Map(o.tables.map((t) => [t.id, t])),
     destination: o.dest,
@@ -47,6 +51,7 @@ export async function openKafkaSink(o: KafkaSinkOptions): Promise<ChangeSink<Out
       o.hook({ type: 'table-warning', migration: name, table: row.table, message: `skipped a row of ${row.bytes} bytes (key ${row.key ?? 'none'}): over destination.maxMessageBytes; recorded in the state` });
     },
   });
+  if (checkpointTopic) return exactlyOnceSink({ dest: o.dest, secrets, migration: name, checkpointTopic, router, writer, shapes: o.shapes });
   return {
     snapshotRow: (shape, row, es, now) => router.snapshotRow(shape, row, es, now),
     change: (ev, shapeOf, now) => router.change(ev, shapeOf, now),
@@ -69,7 +74,7 @@ async function ensureTopics(o: KafkaSinkOptions, secrets: KafkaSecrets): Promise
       const have = live.get(t.name);
       if (!have) {
         if (!o.createMissing) throw new MigError('topic-missing', `${name}: topic ${t.name} does not exist and "schema" is not in spec.types`, 'create the topic, or add schema to spec.types so mig creates it');
-        await admin.create(t.name, t.partitions, o.dest.replicationFactor);
+        await admin.create(t.name, t.partitions, o.dest.replicationFactor, t.name === checkpointTopicOf(o.dest) ? CHECKPOINT_TOPIC_CONFIGS : {});
         fresh.push({ name: t.name, partitions: t.partitions });
         o.hook({ type: 'topic-created', migration: name, topic: t.name, partitions: t.partitions });
         o.hook({ type: 'topic-known', migration: name, topic: t.name, partitions: t.partitions });

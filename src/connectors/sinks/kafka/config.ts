@@ -47,6 +47,13 @@ export const KafkaDestination = z
     partitions: z.number().int().min(1).max(10000).default(1).describe('Partition count of topics mig creates.'),
     replicationFactor: z.number().int().min(1).max(32).default(1).describe('Replication factor of topics mig creates.'),
     clientId: z.string().min(1).optional().describe('Client id mig identifies itself with to Kafka.'),
+    delivery: z
+      .enum(['at-least-once', 'exactly-once'])
+      .optional()
+      .describe("at-least-once (default): after a crash some changes are sent again. exactly-once: each batch of source transactions and mig's checkpoint are written in one Kafka transaction (a read_committed consumer sees every change once); needs acks all."),
+    checkpointTopic: topicName
+      .optional()
+      .describe('With delivery exactly-once: the compacted topic holding the checkpoints, one record per migration (default mig.checkpoints).'),
   })
   .describe('An Apache Kafka cluster receiving the change stream.');
 export type KafkaDestination = z.infer<typeof KafkaDestination>;

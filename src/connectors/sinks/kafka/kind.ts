@@ -11,6 +11,7 @@ import { openKafkaSink } from './change-sink.js';
 import { resolveKafkaSecrets } from '../../kafka/secrets.js';
 import { kafkaPrecheckFacts } from './precheck-facts.js';
 import { openKafkaVerifier } from './verify.js';
+import { checkpointTopicOf, forgetKafkaCheckpoints } from './checkpoint-topic.js';
 
 export const kafkaSink: SinkKind<KafkaDestination> = {
   type: 'kafka',
@@ -20,9 +21,10 @@ export const kafkaSink: SinkKind<KafkaDestination> = {
   targetKind: 'topic',
   targetOf: (d, _database, t) => t.topic ?? d.topic,
   snapshotLayout: () => undefined,
-  extraTopics: (d) => (d.ddlTopic ? [[d.ddlTopic, d.partitions]] : []),
+  // The checkpoint topic of delivery exactly-once has one partition: a migration's records stay in order.
+  extraTopics: (d) => [...(d.ddlTopic ? [[d.ddlTopic, d.partitions] as [string, number]] : []), ...(checkpointTopicOf(d) ? [[checkpointTopicOf(d)!, 1] as [string, number]] : [])],
   describe: (d) =>
-    `${d.format}, ${d.compression ?? 'lz4'}, partitioning ${d.partitioning?.policy ?? 'primary-key'}, acks ${d.acks ?? 'all'}${d.ddlTopic ? `, DDL to ${d.ddlTopic}` : ''}${d.nameCase && d.nameCase !== 'source' ? `, names ${d.nameCase} case` : ''}`,
+    `${d.format}, ${d.compression ?? 'lz4'}, partitioning ${d.partitioning?.policy ?? 'primary-key'}, acks ${d.acks ?? 'all'}${d.delivery === 'exactly-once' ? `, exactly-once (checkpoints in ${checkpointTopicOf(d)})` : ''}${d.ddlTopic ? `, DDL to ${d.ddlTopic}` : ''}${d.nameCase && d.nameCase !== 'source' ? `, names ${d.nameCase} case` : ''}`,
   where: (d) => d.brokers.join(', '),
   reachFix: 'check spec.destination.brokers and that the brokers are running',
   keylessConsequence: {
@@ -43,6 +45,10 @@ export const kafkaSink: SinkKind<KafkaDestination> = {
       field('compression', da.compression ?? 'lz4', db.compression ?? 'lz4', 'new batches use it; consumers read either');
       const acks = db.acks ?? 'all';
       field('acks', da.acks ?? 'all', acks, acks === 'all' ? 'every checkpoint waits for all in-sync replicas' : 'a broker failure can lose changes mig already checkpointed', acks === 'all' ? [] : ['destructive']);
+      field('delivery', da.delivery ?? 'at-least-once', db.delivery ?? 'at-least-once', (db.delivery ?? 'at-least-once') === 'exactly-once'
+        ? 'from the checkpoint on each batch of changes and the position after it are one Kafka transaction (consumers should read read_committed)'
+        : 'from the checkpoint on a crash can send changes again');
+      field('checkpointTopic', checkpointTopicOf(da), checkpointTopicOf(db), 'where the exactly-once checkpoints are kept');
       field('oversizedRow', da.oversizedRow ?? 'fail', db.oversizedRow ?? 'fail', 'applies to rows from the checkpoint on');
       field('maxMessageBytes', da.maxMessageBytes ?? 10485760, db.maxMessageBytes ?? 10485760, 'applies to rows from the checkpoint on');
       field('schemaRegistry', da.schemaRegistry?.url, db.schemaRegistry?.url, 'value schemas are registered there from now on');
@@ -54,6 +60,10 @@ export const kafkaSink: SinkKind<KafkaDestination> = {
   open: (d, r) => openKafkaSink({ ...r, dest: d }),
   precheckFacts: kafkaPrecheckFacts,
   verifier: openKafkaVerifier,
+  checkpointRecord: {
+    where: (d) => (checkpointTopicOf(d) ? `topic ${checkpointTopicOf(d)}` : undefined),
+    forget: (m, d, specDir) => forgetKafkaCheckpoints(m, d, specDir),
+  },
   createdTargets: (ms) => Object.entries(ms.topics).filter(([, t]) => t.created).map(([name]) => name),
   dropTargets: async (_m, d, specDir, topics) => {
     const admin = await KafkaAdmin.connect(d, await resolveKafkaSecrets(d, specDir));

@@ -35,16 +35,25 @@ export class KafkaWriter {
     this.compression = compressionOf(dest.compression);
   }
 
-  /** `secrets` from resolveKafkaSecrets: needed when the destination sets sasl, or a relative tls.ca. */
-  static async connect(dest: KafkaDestination, secrets?: KafkaSecrets): Promise<KafkaWriter> {
+  /**
+   * `secrets` from resolveKafkaSecrets: needed when the destination sets sasl, or a relative tls.ca.
+   * `transactionalId` makes the producer transactional (delivery exactly-once): the id is the
+   * migration's, so the broker fences off a producer an earlier run of it left behind.
+   */
+  static async connect(dest: KafkaDestination, secrets?: KafkaSecrets, transactionalId?: string): Promise<KafkaWriter> {
     const acks = acksFor(dest.acks);
     const producer = new Producer<Buffer, Buffer, Buffer, Buffer>({
-      ...clientOptions(dest, { secrets }),
+      // A transactional id a killed run used is busy (CONCURRENT_TRANSACTIONS) until the broker has
+      // aborted that run's transaction: more attempts let a restart wait that out.
+      ...clientOptions(dest, { secrets, retries: transactionalId ? 20 : undefined }),
       maxInflights: 1,
       // Idempotence needs acks=all; an idempotent producer with retries unset retries forever.
       idempotent: acks === -1,
       acks,
       compression: compressionOf(dest.compression),
+      // No producer id yet (-1): the client would otherwise send id 0 epoch 0 on InitProducerId,
+      // which the broker refuses as fenced once an earlier run of the migration used the id.
+      ...(transactionalId ? { transactionalId, producerId: -1n, producerEpoch: -1 } : {}),
     });
     try {
       // The client connects on first use: asking for the cluster's metadata fails now, not mid-run.
@@ -62,6 +71,41 @@ export class KafkaWriter {
    * message.max.bytes (1 MB by default), and sequential requests keep each key's order.
    */
   async send(messages: OutboundMessage[]): Promise<void> {
+    await this.inRequests(messages, (batch) => this.producer.send({ messages: batch, acks: this.acks, compression: this.compression }));
+  }
+
+  /**
+   * Writes the messages in one Kafka transaction (the producer is transactional): a read_committed
+   * consumer sees all of them or, after a failure or a crash, none. A failed transaction is aborted.
+   */
+  async sendTransaction(messages: OutboundMessage[]): Promise<void> {
+    // A transaction that wrote nothing cannot be committed (the broker calls it an invalid state).
+    if (messages.length === 0) return;
+    let tx: Awaited<ReturnType<typeof this.producer.beginTransaction>>;
+    try {
+      tx = await this.producer.beginTransaction();
+    } catch (e) {
+      throw kafkaError(this.dest, e);
+    }
+    try {
+      await this.inRequests(messages, (batch) => tx.send({ messages: batch, compression: this.compression }));
+      await tx.commit();
+    } catch (e) {
+      await tx.abort().catch(() => undefined);
+      if (hasBrokerError(e, 'UNSUPPORTED_VERSION')) {
+        throw new MigError('kafka-transactions-unsupported', `the Kafka brokers ${this.dest.brokers.join(', ')} refused the transaction protocol mig's client speaks (UNSUPPORTED_VERSION): a Kafka 4 cluster formatted by Kafka 3 keeps transaction.version 0`,
+          'raise it with: kafka-features.sh --bootstrap-server <broker> upgrade --release-version <your Kafka version, e.g. 4.1>; or set spec.destination.delivery: at-least-once', { cause: e });
+      }
+      throw e instanceof MigError ? e : kafkaError(this.dest, e);
+    }
+  }
+
+  /**
+   * Sends in requests cut at about MAX_REQUEST_BYTES, one after another: brokers reject a record
+   * batch over their message.max.bytes (1 MB by default), and sequential requests keep each key's
+   * order.
+   */
+  private async inRequests(messages: OutboundMessage[], send: (batch: MessageToProduce<Buffer, Buffer, Buffer, Buffer>[]) => Promise<unknown>): Promise<void> {
     let start = 0;
     while (start < messages.length) {
       let end = start;
@@ -73,12 +117,12 @@ export class KafkaWriter {
         bytes += size;
         end++;
       }
-      await this.sendOne(messages, start, end);
+      await this.sendOne(messages, start, end, send);
       start = end;
     }
   }
 
-  private async sendOne(messages: OutboundMessage[], from: number, to: number): Promise<void> {
+  private async sendOne(messages: OutboundMessage[], from: number, to: number, send: (batch: MessageToProduce<Buffer, Buffer, Buffer, Buffer>[]) => Promise<unknown>): Promise<void> {
     const batch: MessageToProduce<Buffer, Buffer, Buffer, Buffer>[] = new Array(to - from);
     for (let i = from; i < to; i++) {
       const m = messages[i]!;
@@ -87,7 +131,7 @@ export class KafkaWriter {
       batch[i - from] = { topic: m.topic, key: m.key === null ? undefined : Buffer.from(m.key), value: m.value, partition };
     }
     try {
-      await this.producer.send({ messages: batch, acks: this.acks, compression: this.compression });
+      await send(batch);
     } catch (e) {
       if (hasBrokerError(e, 'MESSAGE_TOO_LARGE')) {
         const first = messages[from]!;
