@@ -2,7 +2,8 @@
 // promise gates the next message, so a slow handler slows the fetching and memory stays at about
 // one fetch. The consumer's group is only the client's means of fetching (it always joins one):
 // nothing is ever committed, and starting offsets are always given, never the group's.
-import { Consumer, FetchIsolationLevels, type Message } from '@platformatic/kafka';
+import type { Message } from '@platformatic/kafka';
+import { kafkaModule } from './client-module.js';
 import { clientOptions, type KafkaClientOptions, type KafkaEndpoint } from './client.js';
 
 export interface ReadMessage {
@@ -42,6 +43,7 @@ export async function readTopic(o: TopicReadOptions, each: (m: ReadMessage) => P
   if (o.signal?.aborted) return 'aborted';
   if (allReached()) return 'caught-up';
 
+  const { Consumer, FetchIsolationLevels } = await kafkaModule();
   const consumer = new Consumer<Buffer, Buffer, Buffer, Buffer>({
     ...clientOptions(o.endpoint, o),
     groupId: o.groupId,

@@ -3,7 +3,8 @@
 // One request in flight: retries can then never reorder a key's changes. Under acks=all the
 // producer is idempotent as well, so a request the client retries (a leader moving just after a
 // topic was created) is not written twice.
-import { Producer, type MessageToProduce } from '@platformatic/kafka';
+import type { MessageToProduce, Producer } from '@platformatic/kafka';
+import { kafkaModule } from '../../kafka/client-module.js';
 import type { KafkaDestination } from '../../../spec/schema.js';
 import type { OutboundMessage } from './message.js';
 import { clientOptions, hasBrokerError, kafkaError } from '../../kafka/client.js';
@@ -42,6 +43,7 @@ export class KafkaWriter {
    */
   static async connect(dest: KafkaDestination, secrets?: KafkaSecrets, transactionalId?: string): Promise<KafkaWriter> {
     const acks = acksFor(dest.acks);
+    const { Producer } = await kafkaModule();
     const producer = new Producer<Buffer, Buffer, Buffer, Buffer>({
       // A transactional id a killed run used is busy (CONCURRENT_TRANSACTIONS) until the broker has
       // aborted that run's transaction: more attempts let a restart wait that out.
