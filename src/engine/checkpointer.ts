@@ -43,9 +43,13 @@ export class Checkpointer {
     return this.writing;
   }
 
-  /** Persists unless the last write was less than the interval ago. */
-  async saveThrottled(): Promise<void> {
-    if (Date.now() - this.lastWrite >= this.intervalMs) await this.save();
+  /**
+   * Persists unless the last write was less than the interval ago. `maxSkipped`: persists anyway
+   * once that many calls in a row were skipped, which bounds what a crash makes the caller redo by
+   * a count, not only by time (the full load's chunks arrive faster than the interval).
+   */
+  async saveThrottled(maxSkipped = Infinity): Promise<void> {
+    if (Date.now() - this.lastWrite >= this.intervalMs || this.skipped - this.covered >= maxSkipped) await this.save();
     else this.skipped++;
   }
 

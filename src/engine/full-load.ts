@@ -128,10 +128,12 @@ async function loadTable<O>(ctx: RunContext<O>, conn: Connection, ts: TableState
     const done = Promise.all([ctx.sink.send(msgs), previous]).then(async () => {
       if (cursor) ts.cursor = cursor;
       ts.rowsCopied += rows;
-      // Throttled like the stream's checkpoints: a crash re-sends at most that window's chunks, and a
-      // load of small chunks does not pay a state write for each. A keyless table has no cursor to
-      // resume from; its count is what a restart reports as written twice, so it is kept exact.
-      await (shape.keyKind === 'none' ? ctx.checkpointer.save() : ctx.checkpointer.saveThrottled());
+      // Throttled like the stream's checkpoints, so a load of small chunks does not pay a state write
+      // for each; but at most one acknowledged chunk waits for the next write, so a crash re-sends it
+      // and the one in flight, never more, however fast the destination acknowledges. A keyless table
+      // has no cursor to resume from; its count is what a restart reports as written twice, so it is
+      // kept exact.
+      await (shape.keyKind === 'none' ? ctx.checkpointer.save() : ctx.checkpointer.saveThrottled(1));
       ctx.hook({ type: 'chunk', migration: name, table: ts.id, rows, total: ts.rowsCopied });
     });
     // Marked handled here; the rejection still surfaces when the chunk is awaited.
