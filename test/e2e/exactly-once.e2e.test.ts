@@ -3,7 +3,8 @@
 // record its last committed Kafka transaction holds. A read_committed consumer (mig's own reader)
 // then finds every source change exactly once, in each key's order, and the last value of each row
 // equal to the source. A batch the killed process had begun (open or aborted transaction) is
-// invisible to it. The checkpoint topic is compacted and holds the migration's record.
+// invisible to it. The checkpoint topic is compacted and holds the migration's record; destroy
+// empties it, and a record mig cannot read stops the run with a fix.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import type { Connection } from 'mysql2/promise';
 import { KAFKA_BROKERS, MYSQL_PORT, uniqueName } from '../integration/helpers/env.js';
 import { TopicAdmin } from '../../src/connectors/kafka/topic-admin.js';
 import { readTopic } from '../../src/connectors/kafka/topic-read.js';
+import { KafkaWriter } from '../../src/connectors/sinks/kafka/writer.js';
 import { runMig } from './helpers/run-mig.js';
 import { killIfRunning, sleep, startMig, type BackgroundMig } from './helpers/runner.js';
 import { deleteTopics, textConnection } from './helpers/tidb.js';
@@ -122,6 +124,20 @@ describe('delivery exactly-once', () => {
     const checkpoints = await committed(CHECKPOINTS);
     expect(checkpoints.length).toBeGreaterThan(0);
     expect(JSON.parse(checkpoints.at(-1)!.value)).toMatchObject({ migration: DB.replace(/_/g, '-'), feed: expect.stringMatching(/^binlog:/) });
+
+    // A record mig cannot read (another writer on the topic) stops the run with the fix, no stack.
+    const good = checkpoints.at(-1)!;
+    const record = (value: string) => [{ topic: CHECKPOINTS, key: good.key, value: Buffer.from(value), partition: 0 }];
+    const writer = await KafkaWriter.connect({ type: 'kafka', brokers: KAFKA_BROKERS, topic: TOPIC, format: 'canal-json', partitions: 1, replicationFactor: 1 });
+    await writer.send(record('not json'));
+    const refused = await runMig(['apply', '--auto-approve', '--until-caught-up'], { cwd });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`is not mig's JSON`);
+    expect(refused.stderr).toContain('checkpointTopic of its own');
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
+    // The good record back: destroy reads it.
+    await writer.send(record(good.value));
+    await writer.close();
 
     // destroy forgets the record: a migration created again under the name starts afresh.
     const destroy = await runMig(['destroy', DB.replace(/_/g, '-'), '-y'], { cwd });

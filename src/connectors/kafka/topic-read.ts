@@ -29,7 +29,6 @@ export interface TopicReadOptions extends KafkaClientOptions {
 /** Why the read ended. */
 export type ReadEnd = 'caught-up' | 'aborted';
 
-const buf = (b: Buffer | undefined | null): Buffer | null => (b && b.length > 0 ? b : b ? Buffer.alloc(0) : null);
 
 /**
  * Hands each committed message of the partitions to `each`, in offset order per partition, until
@@ -84,7 +83,8 @@ export async function readTopic(o: TopicReadOptions, each: (m: ReadMessage) => P
       const n = next.get(p);
       // Not a partition of this read, already handed on (a fetch from before a restart), or past its end.
       if (n !== undefined && raw.offset >= n && !reached(p, raw.offset)) {
-        await each({ partition: p, offset: raw.offset, key: buf(raw.key), value: buf(raw.value) });
+        // A null key or value comes as undefined; an empty one as an empty Buffer.
+        await each({ partition: p, offset: raw.offset, key: raw.key ?? null, value: raw.value ?? null });
         next.set(p, raw.offset + 1n);
         if (allReached()) return 'caught-up';
       }

@@ -7,6 +7,7 @@ import type { KafkaDestination, Migration } from '../../../spec/schema.js';
 import type { RecordedPosition } from '../../contract.js';
 import { resolveKafkaSecrets, type KafkaSecrets } from '../../kafka/secrets.js';
 import { TopicAdmin } from '../../kafka/topic-admin.js';
+import { MigError } from '../../../util/errors.js';
 import { readTopic } from '../../kafka/topic-read.js';
 import type { OutboundMessage } from './message.js';
 import { KafkaWriter } from './writer.js';
@@ -45,7 +46,8 @@ export function checkpointMessage(topic: string, migration: string, feed: string
 export async function readCheckpointRecords(d: KafkaDestination, secrets: KafkaSecrets, topic: string, migration: string): Promise<RecordedPosition[]> {
   const admin = new TopicAdmin(d, { secrets, retries: 3 });
   const groupId = `mig-checkpoints-${randomUUID()}`;
-  const latest = new Map<string, RecordedPosition | null>();
+  // Only each key's latest record counts (older ones wait for compaction): it alone is parsed.
+  const latest = new Map<string, { value: Buffer | null; partition: number; offset: bigint }>();
   try {
     // Up to the last stable offset: a transaction still open (a killed run's, until the broker
     // aborts it) holds no checkpoint that counts, and waiting for it would wait for its timeout.
@@ -55,14 +57,24 @@ export async function readCheckpointRecords(d: KafkaDestination, secrets: KafkaS
       { endpoint: d, secrets, retries: 3, topic, groupId, from: new Map(ranges.map((r) => [r.partition, r.low])), until: new Map(ranges.map((r) => [r.partition, r.high])) },
       (m) => {
         const key = m.key?.toString('utf8');
-        if (!key || !key.startsWith(`${migration}\u0000`)) return;
-        if (!m.value || m.value.length === 0) return void latest.set(key, null);
-        const v = JSON.parse(m.value.toString('utf8')) as CheckpointValue;
-        latest.set(key, { feed: v.feed, kafkaOffset: v.offset, commitTs: v.commitTs, updatedAt: v.updatedAt });
+        if (key?.startsWith(`${migration}\u0000`)) latest.set(key, { value: m.value, partition: m.partition, offset: m.offset });
       },
     );
     await admin.deleteGroup(groupId).catch(() => undefined);
-    return [...latest.values()].filter((r): r is RecordedPosition => r !== null);
+    const out: RecordedPosition[] = [];
+    for (const r of latest.values()) {
+      // An empty record is one mig destroy wrote: no position.
+      if (!r.value || r.value.length === 0) continue;
+      let v: CheckpointValue;
+      try {
+        v = JSON.parse(r.value.toString('utf8')) as CheckpointValue;
+      } catch {
+        throw new MigError('kafka-checkpoint-unreadable', `the checkpoint record of ${migration} at ${topic} partition ${r.partition} offset ${r.offset} is not mig's JSON`,
+          `something else writes to ${topic}: give this migration a checkpointTopic of its own (spec.destination.checkpointTopic); where to resume is then unknown, so take a new snapshot with mig apply --replace ${migration}`);
+      }
+      out.push({ feed: v.feed, kafkaOffset: v.offset, commitTs: v.commitTs, updatedAt: v.updatedAt });
+    }
+    return out;
   } finally {
     await admin.close();
   }

@@ -27,13 +27,13 @@ export async function readTopicOnce(dest: KafkaDestination, secrets: KafkaSecret
   try {
     // The ends a read_committed reader can reach: an open transaction is not part of the topic yet.
     const ranges = await admin.offsets(topic, { committed: true });
-    const todo = ranges.filter((r) => r.high > r.low);
-    if (todo.length === 0) return;
+    const held = ranges.filter((r) => r.high > r.low);
+    if (held.length === 0) return;
     const partitions = ranges.length;
     const timeout = AbortSignal.timeout(timeoutMs);
     joined = true;
     const end = await readTopic(
-      { endpoint: dest, secrets, retries: 3, topic, groupId, from: new Map(todo.map((r) => [r.partition, r.low])), until: new Map(todo.map((r) => [r.partition, r.high])), maxBytes: 8 << 20, signal: timeout },
+      { endpoint: dest, secrets, retries: 3, topic, groupId, from: new Map(held.map((r) => [r.partition, r.low])), until: new Map(held.map((r) => [r.partition, r.high])), maxBytes: 8 << 20, signal: timeout },
       (m) => {
         if (m.value) each({ partition: m.partition, partitions, key: m.key ? m.key.toString('utf8') : null, value: m.value });
       },
