@@ -23,6 +23,7 @@ import type { ApplyEvent } from '../model/events.js';
 import type { StateStore } from '../state/store.js';
 import type { Inspected } from '../plan/make.js';
 import { MigError } from '../util/errors.js';
+import { interruptOnSignals } from '../cli/interrupt.js';
 
 export default class ApplyCommand extends MigCommand {
   static override summary = 'Make it so: schema, full load and incremental streaming, resumable at any point.';
@@ -79,10 +80,8 @@ export default class ApplyCommand extends MigCommand {
     // Before anything is opened: a port in use fails the command before it has done anything.
     const metrics = await startMetrics(flags, (line) => this.out(line));
     const store = await openStateStore(flags, { mysql: { onTakeover: tookOver } });
-    const abort = new AbortController();
-    const onSignal = () => abort.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    const interrupt = interruptOnSignals();
+    const abort = interrupt.abort;
     try {
       const reclaimed = (l: { id: string; pid: number; time: string }) =>
         this.out(`The previous apply (pid ${l.pid}, lock ${l.id}, since ${l.time}) is no longer running; released its lock and resuming from its checkpoints.`);
@@ -128,8 +127,7 @@ export default class ApplyCommand extends MigCommand {
       output.emit(resultOf(final, output.latest(), { ok: true, recorded, only: names }));
     } finally {
       output.close();
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      interrupt.release();
       await metrics.close();
       await store.close?.();
     }

@@ -9,6 +9,7 @@ import { planDestroy } from '../plan/destroy.js';
 import { destroyMigrations } from '../engine/destroy.js';
 import { parseDuration } from '../engine/wait-runner.js';
 import { MigError } from '../util/errors.js';
+import { interruptOnSignals } from '../cli/interrupt.js';
 
 export default class DestroyCommand extends MigCommand {
   static override summary = 'Stop and remove migrations: replication stops, the state forgets them (destination objects kept unless asked).';
@@ -43,10 +44,8 @@ export default class DestroyCommand extends MigCommand {
     // The specs only name migrations for a did-you-mean: destroy works from the state, whatever the specs say.
     const specNames = await loadSpecs(flags.dir).then((r) => r.migrations.map((l) => l.migration.metadata.name), () => []);
     const store = await openStateStore(flags);
-    const abort = new AbortController();
-    const onSignal = () => abort.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    const interrupt = interruptOnSignals();
+    const abort = interrupt.abort;
     try {
       const plan = planDestroy(await store.read(), await store.leases(), { names: argv as string[], specNames, deleteDestination: flags['delete-destination'] });
       say(renderDestroyPlan(plan));
@@ -75,8 +74,7 @@ export default class DestroyCommand extends MigCommand {
       const steps = plan.migrations.map(({ name, runner, steps: s }) => ({ migration: name, ...(runner ? { runner } : {}), steps: s }));
       if (flags.json) this.out(JSON.stringify({ type: 'result', ok: !abort.signal.aborted, serial: final.serial, plan: steps, destroyed, notApplied: plan.notApplied }));
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      interrupt.release();
       await store.close?.();
     }
   }

@@ -10,6 +10,7 @@ import { metricsFlags, startMetrics } from '../cli/metrics-server.js';
 import { RunnerHealth } from '../cli/runner-health.js';
 import { runAll, runMigrations, type RunOutcome } from '../engine/runner.js';
 import { MigError } from '../util/errors.js';
+import { interruptOnSignals } from '../cli/interrupt.js';
 
 export default class RunCommand extends MigCommand {
   static override summary = 'Run migrations as a service: hold each one\'s lease, stream, and reconcile every plan mig apply approves, without stopping.';
@@ -55,10 +56,8 @@ export default class RunCommand extends MigCommand {
     // Before anything is opened: a port in use fails the runner before it takes a lease.
     const metrics = await startMetrics(flags, (line) => this.out(line));
     const store = await openStateStore(flags);
-    const abort = new AbortController();
-    const onSignal = () => abort.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    const interrupt = interruptOnSignals();
+    const abort = interrupt.abort;
     const health = new RunnerHealth();
     let server: HealthServer | undefined;
     try {
@@ -94,8 +93,7 @@ export default class RunCommand extends MigCommand {
       output.emit(resultOf(await store.read(), output.latest(), { ok: true, interrupted: abort.signal.aborted, recorded: [], only: names.length > 0 ? new Set(names) : undefined }));
     } finally {
       output.close();
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      interrupt.release();
       await server?.close();
       await metrics.close();
       await store.close?.();

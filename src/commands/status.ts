@@ -8,6 +8,7 @@ import { Logger, logFlags, streamWriter, useColor } from '../cli/log.js';
 import { LiveArea } from '../cli/views/progress-live.js';
 import { durationMs } from '../cli/views/progress-reporter.js';
 import type { StateStore } from '../state/store.js';
+import { interruptOnSignals } from '../cli/interrupt.js';
 
 export default class Status extends MigCommand {
   static override summary = 'Show each migration: table phases, rows copied, checkpoint and lag.';
@@ -57,10 +58,8 @@ export default class Status extends MigCommand {
    */
   private async watch(store: StateStore, flags: { dir: string; offline: boolean; json: boolean; interval: string; 'log-level': Logger['level']; 'log-format': Logger['format']; color: boolean }): Promise<void> {
     const everyMs = Math.max(100, durationMs(flags.interval, 'interval'));
-    const stop = new AbortController();
-    const onSignal = () => stop.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    const interrupt = interruptOnSignals();
+    const stop = interrupt.abort;
     const tty = process.stdout.isTTY === true && !flags.json && flags['log-format'] === 'text';
     const live = tty ? new LiveArea(process.stdout) : undefined;
     const color = useColor(process.stdout, process.env, flags.color) && flags['log-format'] === 'text';
@@ -76,8 +75,7 @@ export default class Status extends MigCommand {
         await sleep(everyMs, stop.signal);
       }
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      interrupt.release();
       // The last reading stays on the screen.
       live?.keep();
     }

@@ -158,8 +158,8 @@ export interface SinkKind<D extends Destination = Destination> {
   targetOf(d: D, database: string, t: TableSpec, targetDatabase: string | undefined): string;
   /** What else shapes the destination's copy of a table (a change re-snapshots it); undefined when nothing. */
   snapshotLayout(d: D, t: TableSpec): object | undefined;
-  /** Targets the destination has besides the tables' own (Kafka's DDL topic), with their partitions. */
-  extraTopics(d: D): [string, number][];
+  /** Targets the destination has besides the tables' own (Kafka's DDL, checkpoint and dead-letter topics), with their partitions. */
+  extraTopics(d: D, m: Migration): [string, number][];
   /** One line on where and how the data is written, for a new migration's plan. */
   describe(d: D): string;
   /**

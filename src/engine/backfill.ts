@@ -19,7 +19,8 @@
 // with a stream checkpoint at or after its high watermark; a crash repeats at most one chunk. A table
 // without a key is read whole in one window, and read again if the stream touched it meanwhile.
 import type { Connection } from 'mysql2/promise';
-import type { TableInfo, TxBatch } from '../model/source-data.js';
+import type { Row, TableInfo, TxBatch } from '../model/source-data.js';
+import { redrive } from './redrive.js';
 import type { TableState } from '../state/model.js';
 import { connectSource, sourceError } from '../connectors/sources/mysql/connect.js';
 import { TableChunker } from '../connectors/sources/mysql/snapshot-reader.js';
@@ -65,9 +66,13 @@ export class Backfill<O> {
     this.#limits = fullLimiters(ctx.migration);
   }
 
-  /** Tables a streaming migration copies while it streams: desired ones whose copy is not done. */
+  /**
+   * Tables a streaming migration copies while it streams: desired ones whose copy is not done (when
+   * the migration has a full load), and ones whose set-aside changes `mig redrive` asked for.
+   */
   static tablesFor<O>(ctx: RunContext<O>): TableState[] {
-    return [...ctx.desired.keys()].map((id) => ctx.mstate.tables[id]!).filter((t) => t && !t.fullDoneAt);
+    const full = ctx.migration.spec.types.includes('full');
+    return [...ctx.desired.keys()].map((id) => ctx.mstate.tables[id]!).filter((t) => t && ((full && !t.fullDoneAt) || (t.redrive?.keys.length ?? 0) > 0));
   }
 
   get active(): boolean {
@@ -147,8 +152,34 @@ export class Backfill<O> {
   async #run(): Promise<void> {
     for (const ts of this.tables) {
       if (this.#stopped || this.ctx.signal.aborted) return;
-      await this.#copy(ts);
+      if (!ts.fullDoneAt) await this.#copy(ts);
+      if (this.#stopped || this.ctx.signal.aborted) return;
+      if (ts.redrive) await redrive(this.ctx, ts, (shape, keys) => this.#readWindow(shape, ts.id, (chunker) => chunker.byKeys(keys)));
     }
+  }
+
+  /**
+   * One watermark window: low watermark, `read` (one SELECT), high watermark; resolves with the rows
+   * the stream did not supersede once they are at the destination, or 'again'.
+   */
+  async #readWindow(shape: TableInfo, id: string, read: (chunker: TableChunker) => Promise<Row[]>): Promise<WindowOutcome> {
+    const { ctx } = this;
+    const name = ctx.migration.metadata.name;
+    await this.#limits.queries.take({ rows: 1 }, AbortSignal.any([ctx.signal, this.#halt.signal]));
+    const chunker = new TableChunker(this.#conn!, shape, Number.MAX_SAFE_INTEGER, ctx.desired.get(id)?.filter, valueOptions(ctx.migration));
+    const chunk = ++this.#seq + Date.now() * 1000;
+    const window = new ChunkWindow(name, id, chunk, shape.chunkKey);
+    const outcome = new Promise<WindowOutcome>((settle, fail) => {
+      this.#window = { window, settle, fail };
+    });
+    outcome.catch(() => undefined);
+    const user = ctx.endpoint.spec.user;
+    await writeWatermark(this.#conn!, name, chunk, 'low', user);
+    window.rows = await read(chunker).catch((e) => {
+      throw sourceError(ctx.endpoint, e);
+    });
+    await writeWatermark(this.#conn!, name, chunk, 'high', user);
+    return withTimeout(outcome, id);
   }
 
   async #copy(ts: TableState): Promise<void> {

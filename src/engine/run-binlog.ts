@@ -64,7 +64,7 @@ async function streamPhases<O>(sink: ChangeSink<O>, run: PlannedRun, flavor: 'ma
   // A migration that has streamed copies its new and re-snapshotted tables while the stream runs
   // (without --follow, apply streams until they are copied and caught up); a first load takes one
   // consistent snapshot.
-  const backfilling = types.has('full') && types.has('incremental') && mstate.checkpoint !== undefined && Backfill.tablesFor(ctx).length > 0;
+  const backfilling = types.has('incremental') && mstate.checkpoint !== undefined && Backfill.tablesFor(ctx).length > 0;
   if (types.has('full') && !backfilling) await runFullLoad(ctx);
   if (opts.signal.aborted || !types.has('incremental')) return false;
   await enterIncremental(ctx);

@@ -29,6 +29,10 @@ export type ApplyEvent =
   | { type: 'backfill-start'; migration: string; table: string; estimatedRows: number; resumeFrom: number }
   | { type: 'backfill-chunk'; migration: string; table: string; rows: number; superseded: number; total: number }
   | { type: 'backfill-done'; migration: string; table: string; rows: number; superseded: number; chunks: number; seconds: number }
+  // mig redrive: a table's set-aside changes settled by writing their keys' current source rows
+  // again (rows), keys gone from the source or outside the filter (gone), keys the stream wrote
+  // newer changes of meanwhile (superseded).
+  | { type: 'redrive-done'; migration: string; table: string; changes: number; rows: number; gone: number; superseded: number; seconds: number }
   | { type: 'runner-error'; migration: string; code: string; message: string; fix?: string; retryInSeconds?: number }
   | { type: 'runner-retry'; migration: string; code: string; message: string; window: 'connection' | 'other'; attempt: number; since: string; until: string; retryInSeconds: number }
   | { type: 'runner-recovered'; migration: string; attempts: number; seconds: number }

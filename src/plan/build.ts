@@ -13,6 +13,7 @@ import { sourceKindOf } from '../connectors/registry.js';
 import { generationsOf, pendingGeneration, projectDesired } from '../state/generation.js';
 import type { RunnerLease } from '../state/store.js';
 import { heartbeatChanges, retryChanges, throttleChanges } from './operation-settings.js';
+import { errorPolicyChanges } from './error-policy-settings.js';
 import { heartbeatOf, heartbeatText } from '../spec/heartbeat.js';
 import { formatCount } from '../model/number-text.js';
 import { writtenText } from './spec-text.js';
@@ -391,7 +392,7 @@ function settingChanges(name: string, a: Migration, b: Migration): Change[] {
   const tb = b.spec.types.join(', ');
   if (ta !== tb) out.push({ kind: 'setting', action: 'update', migration: name, field: 'spec.types', reason: `types ${ta} → ${tb}`, risks: [] });
   if (a.spec.full.chunkSize !== b.spec.full.chunkSize) out.push({ kind: 'setting', action: 'update', migration: name, field: 'spec.full.chunkSize', reason: `chunk size ${formatCount(a.spec.full.chunkSize)} → ${formatCount(b.spec.full.chunkSize)}`, risks: [] });
-  out.push(...throttleChanges(name, a, b), ...retryChanges(name, a, b), ...heartbeatChanges(name, a, b));
+  out.push(...throttleChanges(name, a, b), ...retryChanges(name, a, b), ...heartbeatChanges(name, a, b), ...errorPolicyChanges(name, a, b));
   return out;
 }
 

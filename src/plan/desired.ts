@@ -14,7 +14,7 @@ export function desiredFor(m: Migration, live: LiveSource): Desired {
   const unresolved: string[] = [];
   // One rule for topic sizes, shared with validation: a table's `partitions` sizes only its own topic.
   const partitionsByTopic = topicPartitionCounts(m.spec);
-  for (const [topic, n] of kind.extraTopics(d)) if (!partitionsByTopic.has(topic)) partitionsByTopic.set(topic, n);
+  for (const [topic, n] of kind.extraTopics(d, m)) if (!partitionsByTopic.has(topic)) partitionsByTopic.set(topic, n);
 
   for (const obj of m.spec.objects) {
     if (live.ok && !live.databases.has(obj.database)) {

@@ -60,6 +60,6 @@ export function topicCollisions(ours: readonly string[], existing: readonly stri
 export function topicsWritten(m: Migration): string[] {
   const out = [...topicPartitionCounts(m.spec).keys()];
   const d = m.spec.destination;
-  for (const [topic] of sinkKindOf(d).extraTopics(d)) if (!out.includes(topic)) out.push(topic);
+  for (const [topic] of sinkKindOf(d).extraTopics(d, m)) if (!out.includes(topic)) out.push(topic);
   return out;
 }

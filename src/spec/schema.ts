@@ -6,12 +6,14 @@ import { name, topicName } from './schema-common.js';
 import { Source } from './schema-source.js';
 import { Destination, TablestoreType } from './schema-destination.js';
 import { RetryWindows, Throttle } from './schema-operations.js';
+import { DeadLetter, OnError } from './schema-errors.js';
 import { Alerts, Heartbeat, Labels } from './schema-observe.js';
 
 export { SECRET_REF } from './schema-common.js';
 export * from './schema-source.js';
 export * from './schema-destination.js';
 export * from './schema-operations.js';
+export * from './schema-errors.js';
 
 export const Operation = z.enum(['insert', 'update', 'delete', 'ddl']);
 export type Operation = z.infer<typeof Operation>;
@@ -39,6 +41,7 @@ export const TableSpec = z.strictObject({
     .min(1)
     .optional()
     .describe('Operations replicated for this table (default: insert, update, delete, ddl).'),
+  onError: OnError.optional().describe("This table's poison-event policy, overriding spec.onError."),
   partitionKey: z
     .array(name('column name'))
     .min(1)
@@ -102,6 +105,8 @@ export const MigrationSpecBody = z.strictObject({
     .optional()
     .describe('A topic holding messages mig did not write, or a destination table it did not create: error (default) fails the precheck; ignore writes into it (DTS: full load keeps existing rows, incremental overwrites).'),
   retry: RetryWindows.optional().describe('How long a failed run is retried in the process before it fails (DTS retry windows).'),
+  onError: OnError.optional().describe('What the migration does with a change its destination refuses or mig cannot encode (default block; per table: objects[].tables[].onError).'),
+  deadLetter: DeadLetter.optional().describe('Where dead letters go under onError: dead-letter (default: a topic or table named for the migration).'),
   throttle: Throttle.optional().describe('Rate limits for the full load and the stream, so a migration does not hurt production.'),
   heartbeat: Heartbeat.optional().describe('A heartbeat row written on the source so lag stays true while it is quiet (off unless enabled).'),
   alerts: Alerts.optional().describe('Webhooks called when the migration fails or its lag stays over a threshold.'),

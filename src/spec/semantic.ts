@@ -12,6 +12,7 @@ import { filterSyntax } from './semantic-filters.js';
 import { connectionShapes } from './semantic-hosts.js';
 import { retryWindowOrder } from './semantic-retry.js';
 import { heartbeatTable } from './semantic-heartbeat.js';
+import { errorPolicyRules } from './semantic-errors.js';
 import { secretReferenceSyntax, unknownReferenceOutsideSecret } from './semantic-refs.js';
 
 export type { SemanticCheck } from './semantic-at.js';
@@ -236,4 +237,5 @@ export const SEMANTIC_CHECKS: readonly SemanticCheck[] = [
   connectionShapes,
   retryWindowOrder,
   heartbeatTable,
+  errorPolicyRules,
 ];

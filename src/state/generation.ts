@@ -2,6 +2,7 @@
 // takes it up (here) and reports it observed. The plan projects pending generations the same way,
 // so a plan made while a runner reconciles is planned against what was approved, not what runs.
 import type { MigrationState, State } from './model.js';
+import { takeUpRedrive } from './redrive.js';
 
 /** A generation waiting for the runner: the one recorded, and the one it runs. */
 export function pendingGeneration(ms: MigrationState | undefined): number | undefined {
@@ -30,6 +31,7 @@ export function takeUpGeneration(ms: MigrationState): 'taken' | 'removed' | 'non
   ms.spec = d.spec;
   ms.digest = d.digest;
   ms.appliedAt = d.recordedAt;
+  if (d.redrive) takeUpRedrive(ms, d.redrive);
   ms.observedGeneration = d.generation;
   ms.generation = Math.max(ms.generation ?? 0, d.generation);
   delete ms.desired;

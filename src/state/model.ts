@@ -56,6 +56,15 @@ export interface TableState {
   snapshotTs?: string;
   /** A copy made while the stream ran (a table added to, or re-snapshotted in, a streaming migration). */
   backfill?: BackfillProgress;
+  /** Keys of set-aside changes `mig redrive` asked for: read again from the source, in watermark windows. */
+  redrive?: RedriveRequest;
+}
+
+/** What `mig redrive` asked of a table: its rows by these source keys, written again. */
+export interface RedriveRequest {
+  requestedAt: string;
+  /** Source key values per row (binary ones as base64), in the table's chunk-key order. */
+  keys: Array<Array<string | null | { base64: string }>>;
 }
 
 /** A table's copy read in watermark windows while the stream runs (engine/backfill.ts). */
@@ -88,6 +97,8 @@ export interface DesiredGeneration {
   addTables: TableState[];
   /** Topics apply created for this generation (with their partitions): mig's own once taken up. */
   createdTopics?: Record<string, number>;
+  /** `mig redrive` asked for the set-aside changes to be written again (from the source's current rows). */
+  redrive?: { requestedAt: string; table?: string };
 }
 
 /** What the runner of a migration last reported. */
@@ -148,7 +159,7 @@ export interface MigrationState {
   /** The source's clock minus this machine's, measured when the stream started: lag is read in source time. */
   sourceClock?: { offsetMs: number; measuredAt: string };
   lastStreamedAt?: string;
-  /** Rows not written: over destination.maxMessageBytes under `oversizedRow: skip`, or refused by Tablestore under `dirtyData: skip`. */
+  /** Changes not written under onError skip or dead-letter (or the older oversizedRow and dirtyData settings): refused by the destination or over its message size. */
   skippedRows?: SkippedRow[];
   /** `mig cutover` proved the destination equal to the source and recorded when, and at which source position. */
   cutover?: CutoverRecord;
@@ -172,8 +183,18 @@ export interface SkippedRow {
   bytes: number;
   at: string;
   phase: 'full' | 'incremental';
-  /** Why the destination refused the row (Tablestore dirty data under `dirtyData: skip`). */
+  /** Why the destination refused the row, or why mig could not encode it. */
   error?: string;
+  /** What the poison-event policy did: skipped (recorded here only), or dead-lettered (also written to `deadLetter`). Absent: skipped. */
+  outcome?: 'skipped' | 'dead-letter';
+  /** The change refused: a row operation, or a full-load row. */
+  op?: 'insert' | 'update' | 'delete' | 'snapshot';
+  /** The source key's values (binary ones as base64), which `mig redrive` reads the row again by. */
+  keyValues?: Array<string | null | { base64: string }>;
+  /** The topic or table the dead letter was written to. */
+  deadLetter?: string;
+  /** When `mig redrive` wrote the key's current source row to the destination. */
+  redrivenAt?: string;
 }
 
 export interface State {

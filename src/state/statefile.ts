@@ -41,6 +41,9 @@ const BinlogPositionSchema = z.strictObject({
   timestamp: count.optional(),
 });
 
+/** A key value as dead letters and redrive requests keep it: text, NULL, or binary as base64. */
+const jsonKeyValue = z.union([z.string(), z.null(), z.strictObject({ base64: z.string() })]);
+
 const TableStateSchema = z.strictObject({
   id: z.string().min(1),
   phase: z.enum(['pending', 'schema', 'full', 'incremental']),
@@ -59,6 +62,7 @@ const TableStateSchema = z.strictObject({
   backfill: z
     .strictObject({ generation: count, startedAt: isoTime, doneAt: isoTime.optional(), chunks: count, superseded: count })
     .optional(),
+  redrive: z.strictObject({ requestedAt: isoTime, keys: z.array(z.array(jsonKeyValue)) }).optional(),
 });
 
 const DesiredGenerationSchema = z.strictObject({
@@ -70,6 +74,7 @@ const DesiredGenerationSchema = z.strictObject({
   dropTables: z.array(z.string()),
   addTables: z.array(TableStateSchema),
   createdTopics: z.record(z.string(), z.number().int().positive()).optional(),
+  redrive: z.strictObject({ requestedAt: isoTime, table: z.string().optional() }).optional(),
 });
 
 const RunnerStatusSchema = z.strictObject({
@@ -116,7 +121,21 @@ const MigrationStateSchema = z.strictObject({
   sourceClock: z.strictObject({ offsetMs: z.number().finite(), measuredAt: isoTime }).optional(),
   lastStreamedAt: isoTime.optional(),
   skippedRows: z
-    .array(z.strictObject({ table: z.string(), key: z.string().nullable(), bytes: count, at: isoTime, phase: z.enum(['full', 'incremental']), error: z.string().optional() }))
+    .array(
+      z.strictObject({
+        table: z.string(),
+        key: z.string().nullable(),
+        bytes: count,
+        at: isoTime,
+        phase: z.enum(['full', 'incremental']),
+        error: z.string().optional(),
+        outcome: z.enum(['skipped', 'dead-letter']).optional(),
+        op: z.enum(['insert', 'update', 'delete', 'snapshot']).optional(),
+        keyValues: z.array(jsonKeyValue).optional(),
+        deadLetter: z.string().optional(),
+        redrivenAt: isoTime.optional(),
+      }),
+    )
     .optional(),
   cutover: z.strictObject({ at: isoTime, position: z.string().min(1).optional(), sourceReadOnly: z.boolean(), tables: count, rows: count }).optional(),
 });

@@ -22,7 +22,7 @@ import { startTablestoreServer, type TablestoreTestServer } from '../support/tab
 import { col, table } from '../unit/tablestore-helpers.js';
 
 const FAST = { attempts: 5, baseMs: 1, maxMs: 5 };
-const WRITER: WriterOptions = { buckets: 4, concurrency: 8, dirtyData: 'block', batchMode: 'batch-write' };
+const WRITER: WriterOptions = { buckets: 4, concurrency: 8, policyOf: () => 'block', batchMode: 'batch-write' };
 
 let server: TablestoreTestServer;
 let client: TablestoreClient;
@@ -207,7 +207,7 @@ describe('TablestoreWriter (BatchWriteRow)', () => {
     const wrong = mapping('dirty', 'update', 'STRING');
     const ops = [...Array.from({ length: 10 }, (_, i) => loadOp(good, row(i))), loadOp(wrong, row(100)), loadOp(good, row(10)), loadOp(wrong, row(101))];
 
-    const skip = new TablestoreWriter(client, { ...WRITER, buckets: 1, dirtyData: 'skip' });
+    const skip = new TablestoreWriter(client, { ...WRITER, buckets: 1, policyOf: () => 'skip' });
     const res = await skip.send(ops);
     expect(res.written).toBe(11);
     expect(res.dirty.map((d) => [d.table, d.key, d.source, d.code])).toEqual([
@@ -216,12 +216,12 @@ describe('TablestoreWriter (BatchWriteRow)', () => {
     ]);
     expect(byId('dirty').size).toBe(11);
 
-    const block = new TablestoreWriter(client, { ...WRITER, dirtyData: 'block' });
+    const block = new TablestoreWriter(client, { ...WRITER, policyOf: () => 'block' });
     const err = await block.send([loadOp(good, row(20)), loadOp(wrong, row(102))]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MigError);
     expect((err as MigError).code).toBe('tablestore-dirty-data');
     expect((err as MigError).message).toMatch(/table dirty rejected the row id=102 from shop\.orders: OTSParameterInvalid/);
-    expect((err as MigError).hint).toMatch(/dirtyData: skip/);
+    expect((err as MigError).hint).toMatch(/onError: skip or dead-letter/);
   });
 
   it('values mig cannot convert are dirty data without a request', async () => {
@@ -229,7 +229,7 @@ describe('TablestoreWriter (BatchWriteRow)', () => {
     const m = tableMapping({ info: big, destination: { writeMode: 'update', mergeColumn: 'x' } });
     await freshTable(m);
     const before = server.requests('BatchWriteRow');
-    const skip = new TablestoreWriter(client, { ...WRITER, dirtyData: 'skip' });
+    const skip = new TablestoreWriter(client, { ...WRITER, policyOf: () => 'skip' });
     const res = await skip.send([loadOp(m, { id: '18446744073709551615', n: '1' })]);
     expect(res.dirty).toMatchObject([{ table: 'u', key: 'id=18446744073709551615', code: 'tablestore-conversion' }]);
     expect(server.requests('BatchWriteRow')).toBe(before);
@@ -281,7 +281,7 @@ describe('TablestoreWriter (BulkImport)', () => {
     server.failNext(2, 'OTSServerBusy', 'BulkImport');
     expect((await w.send([loadOp(m, row(2000))])).written).toBe(1);
 
-    const skip = new TablestoreWriter(client, { ...WRITER, batchMode: 'bulk-import', dirtyData: 'skip' });
+    const skip = new TablestoreWriter(client, { ...WRITER, batchMode: 'bulk-import', policyOf: () => 'skip' });
     const dirty = await skip.send([loadOp(mapping('bulk', 'update', 'STRING'), row(3000)), loadOp(m, row(3001))]);
     expect(dirty.written).toBe(1);
     expect(dirty.dirty.map((d) => [d.key, d.code])).toEqual([['id=3000', 'OTSParameterInvalid']]);
@@ -320,7 +320,7 @@ describe('connection failures', () => {
   });
 
   it('writing to a missing table says so', async () => {
-    const w = new TablestoreWriter(client, { ...WRITER, dirtyData: 'skip' });
+    const w = new TablestoreWriter(client, { ...WRITER, policyOf: () => 'skip' });
     await expect(w.send([loadOp(mapping('missing_table'), row(1))])).rejects.toMatchObject({ code: 'tablestore-table-missing' });
   });
 });

@@ -61,7 +61,7 @@ function ok(rows: readonly WriteOp[]): BatchRowResult[] {
   return rows.map(() => ({ isOk: true }));
 }
 
-const opts: WriterOptions = { buckets: 4, concurrency: 3, dirtyData: 'skip', batchMode: 'batch-write', maxRows: 5 };
+const opts: WriterOptions = { buckets: 4, concurrency: 3, policyOf: () => 'skip', batchMode: 'batch-write', maxRows: 5 };
 
 describe('TablestoreWriter scheduling', () => {
   it('never exceeds the concurrency, never has a key in flight twice, keeps per-key order', async () => {
@@ -91,7 +91,7 @@ describe('TablestoreWriter scheduling', () => {
     const w = new TablestoreWriter(f.client, { ...opts, buckets: 1, maxRows: 200 });
     const res = await w.send(Array.from({ length: 40 }, (_, i) => op(i, 1)));
     expect(res.written).toBe(39);
-    expect(res.dirty).toEqual([{ table: 't', source: 'db.t', key: 'id=13', code: 'OTSParameterInvalid', message: 'bad value' }]);
+    expect(res.dirty).toEqual([{ bytes: expect.any(Number), table: 't', source: 'db.t', key: 'id=13', code: 'OTSParameterInvalid', message: 'bad value' }]);
     // 40 → 20 → 10 → 5 → 3 → 2 → 1: a handful of requests, not one per row.
     expect(f.requests).toBeLessThan(16);
   });

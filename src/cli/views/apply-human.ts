@@ -80,6 +80,7 @@ export function applyLine(e: ApplyEvent): string | undefined {
     case 'generation':
     case 'backfill-start':
     case 'backfill-done':
+    case 'redrive-done':
     case 'runner-error':
     case 'runner-retry':
     case 'runner-recovered':

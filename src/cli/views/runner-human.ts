@@ -22,6 +22,8 @@ export function runnerLine(e: ApplyEvent): string | undefined {
       return `${e.migration}: ${e.table}: backfill while streaming${e.resumeFrom > 0 ? `, resuming after ${formatCount(e.resumeFrom)} rows` : ''} (~${formatCount(e.estimatedRows)} rows)`;
     case 'backfill-done':
       return `${e.migration}: ${e.table}: backfilled ${formatCount(e.rows)} rows in ${formatCount(e.chunks)} chunk(s), ${e.seconds.toFixed(1)} s; ${formatCount(e.superseded)} row(s) superseded by changes streamed meanwhile`;
+    case 'redrive-done':
+      return `${e.migration}: ${e.table}: re-drove ${formatCount(e.changes)} set-aside change(s): ${formatCount(e.rows)} current row(s) written again, ${formatCount(e.superseded)} key(s) left to newer streamed changes, ${formatCount(e.gone)} gone from the source (or outside the filter), ${e.seconds.toFixed(1)} s`;
     case 'runner-error':
       return `${e.migration}: error: ${e.message}${e.fix ? `\n  fix: ${e.fix}` : ''}${e.retryInSeconds ? `\n  retrying in ${e.retryInSeconds} s, or as soon as mig apply records a new generation` : ''}`;
     case 'runner-retry': {

@@ -33,8 +33,8 @@ export interface MigrationStatus {
   /** Heading for where the rows go: TOPIC, TABLE AT DESTINATION. */
   destination: string;
   tables: StatusRow[];
-  /** Rows left out: over maxMessageBytes (oversizedRow: skip), or refused by Tablestore (dirtyData: skip). */
-  skippedRows: { table: string; key: string | null; bytes: number; at: string; phase: string; error?: string }[];
+  /** Changes set aside under onError skip or dead-letter: refused by the destination or over its size limit. */
+  skippedRows: { table: string; key: string | null; bytes: number; at: string; phase: string; error?: string; outcome?: string; op?: string; deadLetter?: string; redrivenAt?: string }[];
   /** The plan generation `mig apply` approved last, and the one the runner runs. */
   generation: { desired: number; observed: number };
   /** What the runner last reported. */
@@ -106,11 +106,7 @@ export function renderStatus(ms: MigrationStatus[]): string {
       const of = t.estimatedRows === null ? '-' : n(t.estimatedRows);
       out.push(`  ${t.table.padEnd(w)}  ${phase.padEnd(12)}  ${n(t.rowsCopied).padStart(11)}  ${of.padStart(11)}  ${t.topic}`);
     }
-    if (m.skippedRows.length > 0) {
-      out.push(`  skipped rows: ${n(m.skippedRows.length)}`);
-      for (const r of m.skippedRows.slice(-20)) out.push(`    ${r.table} key ${r.key ?? '(none)'}: ${r.error ?? `${n(r.bytes)} bytes, over destination.maxMessageBytes`}, ${r.phase}, ${r.at}`);
-      if (m.skippedRows.length > 20) out.push(`    … ${n(m.skippedRows.length - 20)} more in mig status --json`);
-    }
+    if (m.skippedRows.length > 0) out.push(...setAsideLines(m.skippedRows));
   }
   return out.join('\n');
 }
@@ -139,4 +135,19 @@ function lagText(m: MigrationStatus): string {
   const value = l.seconds === null ? 'unknown (nothing streamed yet)' : `${l.seconds} s ${basis}`;
   const caught = m.caughtUp === null ? '' : m.caughtUp ? '; caught up: the checkpoint is at the source\'s end of log' : '; the source has changes not yet written';
   return value + caught;
+}
+
+/** Changes the poison-event policy set aside: how many were skipped, dead-lettered and re-driven, then the latest. */
+function setAsideLines(rows: MigrationStatus['skippedRows']): string[] {
+  const dead = rows.filter((r) => r.outcome === 'dead-letter');
+  const waiting = rows.filter((r) => !r.redrivenAt);
+  const where = [...new Set(dead.map((r) => r.deadLetter).filter(Boolean))].join(', ');
+  const out = [`  set aside: ${n(rows.length)} change(s), ${n(rows.length - dead.length)} skipped, ${n(dead.length)} dead-lettered${where ? ` to ${where}` : ''}; ${n(rows.length - waiting.length)} re-driven, ${n(waiting.length)} waiting (mig redrive)`];
+  for (const r of rows.slice(-20)) {
+    const what = r.error ?? `${n(r.bytes)} bytes, over destination.maxMessageBytes`;
+    const state = r.redrivenAt ? `re-driven ${r.redrivenAt}` : r.outcome === 'dead-letter' ? 'dead-lettered' : 'skipped';
+    out.push(`    ${r.table} ${r.op ?? 'row'} key ${r.key ?? '(none)'}: ${what}; ${state}, ${r.phase}, ${r.at}`);
+  }
+  if (rows.length > 20) out.push(`    … ${n(rows.length - 20)} more in mig status --json`);
+  return out;
 }

@@ -3,7 +3,9 @@ import { Router, keyText } from '../../../src/connectors/sinks/kafka/router.js';
 import { canalJson } from '../../../src/connectors/sinks/kafka/formats/canal-json.js';
 import { javaStringHash, partitionOf } from '../../../src/connectors/sinks/kafka/partitioner.js';
 import { buildProjection } from '../../../src/connectors/sinks/kafka/projection.js';
-import type { KafkaDestination } from '../../../src/spec/schema.js';
+import type { KafkaDestination, Migration } from '../../../src/spec/schema.js';
+import type { ApplyEvent } from '../../../src/model/events.js';
+import { kafkaRefusals } from '../../../src/connectors/sinks/kafka/dead-letters.js';
 import type { ColumnInfo, TableInfo } from '../../../src/model/source-data.js';
 import type { DesiredTable } from '../../../src/model/targets.js';
 import { MigError } from '../../../src/util/errors.js';
@@ -16,8 +18,13 @@ const shape: TableInfo = {
 const dest = (over: Partial<KafkaDestination> = {}): KafkaDestination => ({ type: 'kafka', brokers: ['h:1'], topic: 'd', format: 'canal-json', partitions: 1, replicationFactor: 1, ...over });
 const table = (over: Partial<DesiredTable> = {}): DesiredTable => ({ id: 'Shop.Orders', database: 'Shop', table: 'Orders', target: 't', operations: ['insert', 'update', 'delete', 'ddl'], snapshotDigest: '', ...over });
 
+/** A router whose refusals go by the destination's alias policy, through the sink's own refuse. */
 function router(d: KafkaDestination, t: DesiredTable, skipped: unknown[] = []) {
-  return new Router({ tables: new Map([[t.id, t]]), destination: d, format: canalJson, source: { type: 'MySQL', version: 'x' }, flavor: 'mariadb', partitionsOf: () => 8, onOversized: (r) => skipped.push(r) });
+  const m = { metadata: { name: 'm' }, spec: { destination: d, objects: [] } } as unknown as Migration;
+  const hook = (e: ApplyEvent) => {
+    if (e.type === 'row-skipped') skipped.push(e.row);
+  };
+  return new Router({ tables: new Map([[t.id, t]]), destination: d, format: canalJson, source: { type: 'MySQL', version: 'x' }, flavor: 'mariadb', partitionsOf: () => 8, refuse: kafkaRefusals(m, hook, d.maxMessageBytes ?? 1 << 20) });
 }
 const row = { id: '42', Status: 'paid', secret: 's3', region: 'eu' };
 const body = (v: Buffer) => JSON.parse(v.toString());
@@ -84,11 +91,12 @@ describe('router', () => {
     try {
       router(dest({ maxMessageBytes: 2048 }), table()).snapshotRow(shape, big, 1, 2);
     } catch (e) {
-      expect((e as MigError).message).toMatch(/a row of Shop\.Orders with key \["42"\] encodes to \d+ bytes, over the 2048-byte limit/);
+      expect((e as MigError).message).toMatch(/Shop\.Orders: a full-load row with key \["42"\] was refused: it encodes to \d+ bytes, over the 2048-byte limit/);
+      expect((e as MigError).hint).toMatch(/raise destination\.maxMessageBytes.*onError: skip or dead-letter/);
     }
     const skipped: unknown[] = [];
     expect(router(dest({ maxMessageBytes: 2048, oversizedRow: 'skip' }), table(), skipped).snapshotRow(shape, big, 1, 2)).toBeUndefined();
-    expect(skipped).toEqual([{ table: 'Shop.Orders', key: '["42"]', bytes: expect.any(Number) }]);
+    expect(skipped).toEqual([{ table: 'Shop.Orders', key: '["42"]', keyValues: ['42'], bytes: expect.any(Number), error: expect.stringMatching(/^row-too-large: /), op: 'snapshot', outcome: 'skipped' }]);
   });
 
   it('operations not selected are left out', () => {

@@ -20,11 +20,11 @@ it('plan: rows to copy, rows copied by an interrupted load, chunk sizes', () => 
   expect(text).toContain('chunk size 5,000 → 20,000');
 });
 
-it('status: skipped rows and their bytes', () => {
+it('status: set-aside rows and their bytes', () => {
   const state = sampleState();
   state.migrations.orders!.skippedRows = Array.from({ length: 1_234 }, (_, i) => ({ table: 'shop.orders', key: `[${i}]`, bytes: 2_097_152, at: '2026-12-05T03:00:00.000Z', phase: 'full' as const }));
   const text = renderStatus(statusOf(state, new Map(), () => 'TOPIC'));
-  expect(text).toContain('  skipped rows: 1,234');
+  expect(text).toContain('  set aside: 1,234 change(s), 1,234 skipped, 0 dead-lettered; 0 re-driven, 1,234 waiting (mig redrive)');
   expect(text).toContain('2,097,152 bytes, over destination.maxMessageBytes');
   expect(text).toContain('… 1,214 more in mig status --json');
 });

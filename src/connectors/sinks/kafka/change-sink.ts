@@ -12,7 +12,8 @@ import { SchemaRegistry } from './schema-registry.js';
 import { MigError } from '../../../util/errors.js';
 import type { ChangeSink, SinkCapabilities, SinkOpenRequest } from '../../contract.js';
 import { classifyKafkaError } from '../../kafka/client.js';
-import { Router } from './router.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, Router } from './router.js';
+import { kafkaRefusals } from './dead-letters.js';
 import { CHECKPOINT_TOPIC_CONFIGS, checkpointTopicOf, transactionalIdOf } from './checkpoint-topic.js';
 import { exactlyOnceSink } from './exactly-once-sink.js';
 
@@ -46,10 +47,7 @@ export async function openKafkaSink(o: KafkaSinkOptions): Promise<ChangeSink<Out
     flavor: o.flavor,
     partitionsOf: (topic) => o.mstate.topics[topic]?.partitions ?? 1,
     schemaIds,
-    onOversized: (row) => {
-      o.hook({ type: 'row-skipped', migration: name, row });
-      o.hook({ type: 'table-warning', migration: name, table: row.table, message: `skipped a row of ${row.bytes} bytes (key ${row.key ?? 'none'}): over destination.maxMessageBytes; recorded in the state` });
-    },
+    refuse: kafkaRefusals(o.migration, o.hook, o.dest.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES),
   });
   if (checkpointTopic) return exactlyOnceSink({ dest: o.dest, secrets, migration: name, checkpointTopic, router, writer, shapes: o.shapes });
   return {

@@ -32,7 +32,7 @@ export const KafkaDestination = z
     oversizedRow: z
       .enum(['fail', 'skip'])
       .optional()
-      .describe('A message over maxMessageBytes: fail names the table and key; skip records it in the state and goes on (default fail).'),
+      .describe('An older name for spec.onError: fail is block, skip is skip (default fail). A message over maxMessageBytes is one of the changes onError decides about.'),
     maxMessageBytes: z.number().int().min(1024).max(1_073_741_824).optional().describe('Largest message mig writes (default 10 MiB, as DTS).'),
     schemaRegistry: z
       .strictObject({ url: z.string().url().describe('Confluent-compatible schema registry base URL.') })

@@ -12,6 +12,7 @@ import { resolveKafkaSecrets } from '../../kafka/secrets.js';
 import { kafkaPrecheckFacts } from './precheck-facts.js';
 import { openKafkaVerifier } from './verify.js';
 import { checkpointTopicOf, forgetKafkaCheckpoints } from './checkpoint-topic.js';
+import { deadLetterTopicOf } from './dead-letters.js';
 
 export const kafkaSink: SinkKind<KafkaDestination> = {
   type: 'kafka',
@@ -22,7 +23,14 @@ export const kafkaSink: SinkKind<KafkaDestination> = {
   targetOf: (d, _database, t) => t.topic ?? d.topic,
   snapshotLayout: () => undefined,
   // The checkpoint topic of delivery exactly-once has one partition: a migration's records stay in order.
-  extraTopics: (d) => [...(d.ddlTopic ? [[d.ddlTopic, d.partitions] as [string, number]] : []), ...(checkpointTopicOf(d) ? [[checkpointTopicOf(d)!, 1] as [string, number]] : [])],
+  extraTopics: (d, m) => {
+    const dl = deadLetterTopicOf(m);
+    return [
+      ...(d.ddlTopic ? [[d.ddlTopic, d.partitions] as [string, number]] : []),
+      ...(checkpointTopicOf(d) ? [[checkpointTopicOf(d)!, 1] as [string, number]] : []),
+      ...(dl ? [[dl, d.partitions] as [string, number]] : []),
+    ];
+  },
   describe: (d) =>
     `${d.format}, ${d.compression ?? 'lz4'}, partitioning ${d.partitioning?.policy ?? 'primary-key'}, acks ${d.acks ?? 'all'}${d.delivery === 'exactly-once' ? `, exactly-once (checkpoints in ${checkpointTopicOf(d)})` : ''}${d.ddlTopic ? `, DDL to ${d.ddlTopic}` : ''}${d.nameCase && d.nameCase !== 'source' ? `, names ${d.nameCase} case` : ''}`,
   where: (d) => d.brokers.join(', '),

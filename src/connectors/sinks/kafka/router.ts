@@ -13,15 +13,10 @@ import { compileFilter, parseFilter } from '../../../transform/index.js';
 import type { DesiredTable } from '../../../model/targets.js';
 import { MigError } from '../../../util/errors.js';
 import { buildProjection, caseName, type NameCase, type Projection } from './projection.js';
+import { sourceKeyValues, type Refusal } from '../../dead-letter.js';
 
 /** DTS caps a Kafka record at 10 MB; mig does the same unless told otherwise. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
-
-export interface OversizedRow {
-  table: string;
-  key: string | null;
-  bytes: number;
-}
 
 export interface RouterOptions {
   tables: Map<string, DesiredTable>;
@@ -31,8 +26,11 @@ export interface RouterOptions {
   flavor: 'mariadb' | 'mysql';
   /** Partition count of each topic, as created or found. */
   partitionsOf: (topic: string) => number;
-  /** Called for each row skipped under `oversizedRow: skip`. */
-  onOversized: (row: OversizedRow) => void;
+  /**
+   * A row mig cannot write (over maxMessageBytes, or its values do not encode): the table's onError
+   * policy decides (the sink throws under block); returns the dead letter to send instead, if any.
+   */
+  refuse: (r: Refusal, t: DesiredTable) => OutboundMessage | undefined;
   /** Schema-registry ids of the value schema by topic: messages are framed (magic 0, id, payload). */
   schemaIds?: Map<string, number>;
 }
@@ -126,7 +124,7 @@ export class Router {
   /** Full-load rows are already filtered by the server's WHERE; undefined when skipped as oversized. */
   snapshotRow(shape: TableInfo, row: Row, es: number, now: number): OutboundMessage | undefined {
     const r = this.route(shape)!;
-    return this.rowMessage(r, r.layout, { kind: 'row', op: 'insert', database: shape.database, table: shape.table, after: row, timestamp: es, id: 0 }, row, now);
+    return this.rowMessage(r, r.layout, { kind: 'row', op: 'insert', database: shape.database, table: shape.table, after: row, timestamp: es, id: 0 }, row, now, true);
   }
 
   /**
@@ -147,18 +145,27 @@ export class Router {
         r.filter(ev.before!) || r.filter(ev.after!);
       if (!pass) return this.skip();
     }
-    return this.rowMessage(r, this.layoutFor(r, ev.columns), ev, ev.op === 'delete' ? ev.before! : ev.after!, now);
+    return this.rowMessage(r, this.layoutFor(r, ev.columns), ev, ev.op === 'delete' ? ev.before! : ev.after!, now, false);
   }
 
-  private rowMessage(r: Route, l: Layout, ev: Extract<ChangeEvent, { kind: 'row' }>, image: Row, now: number): OutboundMessage | undefined {
+  private rowMessage(r: Route, l: Layout, ev: Extract<ChangeEvent, { kind: 'row' }>, image: Row, now: number, snapshot: boolean): OutboundMessage | undefined {
     const p = l.projection;
     const out: ChangeEvent = p.identity
       ? { ...ev, database: r.outDatabase, table: r.outTable }
       : { ...ev, database: r.outDatabase, table: r.outTable, columns: undefined, before: ev.before && p.project(ev.before), after: ev.after && p.project(ev.after) };
-    const value = this.frame(r.topic, this.o.format.encode(out, l.codec, { now, source: this.o.source }));
     // The key is the row's (new) identity in source terms: it does not change with projections.
     const key = keyText(l.keyCols, image);
-    if (value.length > this.maxBytes) return this.oversized(r, key, value.length);
+    const refuse = (code: string, message: string, fix: string, bytes: number) =>
+      this.o.refuse({ table: r.id, key, keyValues: sourceKeyValues(r.shape, image), bytes, code, message, fix, change: snapshot ? { kind: 'snapshot', row: image } : { kind: 'change', ev } }, r.spec);
+    let value: Buffer;
+    try {
+      value = this.frame(r.topic, this.o.format.encode(out, l.codec, { now, source: this.o.source }));
+    } catch (e) {
+      return refuse('encode-failed', `its values cannot be encoded as ${this.o.destination.format}: ${(e as Error).message}`, 'fix the value at the source, or report the column type if mig should encode it', 0);
+    }
+    if (value.length > this.maxBytes) {
+      return refuse('row-too-large', `it encodes to ${value.length} bytes, over the ${this.maxBytes}-byte limit`, "raise destination.maxMessageBytes (and the topic's max.message.bytes)", value.length);
+    }
     const partitionKey = l.partitionCols === l.keyCols ? key : keyText(l.partitionCols, image);
     const partition = choosePartition(this.policy, this.o.partitionsOf(r.topic), { database: ev.database, table: ev.table, keyText: partitionKey, ddl: false });
     return { topic: r.topic, key, value, partition };
@@ -177,15 +184,6 @@ export class Router {
   private frame(topic: string, value: Buffer): Buffer {
     const id = this.o.schemaIds?.get(topic);
     return id === undefined ? value : frameConfluent(id, value);
-  }
-
-  private oversized(r: Route, key: string | null, bytes: number): undefined {
-    if ((this.o.destination.oversizedRow ?? 'fail') === 'skip') {
-      this.o.onOversized({ table: r.id, key, bytes });
-      return undefined;
-    }
-    throw new MigError('row-too-large', `a row of ${r.id} with key ${key ?? '(none)'} encodes to ${bytes} bytes, over the ${this.maxBytes}-byte limit`,
-      'set destination.oversizedRow: skip to record such rows in the state and go on, or raise destination.maxMessageBytes (and the topic\'s max.message.bytes)');
   }
 
   private skip(): undefined {

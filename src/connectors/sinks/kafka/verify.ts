@@ -23,7 +23,7 @@ export async function openKafkaVerifier(d: KafkaDestination, r: VerifyOpenReques
     flavor: r.flavor,
     // Partitions and oversized rows do not change what a message says.
     partitionsOf: () => 1,
-    onOversized: () => undefined,
+    refuse: () => undefined,
   });
   return {
     table: async (t, shape) => tableVerifier(d, secrets, router, t, shape),

@@ -5,6 +5,8 @@ import { MigError } from '../../../util/errors.js';
 import { describeDestTable, type DestTable } from './dest-table.js';
 import type { TableRef, TargetNames } from './names.js';
 import { DestinationSession } from './session.js';
+import type { RefusalOptions } from './refusals.js';
+import type { Refusal } from '../../dead-letter.js';
 
 export interface MysqlApplierOptions {
   /** metadata.name of the migration: the checkpoint rows' key. */
@@ -22,9 +24,14 @@ export interface MysqlApplierOptions {
   maxAttempts?: number;
   /** Things the user should know that do not stop the migration (skipped DDL clauses, …). */
   onNote?: (note: string) => void;
+  /** Where a table's onError is not block: how refused rows are set aside (refusals.ts). */
+  refusals?: RefusalOptions;
+  /** Rows set aside, once the statements that skipped them are committed. */
+  onRefused?: (refused: Refusal[]) => void;
 }
 
-export type ResolvedApplierOptions = Required<Omit<MysqlApplierOptions, 'onNote'>> & Pick<MysqlApplierOptions, 'onNote'>;
+type Optional = 'onNote' | 'refusals' | 'onRefused';
+export type ResolvedApplierOptions = Required<Omit<MysqlApplierOptions, Optional>> & Pick<MysqlApplierOptions, Optional>;
 
 export class ApplierContext {
   readonly o: ResolvedApplierOptions;

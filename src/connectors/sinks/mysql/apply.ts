@@ -21,7 +21,8 @@ import { emptyTable, writeRows } from './load-rows.js';
 import type { TableRef, TargetNames } from './names.js';
 import { quoteIdent } from './names.js';
 import { planChanges } from './plan-changes.js';
-import { executeOps } from './statements.js';
+import { executeSettling } from './refusals.js';
+import type { Refusal } from '../../dead-letter.js';
 import { inTransaction } from './transaction.js';
 
 export type { MysqlApplierOptions } from './applier-context.js';
@@ -94,6 +95,19 @@ export class MysqlApplier {
     } catch (e) {
       throw o.describeError(e, `creating ${checkpointTable(o.checkpointDatabase)}`);
     }
+  }
+
+  /** Creates the database and a table of mig's own (the dead-letter table) when missing. */
+  ensureTable(ref: TableRef, createSql: string): Promise<void> {
+    return this.#serial(async () => {
+      const conn = await this.#ctx.session.get();
+      try {
+        await conn.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(ref.database)}`);
+        await conn.query(createSql);
+      } catch (e) {
+        throw this.#ctx.o.describeError(e, `creating ${ref.database}.${ref.table}`);
+      }
+    });
   }
 
   /** Every feed's checkpoint of a migration (default: this applier's). */
@@ -203,12 +217,14 @@ export class MysqlApplier {
     const { ops, ignored } = await planChanges(this.#ctx, group.flatMap((g) => g.events));
     const last = new Map<string, CheckpointTarget>();
     for (const g of group) last.set(g.checkpoint.feed, g.checkpoint);
+    let refused: Refusal[] = [];
     await inTransaction(this.#ctx, [...last.values()], async (conn) => {
-      await executeOps(conn, ops, 'upsert', { batchRows: o.batchRows, bytes: session.statementLimit() });
+      refused = await executeSettling(conn, ops, 'upsert', { batchRows: o.batchRows, bytes: session.statementLimit() }, o.refusals, true);
       for (const cp of last.values()) await writeCheckpoint(conn, o.checkpointDatabase, o.migration, cp, null);
     });
     for (const cp of last.values()) this.#feeds.get(cp.feed)!.offset = BigInt(cp.offset);
-    return { rows: ops.length, ignored };
+    o.onRefused?.(refused);
+    return { rows: ops.length - refused.length, ignored };
   }
 
   /**

@@ -14,6 +14,9 @@ import {
 import type { ApplyHook } from '../../../model/events.js';
 import type { SinkCapabilities, SinkOpenRequest, TransactionalSink } from '../../contract.js';
 import { classifyMysqlError } from './connect.js';
+import { deadLetterRefOf, deadLetterTableSql, type RefusalOptions } from './refusals.js';
+import { migrationOnError, tableOnError } from '../../../spec/error-policy.js';
+import { settleRefusal, type Refusal } from '../../dead-letter.js';
 
 export interface MysqlLoadItem {
   source: TableRef;
@@ -95,18 +98,42 @@ export async function openMysqlSink(dest: MysqlDestination, r: SinkOpenRequest):
       await src.end().catch(() => undefined);
     }
   }
+  const refusals = refusalOptions(r, dest);
   const applier = await MysqlApplier.open(ep, {
     migration: name,
     names,
     onNote: (note) => r.hook({ type: 'change-applied', migration: name, summary: note }),
+    ...refusals,
   });
   try {
     await applier.ensureCheckpointTable();
+    const dl = refusals.refusals?.deadLetter;
+    if (dl) await applier.ensureTable(dl, deadLetterTableSql(dl));
   } catch (e) {
     await applier.close();
     throw e;
   }
   return mysqlSink(applier, r.migration, r.mstate);
+}
+
+/** How refused rows are set aside, when any table's onError is not block (else none: no savepoints). */
+function refusalOptions(r: SinkOpenRequest, dest: MysqlDestination): { refusals?: RefusalOptions; onRefused?: (list: Refusal[]) => void } {
+  const m = r.migration;
+  const policies = new Map(r.tables.map((t) => [t.id, tableOnError(m, t.settings)]));
+  const policyOf = (source: string) => policies.get(source) ?? migrationOnError(m);
+  if (![...policies.values(), migrationOnError(m)].some((p) => p !== 'block')) return {};
+  const deadLetter = deadLetterRefOf(m, dest.checkpointDatabase);
+  const migration = m.metadata.name;
+  const where = deadLetter && `${deadLetter.database}.${deadLetter.table}`;
+  return {
+    refusals: { migration, policyOf, deadLetter, shapes: r.shapes },
+    onRefused: (list) => {
+      for (const x of list) {
+        const policy = policyOf(x.table);
+        settleRefusal({ migration, policy, hook: r.hook, deadLetter: policy === 'dead-letter' ? where : undefined }, x);
+      }
+    },
+  };
 }
 
 /** Each source transaction commits once, with its position, in one destination transaction. */

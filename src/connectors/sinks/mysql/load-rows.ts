@@ -6,7 +6,8 @@ import type { Row } from '../../../model/source-data.js';
 import type { ApplierContext } from './applier-context.js';
 import { tuple, writable, type InsertMode } from './dml.js';
 import { qualified, type TableMap, type TableRef } from './names.js';
-import { executeOps, StatementError, type Op } from './statements.js';
+import { StatementError, type Op } from './statements.js';
+import { executeSettling } from './refusals.js';
 import { backoff, isLost, isTransient } from './transaction.js';
 
 /** MySQL refuses TRUNCATE of a table another table's foreign key references. */
@@ -21,16 +22,19 @@ export async function writeRows(ctx: ApplierContext, source: TableRef, rows: Row
   const map = mapped(ctx, source);
   const t = await ctx.table(map.target);
   const what = `loading ${map.target.database}.${map.target.table}`;
+  const id = `${source.database}.${source.table}`;
   const ops: Op[] = rows.map((r) => {
     const row = writable(t, map.project(r));
     const columns = Object.keys(row);
-    return { kind: 'insert', table: t, columns, key: columns.join('\u0000'), tuple: tuple(t, columns, row), what };
+    const origin = ctx.o.refusals ? { source: id, kind: 'snapshot' as const, row: r } : undefined;
+    return { kind: 'insert', table: t, columns, key: columns.join('\u0000'), tuple: tuple(t, columns, row), what, origin };
   });
   for (let attempt = 1; ; attempt++) {
     const conn = await ctx.session.get();
     try {
-      await executeOps(conn, ops, mode, { batchRows: ctx.o.batchRows, bytes: ctx.session.statementLimit() });
-      return rows.length;
+      const refused = await executeSettling(conn, ops, mode, { batchRows: ctx.o.batchRows, bytes: ctx.session.statementLimit() }, ctx.o.refusals, false);
+      ctx.o.onRefused?.(refused);
+      return rows.length - refused.length;
     } catch (e) {
       const cause = e instanceof StatementError ? e.cause : e;
       if (isLost(cause)) ctx.session.drop();

@@ -2,18 +2,22 @@
 // row operations, batched into multi-row INSERTs and keyed DELETEs, and an error that remembers
 // which operation failed.
 import type { Connection, ResultSetHeader } from 'mysql2/promise';
-import type { Row } from '../../../model/source-data.js';
+import type { ChangeEvent, Row } from '../../../model/source-data.js';
 import type { DestTable } from './dest-table.js';
 import { insertParts, tuple, type InsertMode } from './dml.js';
 import { qualified } from './names.js';
 
+/** The change (or full-load row) an op writes, so a refused op can be named and set aside (refusals.ts). */
+export type OpOrigin = { source: string } & ({ kind: 'change'; ev: Extract<ChangeEvent, { kind: 'row' }> } | { kind: 'snapshot'; row: Row });
+
 /** One statement of a planned transaction. */
-export type Op =
+export type Op = (
   /** `key` groups inserts that can share one multi-row INSERT (same table, same columns). */
   | { kind: 'insert'; table: DestTable; columns: string[]; key: string; tuple: string; what: string }
   | { kind: 'update'; table: DestTable; sql: string; after: Row; what: string }
   /** keyed: `cond` is a key condition, so consecutive keyed deletes of a table share one statement. */
-  | { kind: 'delete'; table: DestTable; sql: string; cond?: string; what: string };
+  | { kind: 'delete'; table: DestTable; sql: string; cond?: string; what: string }
+) & { origin?: OpOrigin };
 
 export interface BatchLimits {
   /** Rows per multi-row statement (spec.destination.batchRows). */

@@ -12,6 +12,12 @@ import { classifyTablestoreError } from './errors.js';
 import { MigError } from '../../../util/errors.js';
 import { Selection } from '../../../transform/selection.js';
 import type { ChangeSink, SinkCapabilities, SinkOpenRequest } from '../../contract.js';
+import type { OnError } from '../../../spec/schema.js';
+import { migrationOnError, tableOnError } from '../../../spec/error-policy.js';
+import { imageOf, settleRefusal, sourceKeyValues, type Refusal } from '../../dead-letter.js';
+import { deadLetterMapping, deadLetterOp, deadLetterTableOf } from './dead-letters.js';
+import { DIRTY_FIX } from './writer.js';
+import type { PutOp } from './row-ops.js';
 
 export type TablestoreSinkOptions = SinkOpenRequest & { dest: TablestoreDestination };
 
@@ -21,15 +27,24 @@ export const MAX_TABLES_PER_INSTANCE = 64;
 export async function openTablestoreSink(o: TablestoreSinkOptions): Promise<ChangeSink<WriteOp[]>> {
   const secrets = await resolveTablestoreSecrets(o.dest, o.specDir);
   const client = new TablestoreClient(o.dest, secrets);
-  const writer = TablestoreWriter.fromDestination(o.dest, secrets);
+  const policies = new Map(o.tables.map((t) => [t.id, tableOnError(o.migration, t.settings)]));
+  const policyOf = (source: string) => policies.get(source) ?? migrationOnError(o.migration);
+  const writer = TablestoreWriter.fromDestination(o.dest, secrets, policyOf);
   const mappings = new Mappings(o);
   await ensureTables(o, client, mappings);
+  const deadLetters = deadLetterTableOf(o.migration);
+  // Full-load rows keep what they write only where a dead letter may need it.
+  const keep = deadLetters !== undefined;
   const selection = new Selection(new Map(o.tables.map((t) => [t.id, t])), o.flavor);
   const name = o.migration.metadata.name;
   const reported = new Set<string>();
   return {
     // Encoded at once: the chunk waits for its turn as PlainBuffer bytes, not as SDK-shaped objects.
-    snapshotRow: (shape, row) => [encodeOp(loadOp(mappings.of(shape), row))],
+    snapshotRow: (shape, row) => {
+      const op = encodeOp(loadOp(mappings.of(shape), row));
+      if (keep) op.origin = { kind: 'snapshot', row };
+      return [op];
+    },
     change: (ev, shapeOf) => {
       if (ev.kind === 'ddl') {
         const id = ev.table === undefined ? undefined : `${ev.database}.${ev.table}`;
@@ -43,12 +58,19 @@ export async function openTablestoreSink(o: TablestoreSinkOptions): Promise<Chan
       if (!shape || !selection.passes(ev, shape)) return undefined;
       // Encoded at once too: changes queued ahead of the writers wait as PlainBuffer bytes.
       const ops = rowOps(mappings.of(shape, ev.columns), ev);
-      return ops.length > 0 ? ops.map(encodeOp) : undefined;
+      if (ops.length === 0) return undefined;
+      // A refused change is named by its operation, and dead-lettered with its images.
+      const origin = { kind: 'change' as const, ev };
+      return ops.map((op) => {
+        const e = encodeOp(op);
+        e.origin = origin;
+        return e;
+      });
     },
     capabilities: capabilitiesOf(o.dest),
     send: async (items) => {
       const result = await writer.send(items.flat());
-      reportDirty(o, result);
+      await settleDirty(o, result, policyOf, deadLetters, writer);
     },
     classify: classifyTablestoreError,
     close: async () => {
@@ -104,6 +126,8 @@ async function ensureTables(o: TablestoreSinkOptions, client: TablestoreClient, 
     const shape = o.shapes.get(t.id);
     if (shape && !byTarget.has(t.target)) byTarget.set(t.target, mappings.of(shape));
   }
+  const dl = deadLetterTableOf(o.migration);
+  if (dl && !byTarget.has(dl)) byTarget.set(dl, deadLetterMapping(dl));
   const existing = new Set(await listTables(client));
   const missing = [...byTarget.keys()].filter((t) => !existing.has(t));
   if (missing.length > 0 && existing.size + missing.length > MAX_TABLES_PER_INSTANCE) {
@@ -140,12 +164,23 @@ function capabilitiesOf(d: TablestoreDestination): SinkCapabilities {
   return { checkpoint: 'after-ack', perKeyOrder: true, idempotentReplay: true, chunksInFlight: d.threads, queueSize: d.queueSize };
 }
 
-/** Rows Tablestore refused under dirtyData: skip go to the state (and `mig status`), never silently. */
-function reportDirty(o: TablestoreSinkOptions, result: WriteResult): void {
+/**
+ * Rows Tablestore refused under onError skip or dead-letter go to the state (and `mig status`),
+ * never silently; dead letters are written (and acknowledged) before the batch counts as sent.
+ */
+async function settleDirty(o: TablestoreSinkOptions, result: WriteResult, policyOf: (source: string) => OnError, table: string | undefined, writer: TablestoreWriter): Promise<void> {
   if (result.dirty.length === 0) return;
-  const name = o.migration.metadata.name;
+  const migration = o.migration.metadata.name;
+  const letters: PutOp[] = [];
   for (const d of result.dirty) {
-    o.hook({ type: 'row-skipped', migration: name, row: { table: d.source, key: d.key, bytes: 0, error: `${d.code}: ${d.message}` } });
-    o.hook({ type: 'table-warning', migration: name, table: d.source, message: `skipped a row (key ${d.key}) Tablestore refused: ${d.code}: ${d.message}; recorded in the state` });
+    const policy = policyOf(d.source);
+    const change = d.origin ?? { kind: 'snapshot', row: {} };
+    const r: Refusal = { table: d.source, key: d.key, keyValues: sourceKeyValues(o.shapes.get(d.source), imageOf(change)), bytes: d.bytes, code: d.code, message: d.message, fix: DIRTY_FIX, change };
+    settleRefusal({ migration, policy, hook: o.hook, deadLetter: policy === 'dead-letter' ? table : undefined }, r);
+    if (policy === 'dead-letter' && table !== undefined) letters.push(deadLetterOp(table, migration, r));
+  }
+  if (letters.length > 0) {
+    const again = await writer.send(letters);
+    if (again.dirty.length > 0) throw new MigError('dead-letter-refused', `Tablestore table ${table} refused a dead letter: ${again.dirty[0]!.code}: ${again.dirty[0]!.message}`, 'check the dead-letter table (spec.deadLetter.table): its key must be one STRING column named id');
   }
 }

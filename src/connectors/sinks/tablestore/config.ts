@@ -20,8 +20,8 @@ export const TablestoreDestination = z
       .describe('Request used for writes: batch-write (BatchWriteRow, 200 rows / 4 MB a request) or bulk-import (BulkImport, offline write).'),
     dirtyData: z
       .enum(['skip', 'block'])
-      .default('block')
-      .describe('A row Tablestore rejects: skip records the row and the error in the state and goes on; block stops the migration with the error.'),
+      .optional()
+      .describe('An older name for spec.onError (block or skip) that only Tablestore had: a row Tablestore rejects stops the migration (block, the default) or is recorded and skipped.'),
     queueSize: z.number().int().min(1).max(1_000_000).default(5000).describe('Rows buffered ahead of the writers before reading pauses.'),
     threads: z.number().int().min(1).max(64).default(4).describe('Full-load chunks encoded and written at the same time.'),
     concurrency: z.number().int().min(1).max(256).default(8).describe('Requests in flight to the instance at most.'),

@@ -35,7 +35,7 @@ export const tablestoreSink: SinkKind<TablestoreDestination> = {
   snapshotLayout: (d, t) => ({ primaryKey: t.primaryKey ?? null, columnTypes: t.columnTypes ?? null, columns: t.columns ?? null, rename: t.rename ?? null, writeMode: d.writeMode }),
   extraTopics: () => [],
   describe: (d) =>
-    `Tablestore ${d.instance}, write mode ${d.writeMode} (${d.writeMode === 'update' ? 'UpdateRow' : 'PutRow'}), ${d.batchMode}, dirty data ${d.dirtyData}, ${d.buckets} bucket(s), DDL not replicated`,
+    `Tablestore ${d.instance}, write mode ${d.writeMode} (${d.writeMode === 'update' ? 'UpdateRow' : 'PutRow'}), ${d.batchMode}, ${d.buckets} bucket(s), DDL not replicated`,
   where: (d) => `Tablestore instance ${d.instance} at ${d.endpoint}`,
   reachFix: 'check spec.destination.endpoint, instance and the AccessKey the references name',
   keylessConsequence: {
@@ -54,7 +54,7 @@ export const tablestoreSink: SinkKind<TablestoreDestination> = {
       field('endpoint', a.endpoint, b.endpoint, 'the same tables are expected at the new endpoint');
       field('instance', a.instance, b.instance, 'the same tables are expected in the new instance');
       if (a.accessKeyId !== b.accessKeyId || a.accessKeySecret !== b.accessKeySecret) field('accessKey', '(secret)', '(another secret)', 'credentials changed');
-      field('dirtyData', a.dirtyData, b.dirtyData, b.dirtyData === 'skip' ? 'rows Tablestore refuses are recorded in the state and skipped' : 'a row Tablestore refuses stops the migration');
+      field('dirtyData', a.dirtyData ?? 'block', b.dirtyData ?? 'block', b.dirtyData === 'skip' ? 'rows Tablestore refuses are recorded in the state and skipped' : 'a row Tablestore refuses stops the migration');
       field('batchMode', a.batchMode, b.batchMode, 'writes from the checkpoint on use the new request');
       for (const k of ['queueSize', 'threads', 'concurrency', 'buckets'] as const) field(k, a[k], b[k], 'throughput setting; takes effect at the next apply');
       field('maxVersions', a.maxVersions, b.maxVersions, 'applies to tables mig creates from now on');

@@ -3,6 +3,7 @@
 import type { ChangeEvent, Row, SqlValue } from '../../../model/source-data.js';
 import { MigError } from '../../../util/errors.js';
 import type { TableMapping } from './mapping.js';
+import type { Refusal } from '../../dead-letter.js';
 import { isSdkLong, type SdkCellValue, type SdkColumns, type SdkPrimaryKey } from './sdk.js';
 import { toCell, toKeyCell } from './type-map.js';
 
@@ -18,6 +19,8 @@ interface OpBase {
   bytes: number;
   /** Set when a value could not be converted: the row is dirty data and is never sent. */
   invalid?: { code: string; message: string };
+  /** The change or row the op writes, kept only while dead letters may need its images. */
+  origin?: Refusal['change'];
 }
 
 /** PutRow: the row is replaced by exactly these attribute columns. */
@@ -52,6 +55,7 @@ export interface EncodedOp {
   bytes: number;
   plain: Buffer;
   invalid?: undefined;
+  origin?: Refusal['change'];
 }
 
 /** What the writer takes: ops to encode per request, or already encoded. */

@@ -2,7 +2,7 @@
 // checkpoints after). Ops go to `buckets` ordered lanes by key: a lane sends one request at a time,
 // so a key's changes are never in flight together nor reordered; lanes run side by side, with at
 // most `concurrency` requests in flight across the whole writer.
-import type { TablestoreDestination } from '../../../spec/schema.js';
+import type { OnError, TablestoreDestination } from '../../../spec/schema.js';
 import { MigError } from '../../../util/errors.js';
 import { cutBatches, MAX_BATCH_ROWS, MAX_REQUEST_BYTES } from './batch.js';
 import { bucketOf } from './bucket.js';
@@ -18,14 +18,15 @@ import { Semaphore } from './semaphore.js';
 export interface WriterOptions {
   buckets: number;
   concurrency: number;
-  dirtyData: 'skip' | 'block';
+  /** The source table's onError policy: block stops at a refused row, anything else reports it. */
+  policyOf: (source: string) => OnError;
   batchMode: 'batch-write' | 'bulk-import';
   /** Request limits; the defaults are the service's (200 rows, 4 MB). */
   maxRows?: number;
   maxBytes?: number;
 }
 
-/** A row Tablestore rejected (or mig could not convert), recorded under dirtyData: skip. */
+/** A row Tablestore rejected (or mig could not convert), reported under onError skip or dead-letter. */
 export interface DirtyRow {
   table: string;
   /** `database.table` it came from. */
@@ -33,6 +34,8 @@ export interface DirtyRow {
   key: string;
   code: string;
   message: string;
+  origin?: WriteOp['origin'];
+  bytes: number;
 }
 
 export interface WriteResult {
@@ -45,6 +48,9 @@ export interface WriteResult {
   retriedRows: number;
 }
 
+/** What to change when Tablestore refuses a row's values. */
+export const DIRTY_FIX = 'fix the value at the source or the mapping (columnTypes, primaryKey types)';
+
 /** Request-level failures that no row of the request causes: stop, whatever dirtyData says. */
 const FATAL = new Set(['OTSAuthFailed', 'OTSNoPermissionAccess', 'OTSAccessDenied', 'OTSObjectNotExist', 'OTSMethodNotAllowed', 'OTSUnsupportOperation', 'BadResponse']);
 
@@ -56,11 +62,11 @@ export class TablestoreWriter {
     this.slots = new Semaphore(opts.concurrency);
   }
 
-  static fromDestination(dest: TablestoreDestination, secrets: TablestoreSecrets, clientOpts?: TablestoreClientOptions): TablestoreWriter {
+  static fromDestination(dest: TablestoreDestination, secrets: TablestoreSecrets, policyOf: WriterOptions['policyOf'], clientOpts?: TablestoreClientOptions): TablestoreWriter {
     return new TablestoreWriter(new TablestoreClient(dest, secrets, clientOpts), {
       buckets: Math.min(dest.buckets, dest.concurrency),
       concurrency: dest.concurrency,
-      dirtyData: dest.dirtyData,
+      policyOf,
       batchMode: dest.batchMode,
     });
   }
@@ -175,12 +181,12 @@ export class TablestoreWriter {
   }
 
   private dirty(result: WriteResult, op: WriteOp, err: Pick<OtsError, 'code' | 'message'>): void {
-    const row: DirtyRow = { table: op.table, source: op.source, key: op.keyText, code: err.code, message: err.message };
-    if (this.opts.dirtyData === 'block') {
+    const row: DirtyRow = { table: op.table, source: op.source, key: op.keyText, code: err.code, message: err.message, bytes: op.bytes, ...(op.origin ? { origin: op.origin } : {}) };
+    if (this.opts.policyOf(op.source) === 'block') {
       throw new MigError(
         'tablestore-dirty-data',
         `Tablestore table ${op.table} rejected the row ${op.keyText} from ${op.source}: ${err.code}${err.message ? `: ${err.message}` : ''}`,
-        'fix the value at the source or the mapping (columnTypes, primaryKey types), or set spec.destination.dirtyData: skip to record such rows and go on',
+        `${DIRTY_FIX}; or set onError: skip or dead-letter (spec.onError, or the table's) to record such rows and go on, then \`mig redrive\` them once fixed`,
       );
     }
     result.dirty.push(row);

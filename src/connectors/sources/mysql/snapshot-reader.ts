@@ -1,7 +1,7 @@
 // Full load: one consistent snapshot, read table by table in primary-key chunks (keyset pagination).
 // The snapshot's binlog position is where the incremental stream starts, so nothing falls in between.
 import type { Connection, FieldPacket, RowDataPacket } from 'mysql2/promise';
-import type { ColumnInfo, Row, TableInfo } from '../../../model/source-data.js';
+import type { ColumnInfo, Row, SqlValue, TableInfo } from '../../../model/source-data.js';
 import type { BinlogPosition } from '../../../state/model.js';
 import { DEFAULT_VALUE_OPTIONS, fromSnapshot, quoteIdent, selectExpr, type ValueOptions } from './type-map.js';
 import { MigError } from '../../../util/errors.js';
@@ -69,7 +69,7 @@ export class TableChunker {
     private readonly conn: Connection,
     private readonly table: TableInfo,
     private readonly chunkSize: number,
-    filter?: string,
+    private readonly filter?: string,
     private readonly values: ValueOptions = DEFAULT_VALUE_OPTIONS,
   ) {
     const cols = table.columns.map((c) => selectExpr(c, values)).join(', ');
@@ -103,18 +103,7 @@ export class TableChunker {
       sql = this.sqlNext;
       params = [...keysetParams(cursor.map((v, i) => decodeCursorValue(this.keyCols[i]!, v))), this.chunkSize];
     }
-    const [raw] = (await this.conn.query({ sql, values: params, typeCast: this.typeCast as never })) as [
-      RowDataPacket[],
-      FieldPacket[],
-    ];
-    const rows: Row[] = new Array(raw.length);
-    const cols = table.columns;
-    for (let i = 0; i < raw.length; i++) {
-      const r = raw[i]!;
-      const out: Row = {};
-      for (const c of cols) out[c.name] = fromSnapshot(c, r[c.name] as string | Buffer | null, this.values);
-      rows[i] = out;
-    }
+    const rows = await this.read(sql, params);
     this.offset += rows.length;
     const lastRow = rows[rows.length - 1];
     return {
@@ -122,6 +111,33 @@ export class TableChunker {
       cursor: lastRow && this.keyCols.length > 0 ? this.keyCols.map((c) => encodeCursorValue(c, lastRow[c.name] ?? null)) : undefined,
       last: rows.length < this.chunkSize,
     };
+  }
+
+  /**
+   * The rows with these key values (each in chunk-key order), through the filter: `mig redrive`
+   * reads the current rows of keys whose changes were set aside. Keys without a row are left out.
+   */
+  async byKeys(keys: SqlValue[][]): Promise<Row[]> {
+    const { table } = this;
+    if (keys.length === 0 || table.chunkKey.length === 0) return [];
+    const cols = table.columns.map((c) => selectExpr(c, this.values)).join(', ');
+    const from = `${quoteIdent(table.database)}.${quoteIdent(table.table)}`;
+    const tuple = `(${table.chunkKey.map(() => '?').join(', ')})`;
+    const where = `(${table.chunkKey.map(quoteIdent).join(', ')}) IN (${keys.map(() => tuple).join(', ')})`;
+    return this.read(`SELECT ${cols} FROM ${from} WHERE ${where}${this.filter ? ` AND (${this.filter})` : ''}`, keys.flat());
+  }
+
+  private async read(sql: string, values: unknown[]): Promise<Row[]> {
+    const [raw] = (await this.conn.query({ sql, values, typeCast: this.typeCast as never })) as [RowDataPacket[], FieldPacket[]];
+    const rows: Row[] = new Array(raw.length);
+    const cols = this.table.columns;
+    for (let i = 0; i < raw.length; i++) {
+      const r = raw[i]!;
+      const out: Row = {};
+      for (const c of cols) out[c.name] = fromSnapshot(c, r[c.name] as string | Buffer | null, this.values);
+      rows[i] = out;
+    }
+    return rows;
   }
 }
 
