@@ -6,21 +6,9 @@ import { deleteTopics, noteTopic, readAll, TOPIC_PREFIX } from './kafka.mjs';
 import { mig } from './mig.mjs';
 import { ensureOk } from './process.mjs';
 import { projectDir, removeDir, writeKafkaSpec } from './projects.mjs';
+import { sampleFile } from './sample.mjs';
 
 export const SAMPLE_MESSAGES = 4000; // messages of the sizing run (and of the raw producer's cycle)
-
-/** The raw producer's sample file: per message a u32 key length (0xffffffff: no key), the key, a u32 value length, the value. */
-function sampleFile(msgs) {
-  const parts = [];
-  for (const m of msgs) {
-    const kl = Buffer.alloc(4);
-    kl.writeUInt32BE(m.key === null ? 0xffffffff : m.key.length);
-    const vl = Buffer.alloc(4);
-    vl.writeUInt32BE(m.value.length);
-    parts.push(kl, m.key ?? Buffer.alloc(0), vl, m.value);
-  }
-  return Buffer.concat(parts);
-}
 
 export async function sizing(opts, tag, sampleDir, log) {
   const k = Math.max(1, Math.floor(opts.rows / SAMPLE_MESSAGES));
