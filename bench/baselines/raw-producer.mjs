@@ -13,16 +13,8 @@
 // DIR is the built mig: its Kafka compression module registers the LZ4 and Snappy codecs
 // (and, loaded before kafkajs, the same kafkajs patch mig runs with).
 import { registerKafkajsCodecs } from '../lib/app.mjs';
+import { arg } from '../lib/arg.mjs';
 import { readSample } from '../lib/sample.mjs';
-
-function arg(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) {
-    if (fallback === undefined) throw new Error(`--${name} is required`);
-    return fallback;
-  }
-  return process.argv[i + 1];
-}
 
 const app = arg('app');
 const brokers = arg('brokers').split(',');
