@@ -2,7 +2,7 @@
 // from the broker's kafka-tools jar), sending COUNT values of the sample of mig's messages for the
 // format being measured (bench/lib/sample.mjs) to a topic that must exist. Settings as close as fair
 // to mig's writer: acks=all and lz4 like mig, one partition (the topic's). What differs:
-// - no keys: ProducerPerformance sends values only (mig's keys are ~8 bytes of ~350-600);
+// - no keys: ProducerPerformance sends values only (mig's keys are ~8 of a message's ~350-600 bytes);
 // - each value is picked at random from the sample (seeded), not cycled as the raw producer does;
 // - its own batching: batch.size bytes (after compression) per batch, linger.ms, and up to 5 requests
 //   in flight with idempotence (Java's defaults), where mig's writer sends ~900 KB requests one at a time.
