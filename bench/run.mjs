@@ -21,6 +21,7 @@ import { aims, int, render, rssSummary } from './lib/report.mjs';
 import { BROKERS, DB, dropDatabases, HOST, MYSQL_PORT, sourceConnection } from './lib/services.mjs';
 import { MAX_REQUEST_BYTES, MIG_CHUNK } from './cases/full.mjs';
 import { INC_BASE_ROWS } from './cases/incremental.mjs';
+import { JAVA_PRODUCER } from './lib/java-producer.mjs';
 import { SAMPLE_MESSAGES } from './lib/sizing.mjs';
 
 /** In the order they run (and are reported). */
@@ -56,6 +57,7 @@ function header(opts, { ver, build, commit, refBuild }) {
       topic: { partitions: 1, compression: 'lz4', acks: 'all' },
       chunkSize: MIG_CHUNK,
       rawProducer: { chunk: MIG_CHUNK, maxRequestBytes: MAX_REQUEST_BYTES, sampleMessages: SAMPLE_MESSAGES },
+      javaProducer: { tool: 'org.apache.kafka.tools.ProducerPerformance', acks: 'all', compression: 'lz4', batchSize: JAVA_PRODUCER.batchSize, lingerMs: JAVA_PRODUCER.lingerMs, sampleMessages: SAMPLE_MESSAGES, keys: false },
       incBaseRows: INC_BASE_ROWS,
       latency: { rowsPerSecond: opts.latencyRate, seconds: opts.latencySeconds, warmupSeconds: DEFAULTS.latencyWarmup },
       tablestoreRows: opts.tablestoreRows,

@@ -6,15 +6,7 @@
 //
 // Usage: node bench/baselines/mysql2-select.mjs --host H --port P --user U --table db.table
 import mysql from 'mysql2';
-
-function arg(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) {
-    if (fallback === undefined) throw new Error(`--${name} is required`);
-    return fallback;
-  }
-  return process.argv[i + 1];
-}
+import { arg } from '../lib/arg.mjs';
 
 const [db, table] = arg('table').split('.');
 const t0 = process.hrtime.bigint();

@@ -12,17 +12,9 @@
 //          [--chunk 5000] [--max-request 900000] [--compression lz4]
 // DIR is the built mig: its Kafka compression module registers the LZ4 and Snappy codecs
 // (and, loaded before kafkajs, the same kafkajs patch mig runs with).
-import { readFileSync } from 'node:fs';
 import { registerKafkajsCodecs } from '../lib/app.mjs';
-
-function arg(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) {
-    if (fallback === undefined) throw new Error(`--${name} is required`);
-    return fallback;
-  }
-  return process.argv[i + 1];
-}
+import { arg } from '../lib/arg.mjs';
+import { readSample } from '../lib/sample.mjs';
 
 const app = arg('app');
 const brokers = arg('brokers').split(',');
@@ -39,26 +31,8 @@ const { Kafka, logLevel, CompressionTypes } = kafkajs;
 const compression = { lz4: CompressionTypes.LZ4, snappy: CompressionTypes.Snappy, gzip: CompressionTypes.GZIP, none: CompressionTypes.None }[compressionName];
 if (compression === undefined) throw new Error(`unknown --compression ${compressionName}`);
 
-/** The sample file: per message a u32 key length (0xffffffff: no key), the key, a u32 value length, the value. */
-function readSample(file) {
-  const buf = readFileSync(file);
-  const out = [];
-  let at = 0;
-  while (at < buf.length) {
-    const kl = buf.readUInt32BE(at);
-    at += 4;
-    const key = kl === 0xffffffff ? null : buf.subarray(at, (at += kl));
-    const vl = buf.readUInt32BE(at);
-    at += 4;
-    const value = buf.subarray(at, (at += vl));
-    // kafkajs takes string keys as mig passes them.
-    out.push({ key: key === null ? null : key.toString(), value });
-  }
-  if (out.length === 0) throw new Error(`${file} holds no messages`);
-  return out;
-}
-
-const sample = readSample(arg('sample'));
+// kafkajs takes string keys as mig passes them.
+const sample = readSample(arg('sample')).map((m) => ({ key: m.key === null ? null : m.key.toString(), value: m.value }));
 const requests = [];
 let bytes = 0;
 for (let start = 0; start < count; start += chunk) {

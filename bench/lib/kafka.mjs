@@ -6,7 +6,7 @@ import { BROKERS } from './services.mjs';
 
 /** Topics are named bench.<case>.<tag>.…, so an interrupted earlier run's leftovers can be found. */
 export const TOPIC_PREFIX = 'bench.';
-const STALE = /^bench\.(full|raw|inc|size|lat|tidb)\.[0-9a-z]+\./;
+const STALE = /^bench\.(full|raw|java|inc|size|lat|tidb)\.[0-9a-z]+\./;
 
 export const kafka = new Kafka({ clientId: 'mig-bench', brokers: BROKERS, logLevel: logLevel.NOTHING });
 let admin;

@@ -1,12 +1,24 @@
 // The services the benchmark talks to (scripts/services.sh's MariaDB and Kafka) and the rows it writes.
 // Every MariaDB-sourced case writes the same ~200-byte row, so their rates compare across cases.
+import { execFileSync } from 'node:child_process';
 import mysql from 'mysql2/promise';
+import { ROOT } from './app.mjs';
 
 export const HOST = '127.0.0.1';
 export const MYSQL_PORT = Number(process.env.MIG_TEST_MYSQL_PORT ?? 3307);
 const KAFKA_PORT = Number(process.env.MIG_TEST_KAFKA_PORT ?? 19092);
 export const BROKERS = [`${HOST}:${KAFKA_PORT}`];
 export const DB = 'bench';
+
+let kafkaLibDir;
+/**
+ * Kafka's jars (the broker's release, kafka-tools among them), as `scripts/services.sh env` names them:
+ * scripts/bench.sh exports that; a bare `node bench/run.mjs` asks the script, which knows the cache and the Kafka line.
+ */
+export function kafkaLib() {
+  kafkaLibDir ??= process.env.MIG_TEST_KAFKA_LIB || /^MIG_TEST_KAFKA_LIB=(.*)$/m.exec(execFileSync('bash', ['scripts/services.sh', 'env'], { cwd: ROOT, encoding: 'utf8' }))[1];
+  return kafkaLibDir;
+}
 
 export function sourceConnection() {
   return mysql.createConnection({ host: HOST, port: MYSQL_PORT, user: 'root', multipleStatements: true, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true });

@@ -1,25 +1,32 @@
-// The full-load case's sizing: per format, mig's messages for every k-th row of t_bulk (a row filter,
-// so they are exactly the full load's), whose sizes and bytes the raw producer baseline then sends.
+// Samples of mig's messages per format, whose sizes and bytes the producer baselines then send; the
+// full-load case's sizing takes mig's messages for every k-th row of t_bulk (a row filter, so exactly the full load's).
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { deleteTopics, noteTopic, readAll, TOPIC_PREFIX } from './kafka.mjs';
 import { mig } from './mig.mjs';
 import { ensureOk } from './process.mjs';
 import { projectDir, removeDir, writeKafkaSpec } from './projects.mjs';
+import { sampleFile } from './sample.mjs';
 
-export const SAMPLE_MESSAGES = 4000; // messages of the sizing run (and of the raw producer's cycle)
+export const SAMPLE_MESSAGES = 4000; // messages of a sizing run (and of the raw producer's cycle)
 
-/** The raw producer's sample file: per message a u32 key length (0xffffffff: no key), the key, a u32 value length, the value. */
-function sampleFile(msgs) {
-  const parts = [];
-  for (const m of msgs) {
-    const kl = Buffer.alloc(4);
-    kl.writeUInt32BE(m.key === null ? 0xffffffff : m.key.length);
-    const vl = Buffer.alloc(4);
-    vl.writeUInt32BE(m.value.length);
-    parts.push(kl, m.key ?? Buffer.alloc(0), vl, m.value);
-  }
-  return Buffer.concat(parts);
+/** Writes a format's sample file of mig's messages (as read back from its topic); their sizes, logged. */
+export function keepSample(msgs, format, sampleDir, what, log) {
+  const keyBytes = msgs.reduce((a, m) => a + (m.key?.length ?? 0), 0);
+  const valueBytes = msgs.reduce((a, m) => a + m.value.length, 0);
+  const file = path.join(sampleDir, `${format}.bin`);
+  writeFileSync(file, sampleFile(msgs));
+  const v = msgs[Math.floor(msgs.length / 2)].value;
+  const s = {
+    sampledMessages: msgs.length,
+    avgKeyBytes: keyBytes / msgs.length,
+    avgValueBytes: valueBytes / msgs.length,
+    avgMessageBytes: (keyBytes + valueBytes) / msgs.length,
+    example: format === 'dts-avro' ? `(Avro binary, ${v.length} bytes) ${v.toString('base64')}` : v.toString(),
+    file,
+  };
+  log(`  ${what} ${format}: ${msgs.length} messages, ${s.avgMessageBytes.toFixed(1)} bytes (key ${s.avgKeyBytes.toFixed(1)} + value ${s.avgValueBytes.toFixed(1)}) on average`);
+  return s;
 }
 
 export async function sizing(opts, tag, sampleDir, log) {
@@ -35,22 +42,7 @@ export async function sizing(opts, tag, sampleDir, log) {
       const r = ensureOk(`mig apply (sizing, ${format})`, await mig(dir, `size-${format}`, ['apply', '--auto-approve']));
       const msgs = await readAll(topic, expected);
       if (msgs.length !== expected) throw new Error(`sizing ${format}: read ${msgs.length} messages of ${topic}, expected ${expected}`);
-      const keyBytes = msgs.reduce((a, m) => a + (m.key?.length ?? 0), 0);
-      const valueBytes = msgs.reduce((a, m) => a + m.value.length, 0);
-      const file = path.join(sampleDir, `${format}.bin`);
-      writeFileSync(file, sampleFile(msgs));
-      const v = msgs[Math.floor(msgs.length / 2)].value;
-      out[format] = {
-        sampledMessages: msgs.length,
-        everyKthRow: k,
-        avgKeyBytes: keyBytes / msgs.length,
-        avgValueBytes: valueBytes / msgs.length,
-        avgMessageBytes: (keyBytes + valueBytes) / msgs.length,
-        example: format === 'dts-avro' ? `(Avro binary, ${v.length} bytes) ${v.toString('base64')}` : v.toString(),
-        file,
-        migMaxRssMB: r.maxRssKb / 1024,
-      };
-      log(`  sizing ${format}: ${msgs.length} messages, ${out[format].avgMessageBytes.toFixed(1)} bytes (key ${out[format].avgKeyBytes.toFixed(1)} + value ${out[format].avgValueBytes.toFixed(1)}) on average`);
+      out[format] = { ...keepSample(msgs, format, sampleDir, 'sizing', log), everyKthRow: k, migMaxRssMB: r.maxRssKb / 1024 };
     } finally {
       removeDir(dir);
       await deleteTopics([topic]);
