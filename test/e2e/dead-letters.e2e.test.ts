@@ -10,6 +10,8 @@ import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { MYSQL_PORT, KAFKA_BROKERS, uniqueName } from '../integration/helpers/env.js';
 import { readTopic } from '../integration/helpers/kafka.js';
 import { runMig } from './helpers/run-mig.js';
+import { killIfRunning, startMig, waitUntil, type BackgroundMig } from './helpers/runner.js';
+import { committed } from './helpers/committed.js';
 import { deleteTopics, textConnection } from './helpers/tidb.js';
 
 let conn: Connection;
@@ -181,4 +183,62 @@ spec:
     expect(last.get('3')).toBe('z'.repeat(2600));
     console.log(`[dead-letters] Kafka: ${dead.length} dead letters in ${DLQ}; data topic ${data.length} → ${after.length} messages after redrive`);
   }, 240_000);
+});
+
+describe('a runner holds the migration (exactly-once Kafka): redrive is taken up while it streams', () => {
+  const DB = uniqueName('dlr');
+  const NAME = 'dl-runner';
+  const TOPIC = `${DB}.data`;
+  let cwd: string;
+  let runner: BackgroundMig | undefined;
+  const spec = (maxBytes: number) => `apiVersion: mig/v1
+kind: Migration
+metadata: { name: ${NAME} }
+spec:
+  source: { type: mariadb, host: 127.0.0.1, port: ${MYSQL_PORT}, user: root }
+  destination: { type: kafka, brokers: ['${KAFKA_BROKERS[0]}'], topic: ${TOPIC}, format: canal-json, maxMessageBytes: ${maxBytes}, delivery: exactly-once }
+  onError: dead-letter
+  objects:
+    - database: ${DB}
+      tables: [{ name: docs }]
+`;
+
+  beforeAll(async () => {
+    await conn.query(`CREATE DATABASE ${DB}; CREATE TABLE ${DB}.docs (id INT PRIMARY KEY, body TEXT)`);
+    await conn.query(`INSERT INTO ${DB}.docs VALUES (1, 'small')`);
+    cwd = project('dl-runner', spec(2048));
+  });
+
+  afterAll(async () => {
+    await killIfRunning(runner);
+    await conn.query(`DROP DATABASE IF EXISTS ${DB}`);
+    await deleteTopics([TOPIC, `mig.dead-letters.${NAME}`]);
+  });
+
+  it('dead-letters inside the Kafka transaction, and re-drives while the runner streams', async () => {
+    await mig(cwd, ['apply', '--auto-approve']);
+    runner = startMig(['run', NAME], { cwd });
+    await runner.waitForOutput(/streaming/, 60_000);
+    await conn.query(`INSERT INTO ${DB}.docs VALUES (2, REPEAT('x', 3000)), (3, 'fine')`);
+    await waitUntil('the dead letter', 60_000, async () => ((await committed(`mig.dead-letters.${NAME}`).catch(() => [])).length === 1 ? true : undefined));
+    writeFileSync(path.join(cwd, 'migrations.d', 'm.yaml'), spec(1 << 20));
+    await mig(cwd, ['apply', '--auto-approve', '--wait', '60s']);
+    // Writes go on while the runner re-drives.
+    const writes = (async () => {
+      for (let i = 10; i < 60; i++) await conn.query(`INSERT INTO ${DB}.docs VALUES (${i}, 'w${i}')`);
+    })();
+    const out = await mig(cwd, ['redrive', NAME, '--wait', '60s']);
+    expect(out).toMatch(/the runner holding its lease \(pid \d+/);
+    await writes;
+    const ids = await waitUntil('every row in the data topic', 60_000, async () => {
+      const seen = new Set((await committed(TOPIC)).flatMap((m) => (JSON.parse(m.value).data ?? []).map((r: { id: string }) => r.id)));
+      return seen.size === 53 ? seen : undefined;
+    });
+    expect([...ids].sort((a, b) => Number(a) - Number(b)).slice(0, 3)).toEqual(['1', '2', '3']);
+    await waitUntil('status shows it re-driven', 30_000, async () => ((await mig(cwd, ['status', '--no-color'])).includes('1 re-driven, 0 waiting') ? true : undefined));
+    expect(runner.output()).toMatch(/re-drove 1 set-aside change\(s\): 1 current row\(s\) written again/);
+    console.log(`[dead-letters] runner: dead letter inside the transaction, redrive taken up while streaming; data topic holds ${ids.size} keys`);
+    runner.child.kill('SIGTERM');
+    expect((await runner.exited).code).toBe(0);
+  }, 300_000);
 });

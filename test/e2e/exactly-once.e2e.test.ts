@@ -12,9 +12,9 @@ import path from 'node:path';
 import type { Connection } from 'mysql2/promise';
 import { KAFKA_BROKERS, MYSQL_PORT, uniqueName } from '../integration/helpers/env.js';
 import { TopicAdmin } from '../../src/connectors/kafka/topic-admin.js';
-import { readTopic } from '../../src/connectors/kafka/topic-read.js';
 import { KafkaWriter } from '../../src/connectors/sinks/kafka/writer.js';
 import { runMig } from './helpers/run-mig.js';
+import { committed } from './helpers/committed.js';
 import { killIfRunning, sleep, startMig, type BackgroundMig } from './helpers/runner.js';
 import { deleteTopics, textConnection } from './helpers/tidb.js';
 
@@ -48,22 +48,6 @@ afterAll(async () => {
   await conn.query(`DROP DATABASE IF EXISTS ${DB}`);
   await conn.end();
 });
-
-/** Every message of the topic as a read_committed consumer sees it. */
-async function committed(topic: string): Promise<{ partition: number; key: string | null; value: string }[]> {
-  const admin = new TopicAdmin(endpoint);
-  try {
-    const ranges = (await admin.offsets(topic, { committed: true })).filter((r) => r.high > r.low);
-    const out: { partition: number; key: string | null; value: string }[] = [];
-    const groupId = uniqueName('eos-reader');
-    await readTopic({ endpoint, topic, groupId, from: new Map(ranges.map((r) => [r.partition, r.low])), until: new Map(ranges.map((r) => [r.partition, r.high])), signal: AbortSignal.timeout(60_000) },
-      (m) => void out.push({ partition: m.partition, key: m.key?.toString() ?? null, value: m.value!.toString() }));
-    await admin.deleteGroup(groupId).catch(() => undefined);
-    return out;
-  } finally {
-    await admin.close();
-  }
-}
 
 describe('delivery exactly-once', () => {
   it('kill -9 three times while streaming: a read_committed consumer sees every change once', async () => {

@@ -8,6 +8,7 @@ import type { PrecheckFactsContext } from '../../contract.js';
 import { kafkaError } from '../../kafka/client.js';
 import { TopicAdmin } from '../../kafka/topic-admin.js';
 import { resolveKafkaSecrets, type KafkaSecrets } from '../../kafka/secrets.js';
+import { checkpointTopicOf } from './checkpoint-topic.js';
 
 export function unreachableDestination(error: string, hint?: string): DestinationFacts {
   return { connection: { ok: false, error, hint }, topics: { ok: false, error: 'Kafka could not be reached' }, messages: new Map() };
@@ -31,8 +32,11 @@ export async function gatherKafkaFacts(dest: KafkaDestination, topics: readonly 
     const found = new Set(onCluster);
     const recorded = new Set(Object.keys(state?.topics ?? {}));
     const messages = new Map<string, Known<number>>();
+    // The exactly-once checkpoint topic is shared by every migration on the cluster (one key each):
+    // another migration's records there are expected, not a conflict.
+    const shared = checkpointTopicOf(dest);
     for (const t of topics) {
-      if (!found.has(t) || recorded.has(t)) continue;
+      if (!found.has(t) || recorded.has(t) || t === shared) continue;
       messages.set(t, await countMessages(admin, t));
     }
     return { connection: { ok: true }, topics: { ok: true, value: onCluster }, messages };
