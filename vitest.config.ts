@@ -21,6 +21,7 @@ const PARALLEL_SAFE = [
   'test/e2e/plan-purged-binlog.e2e.test.ts',
   // The shared services under names of their own.
   'test/e2e/cli-conventions.e2e.test.ts',
+  'test/e2e/dead-letters.e2e.test.ts',
   'test/e2e/exactly-once.e2e.test.ts',
   'test/e2e/node-version.e2e.test.ts',
   'test/e2e/output.e2e.test.ts',
