@@ -46,10 +46,40 @@ export async function runStatement(conn: Connection, sql: string, what: string):
 }
 
 /**
- * Runs ops in order. Consecutive inserts into the same table with the same columns share one
+ * Within each run of inserts (upserts) uninterrupted by an update or delete, gathers each table's
+ * inserts together, keeping their order within the table. Upserts of different tables commute (the
+ * destination session runs with foreign key checks off) and a table's own stay in order, so the
+ * result is the same with a statement per table instead of one per change: a feed of small
+ * transactions touching tables in turn (TiDB's Drainer) went from about one statement per row to
+ * one per table and column list.
+ */
+export function groupInserts(ops: Op[]): Op[] {
+  const out: Op[] = [];
+  let run = new Map<DestTable, Op[]>();
+  const flush = () => {
+    for (const group of run.values()) out.push(...group);
+    run = new Map();
+  };
+  for (const op of ops) {
+    if (op.kind !== 'insert') {
+      flush();
+      out.push(op);
+      continue;
+    }
+    const group = run.get(op.table);
+    if (group) group.push(op);
+    else run.set(op.table, [op]);
+  }
+  flush();
+  return out;
+}
+
+/**
+ * Runs ops in order (inserts grouped first, see groupInserts). Consecutive inserts into the same table with the same columns share one
  * multi-row INSERT, cut at batchRows and at the statement size limit.
  */
-export async function executeOps(conn: Connection, ops: Op[], mode: InsertMode, limits: BatchLimits): Promise<void> {
+export async function executeOps(conn: Connection, planned: Op[], mode: InsertMode, limits: BatchLimits): Promise<void> {
+  const ops = groupInserts(planned);
   const limit = limits.bytes;
   for (let i = 0; i < ops.length; ) {
     const op = ops[i]!;
