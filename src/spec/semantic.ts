@@ -12,6 +12,7 @@ import { filterSyntax } from './semantic-filters.js';
 import { connectionShapes } from './semantic-hosts.js';
 import { retryWindowOrder } from './semantic-retry.js';
 import { heartbeatTable } from './semantic-heartbeat.js';
+import { ddlAgreesWithOperations, ddlReplicableAtDestination } from './semantic-ddl.js';
 import { secretReferenceSyntax, unknownReferenceOutsideSecret } from './semantic-refs.js';
 
 export type { SemanticCheck } from './semantic-at.js';
@@ -236,4 +237,6 @@ export const SEMANTIC_CHECKS: readonly SemanticCheck[] = [
   connectionShapes,
   retryWindowOrder,
   heartbeatTable,
+  ddlAgreesWithOperations,
+  ddlReplicableAtDestination,
 ];
