@@ -39,6 +39,7 @@ export class DdlGate {
       }
       const p = this.policyOf(ev);
       if (p.policy === 'stop') return this.stopError(ev, p, where());
+      if (p.policy === 'replicate' && ev.onlineSchemaChange?.alterSeen === false) return this.unseenAlter(ev, p, where());
       if (p.policy === 'ignore') this.ignored++;
       else out.push(ev);
     }
@@ -46,14 +47,29 @@ export class DdlGate {
     return out.length === events.length ? events : out;
   }
 
+  /** An online schema change swapped whose ALTER came before the stream's start: what changed is unknown. */
+  private unseenAlter(ev: DdlEvent, p: ResolvedDdlPolicy & { table?: string }, where: string): MigError {
+    const tool = ev.onlineSchemaChange!.tool;
+    return new MigError(
+      'osc-alter-unseen',
+      `${this.ctx.migration.metadata.name}: ${tool} swapped a changed copy of ${ev.database}.${p.table} in at ${where}, but the ALTER it ran on its helper table came before where this stream started, so mig cannot replicate it (nothing after the swap was written)`,
+      `make the same change at the destination yourself, then set ${settingOf(p)}: ignore and run mig apply: the swap is then passed and the table's new shape read from the source (set replicate again afterwards)`,
+    );
+  }
+
   private stopError(ev: DdlEvent, p: ResolvedDdlPolicy & { table?: string }, where: string): MigError {
     const name = this.ctx.migration.metadata.name;
     const what = p.table === undefined ? `database ${ev.database} (no migrated table named)` : `table ${ev.database}.${p.table}`;
-    const setting = p.from === 'default' || p.from === 'spec.ddl' ? 'spec.ddl' : p.from.replace(/\.(ddl|operations)$/, '.ddl');
+    const setting = settingOf(p);
     return new MigError(
       'ddl-stop',
       `${name}: the stream stopped before a DDL statement on ${what}, as ddl: stop (${p.from}) asks, at ${where}; nothing after it was written and the checkpoint stays before it. The statement: ${ev.sql.slice(0, 1000)}`,
       `apply the change at the destination yourself, then set ${setting}: ignore (or replicate, to have mig apply it) and run mig apply: the stream resumes at this statement`,
     );
   }
+}
+
+/** The spec field to edit for a policy: the table's ddl, or spec.ddl. */
+function settingOf(p: ResolvedDdlPolicy): string {
+  return p.from === 'default' || p.from === 'spec.ddl' ? 'spec.ddl' : p.from.replace(/\.(ddl|operations)$/, '.ddl');
 }

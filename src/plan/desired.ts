@@ -5,6 +5,7 @@ import type { TableInfo } from '../model/source-data.js';
 import { ALL_OPERATIONS, snapshotDigest, type Desired, type DesiredTable, type LiveSource } from '../model/targets.js';
 import { topicPartitionCounts } from '../spec/semantic.js';
 import { ddlPolicyOf } from '../spec/ddl-policy.js';
+import { isHelperTable } from '../model/osc-helpers.js';
 import { sinkKindOf } from '../connectors/registry.js';
 
 export function desiredFor(m: Migration, live: LiveSource): Desired {
@@ -28,8 +29,10 @@ export function desiredFor(m: Migration, live: LiveSource): Desired {
         unresolved.push(obj.database);
         continue;
       }
+      // A helper table of an online schema change under way (gh-ost, pt-osc) is no table of the database.
+      const exists = (db: string, t: string) => live.tables.has(`${db}.${t}`);
       specs = [...live.tables.values()]
-        .filter((t) => t.database === obj.database)
+        .filter((t) => t.database === obj.database && !isHelperTable(t.database, t.table, exists, () => false))
         .map((t): TableSpec => ({ name: t.table }));
     }
     for (const [j, t] of specs.entries()) {

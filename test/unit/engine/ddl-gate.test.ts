@@ -51,4 +51,15 @@ describe('DdlGate', () => {
     expect(gate({ 'shop.orders': 'stop' }).pass([ddl('ALTER TABLE `orders` ADD x INT')], where)).toBeInstanceOf(MigError);
     expect(gate({ 'shop.orders': 'ignore' }).pass([ddl('ALTER TABLE shop.orders ADD x INT')], where)).toEqual([]);
   });
+
+  it('an online schema change whose ALTER was not seen stops under replicate, passes under ignore', () => {
+    const swap: ChangeEvent = { kind: 'ddl', database: 'shop', table: 'orders', sql: 'RENAME TABLE `shop`.`orders` TO `shop`.`_orders_old`, `shop`.`_orders_new` TO `shop`.`orders`', timestamp: 1, id: 3, onlineSchemaChange: { tool: 'pt-online-schema-change', alterSeen: false } };
+    const e = gate({ 'shop.orders': 'replicate' }).pass([swap], where) as MigError;
+    expect(e.code).toBe('osc-alter-unseen');
+    expect(e.message).toContain('pt-online-schema-change swapped a changed copy of shop.orders in at binlog mariadb-bin.000003:1234, but the ALTER it ran on its helper table came before where this stream started');
+    expect(e.hint).toContain('make the same change at the destination yourself, then set spec.objects[0].tables[0].ddl: ignore');
+    expect(gate({ 'shop.orders': 'ignore' }).pass([swap], where)).toEqual([]);
+    const seen = { ...swap, sql: 'ALTER TABLE `shop`.`orders` ADD x INT', onlineSchemaChange: { tool: 'gh-ost' as const, alterSeen: true } };
+    expect(gate({ 'shop.orders': 'replicate' }).pass([seen], where)).toEqual([seen]);
+  });
 });
