@@ -16,8 +16,10 @@ export interface HelperName {
 
 const HELPER_NAMES: [RegExp, OscTool, Role][] = [
   [/^_(.+)_gho$/, 'gh-ost', 'ghost'],
-  [/^_(.+)_ghc$/, 'gh-ost', 'changelog'],
-  [/^_(.+?)(?:_\d{14})?_del$/, 'gh-ost', 'old'],
+  // The changelog, and newer versions' checkpoint table (--checkpoint).
+  [/^_(.+)_gh[ck]$/, 'gh-ost', 'changelog'],
+  // The old table: with --timestamp-old-table `_t_<YYYYMMDDhhmmss>_del`, in revert mode `_t_rev_del`.
+  [/^_(.+?)(?:_\d{14})?(?:_rev)?_del$/, 'gh-ost', 'old'],
   [/^_(.+)_new$/, 'pt-online-schema-change', 'ghost'],
   [/^_(.+)_old$/, 'pt-online-schema-change', 'old'],
 ];
