@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts and stops the real services that mig's integration tests and demo use,
 # on 127.0.0.1 only:
-#   - a private MariaDB (Debian's mariadb-server binaries) with a ROW binlog,
+#   - a private MariaDB (Debian's mariadb-server binaries) with a ROW binlog, and Debian's
+#     percona-toolkit for the tests that run pt-online-schema-change against it,
 #   - a single-node Apache Kafka 4 broker in KRaft mode (jars from Maven, see scripts/kafka/pom.xml;
 #     MIG_KAFKA_LINE=3.9 takes scripts/kafka/pom-3.9.xml instead),
 #     with three client listeners: PLAINTEXT, SASL_PLAINTEXT with SCRAM-SHA-256/512 (user mig-test,
@@ -108,6 +109,8 @@ mysql_tcp_ping() {
 mariadb_up() {
   local pid port t0 dirs
 
+  # The online-schema-change tests run Percona's pt-online-schema-change against this server.
+  need mariadb pt-online-schema-change percona-toolkit
   if pid="$(running mariadb)"; then
     port="$(recorded_port mariadb)"
     [ "$port" = "$MYSQL_PORT" ] ||

@@ -173,6 +173,11 @@ export interface SinkKind<D extends Destination = Destination> {
   reachFix: string;
   /** What a table without a key means at this destination, as the plan, apply and precheck say it. */
   keylessConsequence: { plan: string; apply: string; precheck: string };
+  /**
+   * Whether replicated DDL is run (MySQL) or sent on (Kafka); false where it can only be reported
+   * (Tablestore), which the spec check and the plan say (spec/semantic-ddl.ts, plan/ddl-settings.ts).
+   */
+  readonly replicatesDdl: boolean;
   /** Whether the schema phase creates the views of databases taken whole (else base tables only). */
   readonly copiesViews: boolean;
   /** What the plan calls a target of this kind. */

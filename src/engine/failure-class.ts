@@ -20,7 +20,7 @@ const OTHER_ERRNOS = new Set([1205, 1213, 1040, 1615]);
 /** Codes mig gives errors that mean a connection could not be made or was lost. */
 const CONNECTION_CODES = new Set(['source-unreachable', 'destination-unreachable', 'kafka-unreachable', 'tablestore-unreachable', 'state-unreachable']);
 /** Codes a retry cannot fix even when a connection error is among their causes. */
-const FATAL_CODES = new Set(['source-auth', 'kafka-auth', 'kafka-tls', 'destination-auth', 'destination-tls', 'state-auth', 'tablestore-auth', 'spec-invalid', 'lease-lost', 'binlog-position-lost', 'feed-offset-lost']);
+const FATAL_CODES = new Set(['source-auth', 'kafka-auth', 'kafka-tls', 'destination-auth', 'destination-tls', 'state-auth', 'tablestore-auth', 'spec-invalid', 'lease-lost', 'binlog-position-lost', 'feed-offset-lost', 'ddl-stop', 'osc-alter-unseen']);
 /** Codes mig gives failures worth the other window: a state write that met another writer's claim. */
 const OTHER_CODES = new Set(['state-busy', 'tablestore-busy']);
 

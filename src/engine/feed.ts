@@ -13,6 +13,7 @@ import { LoopControl, runStreamLoop } from './stream-loop.js';
 import { valueOptions, type RunContext } from './context.js';
 import { Selection } from '../transform/selection.js';
 import { joinTable, joinsMigration } from './join-table.js';
+import { DdlGate } from './ddl-gate.js';
 
 export interface FeedOptions {
   feed: BinlogKafka;
@@ -64,20 +65,32 @@ export async function runFeed<O>(ctx: RunContext<O>, o: FeedOptions): Promise<vo
   const highWater = ctx.sink.capabilities.queueSize;
   let skipped = 0;
   let failure: Error | undefined;
+  // A DDL under ddl: stop: nothing from it on is handed to the delivery.
+  let halt: Error | undefined;
+  const gate = new DdlGate(ctx);
   let ended: FeedEnd | undefined;
   let running: Promise<void> = Promise.resolve();
   // The feed reader waits for its handler: a full queue holds the handler until the loop takes it.
   let room: { promise: Promise<void>; open: () => void } | undefined;
 
   const handle = async (u: FeedUnit): Promise<void> => {
+    if (halt) return;
     const decoded = decode(u, o.feed, values, schema);
     if (decoded.skip || (decoded.commitTs !== undefined && decoded.commitTs <= startTs)) {
       skipped++;
       return;
     }
+    const passed = gate.pass(decoded.events, () => `feed ${u.topic} partition ${u.partition} offset ${u.offset}${decoded.commitTs === undefined ? '' : ` (commit ts ${decoded.commitTs})`}`);
+    if (!Array.isArray(passed)) {
+      halt = passed;
+      control.poke();
+      return;
+    }
     const events: ChangeEvent[] = [];
     let ddl = false;
-    for (const ev of decoded.events) {
+    counters.read += decoded.events.length - passed.length;
+    counters.filtered += decoded.events.length - passed.length;
+    for (const ev of passed) {
       if (ev.kind === 'ddl') {
         counters.read++;
         if (!selection.ddlSelected(ev.database, ev.table)) {
@@ -140,6 +153,7 @@ export async function runFeed<O>(ctx: RunContext<O>, o: FeedOptions): Promise<vo
       await running;
     },
     failure: () => failure,
+    halted: () => halt,
     caughtUp: () => (ended === 'caught-up' ? true : undefined),
   }, delivery, {
     progress: (p) => ctx.hook({ type: 'feed-progress', migration: name, transactions: p.transactions, position: p.position }),

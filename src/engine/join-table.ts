@@ -4,10 +4,13 @@ import type { TableInfo } from '../model/source-data.js';
 import { desiredFor } from '../plan/desired.js';
 import type { RunContext } from './context.js';
 import { isHeartbeatTable } from '../spec/heartbeat.js';
+import { isHelperTable } from '../model/osc-helpers.js';
 
 /** Whether a table not in the migration joins it: its database is taken whole. */
 export function joinsMigration<O>(ctx: RunContext<O>, database: string, table: string): boolean {
   if (isHeartbeatTable(ctx.migration, database, table)) return false;
+  // gh-ost's and pt-osc's helper tables are not data; the swap changes the original table instead.
+  if (isHelperTable(database, table, (d, t) => ctx.shapes.has(`${d}.${t}`), (d, t) => ctx.desired.has(`${d}.${t}`))) return false;
   return !ctx.desired.has(`${database}.${table}`) && ctx.migration.spec.objects.some((ob) => ob.database === database && !ob.tables);
 }
 

@@ -20,6 +20,11 @@ export interface LoopReader {
   /** Set once reading failed; the loop throws it. */
   failure(): Error | undefined;
   /**
+   * Set once the reader stopped handing changes on before one the stream must not pass (a DDL under
+   * `ddl: stop`): the loop writes what was handed on before it, checkpoints, then throws it.
+   */
+  halted?(): Error | undefined;
+  /**
    * Whether the stream may stop as caught up, asked when nothing is queued: a quiet point to record
    * (binlog), true when there is none to record (a feed read to its end), undefined when not yet.
    */
@@ -90,6 +95,13 @@ export async function runStreamLoop<O, P>(ctx: RunContext<O>, control: LoopContr
       }
       control.releaseQuiet();
       if (await delivery.settle({ stopping: false })) continue;
+      const halt = reader.halted?.();
+      if (halt) {
+        // Everything before the halt is written; nothing after it was taken, so the checkpoint stays before it.
+        await delivery.settle({ stopping: true });
+        await ctx.checkpointer.save();
+        throw halt;
+      }
       if (ctx.signal.aborted) {
         await delivery.settle({ stopping: true });
         await ctx.checkpointer.save();

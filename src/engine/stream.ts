@@ -11,6 +11,8 @@ import type { BinlogDelivery, QuietPoint } from './delivery.js';
 import { LoopControl, runStreamLoop } from './stream-loop.js';
 import type { Backfill } from './backfill.js';
 import { noteSourceClock, startHeartbeat } from './source-heartbeat.js';
+import { DdlGate } from './ddl-gate.js';
+import { formatPosition } from '../connectors/sources/mysql/position.js';
 
 export interface StreamOptions {
   /** Stop once the checkpoint reached the source's end of log as of the start. */
@@ -44,6 +46,9 @@ export async function runStream<O>(ctx: RunContext<O>, direct: BinlogDelivery, o
   const control = new LoopControl();
   let events = 0;
   let failure: Error | undefined;
+  // A DDL under ddl: stop: nothing from it on is handed to the delivery.
+  let halt: Error | undefined;
+  const gate = new DdlGate(ctx);
   let observedIdle: QuietPoint | undefined;
 
   const reader = new BinlogReader({
@@ -60,8 +65,17 @@ export async function runStream<O>(ctx: RunContext<O>, direct: BinlogDelivery, o
     },
     values: valueOptions(ctx.migration),
     onBatch: (read: TxBatch) => {
+      if (halt) return;
+      const passed = gate.pass(read.events, () => `binlog ${formatPosition(read.end)} (where the statement ends)`);
+      if (!Array.isArray(passed)) {
+        halt = passed;
+        reader.pause();
+        control.poke();
+        return;
+      }
       // Heartbeat rows are no change of anyone's data: out before anything counts or forwards them.
-      const b = beat ? beat.filter.take(read) : read;
+      const gated = passed === read.events ? read : { ...read, events: passed };
+      const b = beat ? beat.filter.take(gated) : gated;
       events += b.events.length;
       control.read(b.events);
       // A heartbeat alone has nothing for a backfill window: the delivery only checkpoints it.
@@ -94,6 +108,7 @@ export async function runStream<O>(ctx: RunContext<O>, direct: BinlogDelivery, o
         await reader.stop();
       },
       failure: () => failure ?? bf?.failure(),
+      halted: () => halt,
       // Everything before the observed position is written and no transaction is open there; a
       // backfill under way is part of catching up.
       caughtUp: () => (until && !bf?.active && observedIdle && comparePositions(observedIdle, until) >= 0 ? observedIdle : undefined),

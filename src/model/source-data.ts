@@ -1,5 +1,6 @@
 // What a source tells the rest of mig: table shapes and change events, in one canonical value form.
 import type { BinlogPosition } from '../state/model.js';
+import type { OscTool } from './osc-helpers.js';
 
 /**
  * Canonical column value. Binary-ish columns (BINARY, VARBINARY, BLOBs, BIT, GEOMETRY) are Buffers;
@@ -72,6 +73,12 @@ export type ChangeEvent =
       sql: string;
       timestamp: number;
       id: number;
+      /**
+       * The swap of an online schema change (gh-ost, pt-online-schema-change): `sql` is the ALTER the
+       * tool ran on its helper table, naming this table; or, when the stream began after that ALTER
+       * (`alterSeen` false), the swap's RENAME itself, which must never be replicated.
+       */
+      onlineSchemaChange?: { tool: OscTool; alterSeen: boolean };
     };
 
 /**

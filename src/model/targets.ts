@@ -2,6 +2,7 @@
 // (its target), and the topics; plus what the live systems were seen to hold.
 import { createHash } from 'node:crypto';
 import type { Operation, TableSpec } from '../spec/schema.js';
+import type { ResolvedDdlPolicy } from '../spec/ddl-policy.js';
 import type { TableInfo } from './source-data.js';
 
 export const ALL_OPERATIONS: Operation[] = ['insert', 'update', 'delete', 'ddl'];
@@ -16,6 +17,8 @@ export interface DesiredTable {
   settings: TableSpec;
   filter?: string;
   operations: Operation[];
+  /** What DDL on this table does to the stream: replicate, ignore, or stop before it (spec/ddl-policy.ts). */
+  ddl: ResolvedDdlPolicy;
   /** Columns carried in messages, and their names there. */
   columns?: { include: string[] } | { exclude: string[] };
   rename?: Record<string, string>;

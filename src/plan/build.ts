@@ -18,6 +18,7 @@ import { heartbeatOf, heartbeatText } from '../spec/heartbeat.js';
 import { formatCount } from '../model/number-text.js';
 import { writtenText } from './spec-text.js';
 import { copyRisks, loadRate, type LoadRate } from './table-size.js';
+import { ddlFact, ddlPolicyChanges } from './ddl-settings.js';
 
 export { targetKind } from './targets.js';
 
@@ -150,13 +151,14 @@ export function buildPlan(raw: PlanInput): Plan {
 }
 
 /** What a reviewer should know about a table before it is copied: size, columns and key. */
-function tableFacts(t: DesiredTable): string {
+function tableFacts(m: Migration, t: DesiredTable): string {
   if (!t.live) return '';
   const key = t.live.keyKind === 'none' ? 'no key' : `${t.live.keyKind === 'primary' ? 'primary key' : 'unique key'} ${t.live.key.join(', ')}`;
   const extra = [
     t.filter ? `filter ${t.filter}` : '',
     t.columns || t.rename ? `columns: ${describeProjection(t)}` : '',
     t.partitionKey ? `partition key ${t.partitionKey.join(', ')}` : '',
+    m.spec.types.includes('incremental') ? ddlFact(m, t) : '',
   ].filter(Boolean);
   return ` (~${formatCount(t.live.estimatedRows)} rows, ${t.live.columns} column${t.live.columns === 1 ? '' : 's'}, ${key}${extra.map((e) => `, ${e}`).join('')})`;
 }
@@ -206,7 +208,7 @@ function createAll(mi: PlanMigrationInput, desired: Desired, topics: LiveTopics,
   changes.push(...topicChanges(name, desired, topics, {}));
   const full = mi.migration.spec.types.includes('full');
   for (const t of desired.tables) {
-    changes.push({ kind: 'table', action: 'create', migration: name, table: t.id, topic: t.target, reason: `new table${tableFacts(t)}: ${phasesText(mi.migration)}`, ...(full ? copyRisks(t, rate) : { risks: [] }) });
+    changes.push({ kind: 'table', action: 'create', migration: name, table: t.id, topic: t.target, reason: `new table${tableFacts(mi.migration, t)}: ${phasesText(mi.migration)}`, ...(full ? copyRisks(t, rate) : { risks: [] }) });
   }
   return changes;
 }
@@ -307,13 +309,14 @@ function diffExisting(mi: PlanMigrationInput, prev: MigrationState, desired: Des
   const m = mi.migration;
   const changes: Change[] = [];
   changes.push(...settingChanges(name, prev.spec, m));
+  changes.push(...ddlPolicyChanges(name, prev.spec, m, desired.tables));
   changes.push(...topicChanges(name, desired, topics, prev.topics));
   const full = m.spec.types.includes('full');
   const wanted = new Set(desired.tables.map((t) => t.id));
   for (const t of desired.tables) {
     const was = prev.tables[t.id];
     if (!was) {
-      changes.push({ kind: 'table', action: 'create', migration: name, table: t.id, topic: t.target, reason: `new table${tableFacts(t)}: ${phasesText(m)}`, ...(full ? copyRisks(t, rate) : { risks: [] }) });
+      changes.push({ kind: 'table', action: 'create', migration: name, table: t.id, topic: t.target, reason: `new table${tableFacts(m, t)}: ${phasesText(m)}`, ...(full ? copyRisks(t, rate) : { risks: [] }) });
       continue;
     }
     if (was.snapshotDigest !== t.snapshotDigest) {

@@ -4,6 +4,8 @@ import type { Migration, TableSpec } from '../spec/schema.js';
 import type { TableInfo } from '../model/source-data.js';
 import { ALL_OPERATIONS, snapshotDigest, type Desired, type DesiredTable, type LiveSource } from '../model/targets.js';
 import { topicPartitionCounts } from '../spec/semantic.js';
+import { ddlPolicyOf } from '../spec/ddl-policy.js';
+import { isHelperTable } from '../model/osc-helpers.js';
 import { sinkKindOf } from '../connectors/registry.js';
 
 export function desiredFor(m: Migration, live: LiveSource): Desired {
@@ -16,7 +18,7 @@ export function desiredFor(m: Migration, live: LiveSource): Desired {
   const partitionsByTopic = topicPartitionCounts(m.spec);
   for (const [topic, n] of kind.extraTopics(d, m)) if (!partitionsByTopic.has(topic)) partitionsByTopic.set(topic, n);
 
-  for (const obj of m.spec.objects) {
+  for (const [i, obj] of m.spec.objects.entries()) {
     if (live.ok && !live.databases.has(obj.database)) {
       errors.push(`database \`${obj.database}\` does not exist on the source`);
       continue;
@@ -27,11 +29,13 @@ export function desiredFor(m: Migration, live: LiveSource): Desired {
         unresolved.push(obj.database);
         continue;
       }
+      // A helper table of an online schema change under way (gh-ost, pt-osc) is no table of the database.
+      const exists = (db: string, t: string) => live.tables.has(`${db}.${t}`);
       specs = [...live.tables.values()]
-        .filter((t) => t.database === obj.database)
+        .filter((t) => t.database === obj.database && !isHelperTable(t.database, t.table, exists, () => false))
         .map((t): TableSpec => ({ name: t.table }));
     }
-    for (const t of specs) {
+    for (const [j, t] of specs.entries()) {
       const id = `${obj.database}.${t.name}`;
       if (live.ok && !live.tables.has(id)) {
         errors.push(`table \`${id}\` does not exist on the source`);
@@ -48,6 +52,7 @@ export function desiredFor(m: Migration, live: LiveSource): Desired {
         settings: t,
         filter: t.filter,
         operations: t.operations ?? ALL_OPERATIONS,
+        ddl: ddlPolicyOf(m.spec, t, obj.tables ? `spec.objects[${i}].tables[${j}]` : undefined),
         columns: 'columns' in t ? t.columns : undefined,
         rename: 'rename' in t ? t.rename : undefined,
         partitionKey: 'partitionKey' in t ? t.partitionKey : undefined,

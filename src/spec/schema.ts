@@ -18,6 +18,13 @@ export * from './schema-errors.js';
 export const Operation = z.enum(['insert', 'update', 'delete', 'ddl']);
 export type Operation = z.infer<typeof Operation>;
 
+/**
+ * What a replicated DDL statement does to the stream: replicate it (DTS's default), ignore it (the
+ * destination keeps its shape), or stop the stream before it so someone makes the change by hand.
+ */
+export const DdlPolicy = z.enum(['replicate', 'ignore', 'stop']);
+export type DdlPolicy = z.infer<typeof DdlPolicy>;
+
 export const MigrationType = z.enum(['schema', 'full', 'incremental']);
 export type MigrationType = z.infer<typeof MigrationType>;
 
@@ -40,7 +47,8 @@ export const TableSpec = z.strictObject({
     .array(Operation)
     .min(1)
     .optional()
-    .describe('Operations replicated for this table (default: insert, update, delete, ddl).'),
+    .describe('Operations replicated for this table (default: insert, update, delete, ddl). A list without ddl means ddl: ignore.'),
+  ddl: DdlPolicy.optional().describe("DDL on this table: replicate, ignore, or stop the stream before it (default: spec.ddl, else replicate; Tablestore reports DDL without replicating it)."),
   onError: OnError.optional().describe("This table's poison-event policy, overriding spec.onError."),
   partitionKey: z
     .array(name('column name'))
@@ -99,6 +107,7 @@ export const MigrationSpecBody = z.strictObject({
     .default(['schema', 'full', 'incremental'])
     .describe('Phases to run: schema, full (snapshot) and incremental (the binlog, or a TiDB source\'s feed).'),
   objects: z.array(ObjectSpec).min(1).describe('Databases and tables to migrate, processed in this order.'),
+  ddl: DdlPolicy.optional().describe('DDL policy of tables that set none, and of DDL naming no migrated table (CREATE/DROP of other tables, DROP DATABASE): replicate (default), ignore or stop.'),
   full: FullLoadOptions.default({ chunkSize: 5000 }).describe('Full-load (snapshot) settings.'),
   conflictMode: z
     .enum(['error', 'ignore'])

@@ -13,6 +13,7 @@ import { connectionShapes } from './semantic-hosts.js';
 import { retryWindowOrder } from './semantic-retry.js';
 import { heartbeatTable } from './semantic-heartbeat.js';
 import { errorPolicyRules } from './semantic-errors.js';
+import { ddlAgreesWithOperations, ddlReplicableAtDestination } from './semantic-ddl.js';
 import { secretReferenceSyntax, unknownReferenceOutsideSecret } from './semantic-refs.js';
 
 export type { SemanticCheck } from './semantic-at.js';
@@ -238,4 +239,6 @@ export const SEMANTIC_CHECKS: readonly SemanticCheck[] = [
   retryWindowOrder,
   heartbeatTable,
   errorPolicyRules,
+  ddlAgreesWithOperations,
+  ddlReplicableAtDestination,
 ];

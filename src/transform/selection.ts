@@ -35,10 +35,10 @@ export class Selection {
     return t;
   }
 
-  /** Whether a DDL statement on `table` is replicated (its table selects `ddl`, or it names no migrated table). */
+  /** Whether a DDL statement on `table` is replicated (its table's DDL policy, or it names no migrated table: the engine's gate decided). */
   ddlSelected(database: string, table: string | undefined): boolean {
     const t = table === undefined ? undefined : this.tables.get(`${database}.${table}`);
-    return !t || t.operations.includes('ddl');
+    return !t || t.ddl.policy === 'replicate';
   }
 
   private filterFor(t: DesiredTable, shape: TableInfo): ((row: Row) => boolean) | undefined {

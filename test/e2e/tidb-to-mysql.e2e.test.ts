@@ -9,10 +9,10 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { KAFKA_BROKERS, MYSQL_PORT, uniqueName } from '../integration/helpers/env.js';
+import { MYSQL_PORT, uniqueName } from '../integration/helpers/env.js';
 import { dml, i64, str } from '../support/drainer.js';
 import { runMig, spawnMig } from './helpers/run-mig.js';
-import { FakeTidb, createFeedTopic, textConnection, deleteTopics, dump, produce, tablesOf } from './helpers/tidb.js';
+import { FakeTidb, createFeedTopic, tidbSourceYaml, textConnection, deleteTopics, dump, produce, tablesOf } from './helpers/tidb.js';
 import { TYPE_COLUMNS, TYPE_ROWS } from './helpers/tidb-types.js';
 
 const SRC = uniqueName('tidbsrc');
@@ -67,12 +67,7 @@ beforeAll(async () => {
 kind: Migration
 metadata: { name: ${NAME} }
 spec:
-  source:
-    type: tidb
-    host: 127.0.0.1
-    port: ${MYSQL_PORT}
-    user: root
-    binlogKafka: { brokers: ${JSON.stringify(KAFKA_BROKERS)}, topic: ${TOPIC}, format: drainer }
+${tidbSourceYaml(TOPIC)}
   destination: { type: mysql, host: 127.0.0.1, port: ${MYSQL_PORT}, user: root, checkpointDatabase: ${CP}, batchRows: 50 }
   conflictMode: ignore
   precheck: { ignore: [source.primary-key] }

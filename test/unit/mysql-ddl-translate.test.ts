@@ -201,13 +201,18 @@ describe('statements mig does not replicate', () => {
     }
     expect(err).toBeInstanceOf(MigError);
     expect((err as MigError).code).toBe('ddl-unsupported');
-    expect((err as MigError).hint).toMatch(/operations/);
+    expect((err as MigError).hint).toMatch(/set ddl: ignore/);
     expect(tr('other', 'CREATE TRIGGER trg BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1')).toBeUndefined();
     // A database whose tables all leave ddl out: skipped too.
     const quiet = new TargetNames([{ database: 'q', tables: [{ name: 't', operations: ['insert'] }] }]);
     expect(translateDdl({ database: 'q', sql: 'CREATE TRIGGER x BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1' }, quiet)).toBeUndefined();
     expect(quiet.replicatesDdl('q')).toBe(false);
     expect(names.replicatesDdl('shop')).toBe(true);
+    // The DDL policy: a table's own ddl, and spec.ddl for the tables that set none.
+    expect(new TargetNames([{ database: 'q', tables: [{ name: 't', ddl: 'ignore' }] }]).replicatesDdl('q')).toBe(false);
+    expect(new TargetNames([{ database: 'q' }], 'ignore').replicatesDdl('q')).toBe(false);
+    expect(new TargetNames([{ database: 'q', tables: [{ name: 't', ddl: 'replicate' }] }], 'ignore').replicatesDdl('q')).toBe(true);
+    expect(translateDdl({ database: 'q', sql: 'ALTER TABLE t ADD x INT' }, new TargetNames([{ database: 'q', tables: [{ name: 't', ddl: 'stop' }] }]))).toBeUndefined();
   });
 });
 

@@ -171,6 +171,16 @@ export class FakeTidb {
   }
 }
 
+/** A spec's `source:` block (indented under `spec:`) for the stand-in TiDB and a Drainer feed in `topic`. */
+export function tidbSourceYaml(topic: string): string {
+  return `  source:
+    type: tidb
+    host: 127.0.0.1
+    port: ${MYSQL_PORT}
+    user: root
+    binlogKafka: { brokers: ${JSON.stringify(KAFKA_BROKERS)}, topic: ${topic}, format: drainer }`;
+}
+
 const kafka = new Kafka({ clientId: 'mig-e2e-tidb', brokers: KAFKA_BROKERS, logLevel: logLevel.NOTHING });
 
 /** A one-partition feed topic; `maxMessageBytes` raises the broker's limit for large transactions. */

@@ -90,7 +90,7 @@ describe('type parity: full load == binlog == source', () => {
     await conn.query(`INSERT INTO ${db}.t (id) VALUES (3)`);
 
     const routerFor = (format: MessageFormat) => new Router({
-      tables: new Map([[`${db}.t`, { id: `${db}.t`, database: db, table: 't', topic: 'x', operations: ['insert', 'update', 'delete', 'ddl'], snapshotDigest: '' }]]),
+      tables: new Map([[`${db}.t`, { id: `${db}.t`, database: db, table: 't', topic: 'x', operations: ['insert', 'update', 'delete', 'ddl'], ddl: { policy: 'replicate', from: 'default' }, snapshotDigest: '' }]]),
       destination: { type: 'kafka', brokers: ['127.0.0.1:1'], topic: 'x', format: format.name, partitions: 1, replicationFactor: 1 },
       format, source: { type: 'MySQL', version: 'test' }, flavor: 'mariadb', partitionsOf: () => 1,
       onOversized: () => { throw new Error('no row is oversized here'); },

@@ -16,7 +16,7 @@ const shape: TableInfo = {
   primaryKey: ['id'], chunkKey: ['id'], keyKind: 'primary', estimatedRows: 0, uniqueKeys: { PRIMARY: ['id'] },
 };
 const dest = (over: Partial<KafkaDestination> = {}): KafkaDestination => ({ type: 'kafka', brokers: ['h:1'], topic: 'd', format: 'canal-json', partitions: 1, replicationFactor: 1, ...over });
-const table = (over: Partial<DesiredTable> = {}): DesiredTable => ({ id: 'Shop.Orders', database: 'Shop', table: 'Orders', target: 't', operations: ['insert', 'update', 'delete', 'ddl'], snapshotDigest: '', ...over });
+const table = (over: Partial<DesiredTable> = {}): DesiredTable => ({ id: 'Shop.Orders', database: 'Shop', table: 'Orders', target: 't', operations: ['insert', 'update', 'delete', 'ddl'], ddl: { policy: 'replicate', from: 'default' }, snapshotDigest: '', ...over });
 
 /** A router whose refusals go by the destination's alias policy, through the sink's own refuse. */
 function router(d: KafkaDestination, t: DesiredTable, skipped: unknown[] = []) {
@@ -100,7 +100,7 @@ describe('router', () => {
   });
 
   it('operations not selected are left out', () => {
-    const r = router(dest(), table({ operations: ['insert'] }));
+    const r = router(dest(), table({ operations: ['insert'], ddl: { policy: 'ignore', from: 'spec.objects[0].tables[0].operations' } }));
     expect(r.change({ kind: 'row', op: 'delete', database: 'Shop', table: 'Orders', before: row, timestamp: 1, id: 1 }, () => shape, 2)).toBeUndefined();
     expect(r.change({ kind: 'ddl', database: 'Shop', table: 'Orders', sql: 'ALTER TABLE Orders ADD y INT', timestamp: 1, id: 1 }, () => shape, 2)).toBeUndefined();
   });

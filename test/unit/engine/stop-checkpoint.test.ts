@@ -30,7 +30,7 @@ function context(applied: UpstreamTransaction[][]): { ctx: RunContext<never>; ms
     migration: { metadata: { name: 'm' } },
     mstate: ms,
     flavor: 'mariadb',
-    desired: new Map([['d.t', { id: 'd.t', operations: ['insert', 'update', 'delete', 'ddl'] } as unknown as DesiredTable]]),
+    desired: new Map([['d.t', { id: 'd.t', operations: ['insert', 'update', 'delete', 'ddl'], ddl: { policy: 'replicate', from: 'default' } } as unknown as DesiredTable]]),
     shapes: new Map([['d.t', shape]]),
     checkpointer: { save: noop, saveThrottled: noop, saveIfDirty: noop },
     hook: () => undefined,

@@ -25,7 +25,7 @@ describe('Kafka plan note: DDL on a data topic', () => {
     expect(notes[0]!.severity).toBe('warning');
     expect(notes[0]!.message).toMatch(/Flink's canal-json format fails the job on a type other than INSERT, UPDATE, DELETE or CREATE/);
     expect(notes[0]!.hint).toMatch(/spec\.destination\.ddlTopic/);
-    expect(notes[0]!.hint).toMatch(/leave ddl out of the tables' operations/);
+    expect(notes[0]!.hint).toMatch(/set spec.ddl: ignore/);
   });
 
   it('warns for a database taken whole, and without the Flink remark for other formats', () => {

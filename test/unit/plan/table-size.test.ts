@@ -10,7 +10,7 @@ import type { LiveView } from '../../../src/plan/build.js';
 import type { TableInfo } from '../../../src/model/source-data.js';
 
 const table = (estimatedRows: number | undefined): DesiredTable => ({
-  id: 'shop.orders', database: 'shop', table: 'orders', target: 'shop.orders', settings: { name: 'orders' }, operations: ['insert'], snapshotDigest: 'd',
+  id: 'shop.orders', database: 'shop', table: 'orders', target: 'shop.orders', settings: { name: 'orders' }, operations: ['insert'], ddl: { policy: 'ignore', from: 'spec.objects[0].tables[0].operations' }, snapshotDigest: 'd',
   ...(estimatedRows === undefined ? {} : { live: { key: ['id'], keyKind: 'primary' as const, estimatedRows, columns: 3 } }),
 });
 
@@ -46,7 +46,7 @@ describe('the long-running threshold', () => {
 
   it('a 12-row table is not long-running, a 497,586-row one is, with its rows', () => {
     const text = renderPlanHuman(plan([spec()], empty, live({ orders: 497_586, customers: 12 })));
-    expect(text).toContain('+ table shop.orders → topic shop.orders  [long-running: ~497,586 rows]\n        new table (~497,586 rows, 1 column, primary key id, filter status <> \'draft\')');
+    expect(text).toContain('+ table shop.orders → topic shop.orders  [long-running: ~497,586 rows]\n        new table (~497,586 rows, 1 column, primary key id, filter status <> \'draft\', DDL replicate)');
     expect(text).toContain('+ table shop.customers → topic shop\n        new table (~12 rows,');
   });
 });

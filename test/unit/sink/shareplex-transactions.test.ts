@@ -17,7 +17,7 @@ const shape: TableInfo = {
 };
 const dest: KafkaDestination = { type: 'kafka', brokers: ['h:1'], topic: 't', format: 'shareplex-json', partitions: 1, replicationFactor: 1 };
 const table = (over: Partial<DesiredTable> = {}): DesiredTable =>
-  ({ id: 'shop.orders', database: 'shop', table: 'orders', target: 't', operations: ['insert', 'update', 'delete', 'ddl'], snapshotDigest: '', ...over });
+  ({ id: 'shop.orders', database: 'shop', table: 'orders', target: 't', operations: ['insert', 'update', 'delete', 'ddl'], ddl: { policy: 'replicate', from: 'default' }, snapshotDigest: '', ...over });
 
 interface Meta { trans: string; seq: number; size: number; idx: string }
 

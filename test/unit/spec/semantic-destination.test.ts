@@ -4,28 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { parseSpecText } from '../../../src/spec/load.js';
 import { runSemanticChecks } from '../../../src/spec/semantic.js';
 import type { Diagnostic } from '../../../src/util/errors.js';
+import { TABLESTORE } from './spec-fixtures.js';
 
 const FILE = 'migrations.d/x.yaml';
 
-const TABLESTORE = `apiVersion: mig/v1
-kind: Migration
-metadata:
-  name: shop-to-ots
-spec:
-  source: {type: mysql, host: 127.0.0.1, user: mig}
-  destination:
-    type: tablestore
-    endpoint: http://127.0.0.1:8080
-    instance: shop
-    accessKeyId: \${env:AK}
-    accessKeySecret: \${env:SK}
-  objects:
-    - database: shop
-      tables:
-        - name: orders
-          target: orders_v2
-          primaryKey: [{column: id, type: INTEGER}]
-`;
 
 const TIDB = `apiVersion: mig/v1
 kind: Migration

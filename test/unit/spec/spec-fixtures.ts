@@ -19,6 +19,27 @@ export function edit(text: string, line: string, replacement: string | null): st
   return lines.join('\n');
 }
 
+/** A migration to a Tablestore destination, one table with its own target and key. */
+export const TABLESTORE = `apiVersion: mig/v1
+kind: Migration
+metadata:
+  name: shop-to-ots
+spec:
+  source: {type: mysql, host: 127.0.0.1, user: mig}
+  destination:
+    type: tablestore
+    endpoint: http://127.0.0.1:8080
+    instance: shop
+    accessKeyId: \${env:AK}
+    accessKeySecret: \${env:SK}
+  objects:
+    - database: shop
+      tables:
+        - name: orders
+          target: orders_v2
+          primaryKey: [{column: id, type: INTEGER}]
+`;
+
 const dirs: string[] = [];
 afterEach(async () => {
   await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));

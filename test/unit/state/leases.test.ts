@@ -211,12 +211,14 @@ describe('LeaseKeeper', () => {
     };
     const reasons: string[] = [];
     const keeper = new LeaseKeeper(flaky, 'orders', 600, (r) => reasons.push(r));
+    // Timed from before the lease was taken: the last good renewal is no earlier than that, and a
+    // busy machine may run the acquire's continuation late, which must not make the bound look missed.
+    const acquiring = Date.now();
     await keeper.acquire();
-    const failingFrom = Date.now();
     failing = true;
     await until(() => reasons.length > 0);
     // Failed renewals alone are not a loss: only once the whole lease went by without one.
-    expect(Date.now() - failingFrom).toBeGreaterThanOrEqual(500);
+    expect(Date.now() - acquiring).toBeGreaterThanOrEqual(600);
     expect(keeper.held).toBe(false);
     await sleep(300);
     expect(reasons).toHaveLength(1);

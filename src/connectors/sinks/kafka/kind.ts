@@ -1,7 +1,8 @@
 // The Kafka sink kind: where a table's rows go (its topic), what the plan shows and diffs of the
 // destination's settings, the live topics for drift, the sink apply writes through, and what the
 // precheck reads of the cluster.
-import type { KafkaDestination, Migration } from '../../../spec/schema.js';
+import type { KafkaDestination, Migration, TableSpec } from '../../../spec/schema.js';
+import { ddlPolicyOf } from '../../../spec/ddl-policy.js';
 import type { LiveDestination, LiveTopics } from '../../../model/targets.js';
 import type { SinkKind } from '../../contract.js';
 import { collectSettingChanges } from '../../setting-changes.js';
@@ -41,6 +42,7 @@ export const kafkaSink: SinkKind<KafkaDestination> = {
     precheck: 'consumers may see duplicates, and all its messages go to partition 0',
   },
   copiesViews: false,
+  replicatesDdl: true,
   targetColumn: 'TOPIC',
   planNotes: (m) => ddlOnDataTopicNotes(m),
   settingChanges: (da, db) =>
@@ -104,7 +106,8 @@ export async function inspectTopics(dest: KafkaDestination, topics: string[], sp
 export function ddlOnDataTopicNotes(m: Migration): { message: string; hint: string; severity: 'warning' }[] {
   const d = m.spec.destination;
   if (d.type !== 'kafka' || d.ddlTopic || !m.spec.types.includes('incremental')) return [];
-  const ddl = m.spec.objects.some((o) => !o.tables || o.tables.some((t) => !t.operations || t.operations.includes('ddl')));
+  const replicated = (t: TableSpec | undefined) => ddlPolicyOf(m.spec, t).policy === 'replicate';
+  const ddl = m.spec.objects.some((o) => (o.tables ? o.tables.some(replicated) : replicated(undefined)));
   if (!ddl) return [];
   const consumers = d.format === 'canal-json'
     ? "Flink's canal-json format fails the job on a type other than INSERT, UPDATE, DELETE or CREATE (e.g. ALTER) unless ignore-parse-errors is set"
@@ -112,7 +115,7 @@ export function ddlOnDataTopicNotes(m: Migration): { message: string; hint: stri
   return [{
     severity: 'warning',
     message: `DDL is replicated into the tables' data topics (no destination.ddlTopic, as DTS by default): ${consumers}`,
-    hint: 'set spec.destination.ddlTopic to send DDL to a topic of its own, or leave ddl out of the tables\' operations',
+    hint: 'set spec.destination.ddlTopic to send DDL to a topic of its own, or set spec.ddl: ignore (or ddl: ignore on the tables concerned)',
   }];
 }
 

@@ -173,7 +173,7 @@ export class Router {
 
   private ddl(ev: Extract<ChangeEvent, { kind: 'ddl' }>, now: number): OutboundMessage | undefined {
     const t = ev.table ? this.o.tables.get(`${ev.database}.${ev.table}`) : undefined;
-    if (t && !t.operations.includes('ddl')) return this.skip();
+    if (t && t.ddl.policy !== 'replicate') return this.skip();
     const topic = this.o.destination.ddlTopic ?? t?.target ?? this.o.destination.topic;
     const out: ChangeEvent = { ...ev, database: caseName(ev.database, this.nameCase), table: ev.table === undefined ? undefined : caseName(ev.table, this.nameCase) };
     const value = this.frame(topic, this.o.format.encode(out, undefined, { now, source: this.o.source }));

@@ -3,7 +3,7 @@
 // statement means the same whatever the session's default database is. The kinds DTS replicates
 // from TiDB are handled: CREATE/DROP/ALTER/RENAME/TRUNCATE TABLE, CREATE/DROP/ALTER VIEW, plus
 // CREATE/DROP INDEX (TiDB logs these as such). Statements on objects outside the migration, or on
-// tables whose operations leave out ddl, return undefined (nothing to run).
+// tables whose DDL policy is not replicate, return undefined (nothing to run).
 import { MigError } from '../../../util/errors.js';
 import type { TableMap, TableRef, TargetNames } from './names.js';
 import { qualified } from './names.js';
@@ -80,8 +80,8 @@ export function translateDdl(ev: DdlStatement, names: TargetNames): TranslatedDd
   } else if (w(0, 'TRUNCATE')) {
     return truncate(ctx, w(1, 'TABLE') ? 2 : 1);
   }
-  // Unknown: nothing to do when it is about a database outside the migration, or one whose tables
-  // all leave ddl out of their operations.
+  // Unknown: nothing to do when it is about a database outside the migration, or one where no
+  // table replicates DDL.
   if (!names.replicatesDdl(ev.database)) return undefined;
   throw unsupported(ev, names, 'mig replicates CREATE/DROP/ALTER/RENAME/TRUNCATE TABLE, CREATE/DROP/ALTER VIEW and CREATE/DROP INDEX');
 }
@@ -90,16 +90,16 @@ function unsupported(ev: DdlStatement, _names: TargetNames, why: string): MigErr
   return new MigError(
     'ddl-unsupported',
     `cannot replicate this DDL statement (database ${ev.database}): ${why}: ${ev.sql.slice(0, 200)}`,
-    'make the equivalent change at the destination by hand, then leave ddl out of spec.objects[].tables[].operations for the tables concerned (or drop the statement from the feed) and run again',
+    'make the equivalent change at the destination by hand, then set ddl: ignore for the tables concerned (spec.objects[].tables[].ddl, or spec.ddl) and run again',
   );
 }
 
-/** The table a name refers to, when migrated with ddl among its operations. */
+/** The table a name refers to, when migrated with DDL replicated (spec/ddl-policy.ts). */
 function tableOf(ctx: Ctx, n: QualifiedName): TableMap | undefined {
   const m = ctx.names.table(n.database ?? ctx.ev.database, n.name);
   if (!m) return undefined;
-  if (!m.operations.has('ddl')) {
-    ctx.notes.push(`${m.source.database}.${m.source.table}: ddl is not among its operations`);
+  if (m.ddl !== 'replicate') {
+    ctx.notes.push(`${m.source.database}.${m.source.table}: its DDL policy is ${m.ddl}`);
     return undefined;
   }
   return m;

@@ -89,7 +89,7 @@ export async function ensureMysqlSchema(o: {
 export async function openMysqlSink(dest: MysqlDestination, r: SinkOpenRequest): Promise<TransactionalSink<MysqlLoadItem>> {
   const name = r.migration.metadata.name;
   const ep = await mysqlEndpoint(r.migration, dest, r.specDir);
-  const names = new TargetNames(r.migration.spec.objects);
+  const names = new TargetNames(r.migration.spec.objects, r.migration.spec.ddl);
   if (r.createMissing) {
     const src = await r.openSourceSession();
     try {

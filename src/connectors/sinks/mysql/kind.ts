@@ -30,6 +30,7 @@ export const mysqlSink: SinkKind<MysqlDestination> = {
     precheck: 'emptying the destination table first only when this migration created it, and an UPDATE or DELETE matches the whole row (one of identical rows, LIMIT 1) at the destination',
   },
   copiesViews: true,
+  replicatesDdl: true,
   targetColumn: 'TABLE AT DESTINATION',
   planNotes: () => [],
   settingChanges: (a, b) =>

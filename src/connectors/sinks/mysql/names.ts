@@ -1,7 +1,8 @@
 // Where each source object lands in a MySQL destination: database (ObjectSpec.target), table
 // (TableSpec.target), columns (TableSpec.columns include/exclude, then TableSpec.rename). Rows,
 // created tables and replicated DDL all go through this one mapping, so they always agree.
-import type { Operation, ObjectSpec, TableSpec } from '../../../spec/schema.js';
+import type { DdlPolicy, Operation, ObjectSpec, TableSpec } from '../../../spec/schema.js';
+import { ddlPolicyOf } from '../../../spec/ddl-policy.js';
 import type { Row } from '../../../model/source-data.js';
 import { quoteIdent } from './sql-tokens.js';
 
@@ -24,6 +25,8 @@ export class TableMap {
   readonly source: TableRef;
   readonly target: TableRef;
   readonly operations: ReadonlySet<Operation>;
+  /** What DDL on this table does (spec/ddl-policy.ts): only `replicate` reaches the destination. */
+  readonly ddl: DdlPolicy;
   /** True when every column keeps its name and none is left out. */
   readonly identityColumns: boolean;
   readonly #include?: Set<string>;
@@ -31,10 +34,11 @@ export class TableMap {
   /** Lower-cased source name → destination name (MySQL column names are case-insensitive). */
   readonly #rename: Map<string, string>;
 
-  constructor(source: TableRef, target: TableRef, spec?: TableSpec) {
+  constructor(source: TableRef, target: TableRef, spec?: TableSpec, defaultDdl?: DdlPolicy) {
     this.source = source;
     this.target = target;
     this.operations = new Set(spec?.operations ?? ALL_OPERATIONS);
+    this.ddl = ddlPolicyOf({ ddl: defaultDdl }, spec).policy;
     const cols = spec?.columns;
     if (cols && 'include' in cols) this.#include = new Set(cols.include.map((c) => c.toLowerCase()));
     if (cols && 'exclude' in cols) this.#exclude = new Set(cols.exclude.map((c) => c.toLowerCase()));
@@ -85,8 +89,11 @@ interface DatabaseEntry {
  */
 export class TargetNames {
   readonly #dbs = new Map<string, DatabaseEntry>();
+  /** spec.ddl: the policy of tables that set none. */
+  readonly #ddl?: DdlPolicy;
 
-  constructor(objects: readonly ObjectSpec[]) {
+  constructor(objects: readonly ObjectSpec[], ddl?: DdlPolicy) {
+    this.#ddl = ddl;
     for (const o of objects) {
       this.#dbs.set(o.database, {
         spec: o,
@@ -116,12 +123,12 @@ export class TargetNames {
     return e !== undefined && e.tables === undefined;
   }
 
-  /** Whether DDL is replicated for anything in the source database (a whole database, or a listed table with ddl). */
+  /** Whether DDL is replicated for anything in the source database (a whole database, or a listed table, under the DDL policy). */
   replicatesDdl(database: string): boolean {
     const e = this.#entry(database);
     if (!e) return false;
-    if (!e.tables) return true;
-    return [...e.tables.values()].some((t) => !t.operations || t.operations.includes('ddl'));
+    const policy = (t: TableSpec | undefined) => ddlPolicyOf({ ddl: this.#ddl }, t).policy === 'replicate';
+    return e.tables ? [...e.tables.values()].some(policy) : policy(undefined);
   }
 
   /** The mapping of a source table; undefined outside the migration. */
@@ -129,10 +136,10 @@ export class TargetNames {
     const e = this.#entry(database);
     if (!e) return undefined;
     const db = e.spec.target ?? e.spec.database;
-    if (!e.tables) return new TableMap({ database: e.spec.database, table }, { database: db, table });
+    if (!e.tables) return new TableMap({ database: e.spec.database, table }, { database: db, table }, undefined, this.#ddl);
     const spec = e.tables.get(table) ?? lookupFolded(e.tables, table);
     if (!spec) return undefined;
-    return new TableMap({ database: e.spec.database, table: spec.name }, { database: db, table: spec.target ?? spec.name }, spec);
+    return new TableMap({ database: e.spec.database, table: spec.name }, { database: db, table: spec.target ?? spec.name }, spec, this.#ddl);
   }
 
   /**

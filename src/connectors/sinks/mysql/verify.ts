@@ -24,7 +24,7 @@ type Sides = { source: SideTable; destination: SideTable };
 
 export async function openMysqlVerifier(d: MysqlDestination, r: VerifyOpenRequest): Promise<DestinationVerifier> {
   const ep = await mysqlEndpoint(r.migration, d, r.specDir);
-  const names = new TargetNames(r.migration.spec.objects);
+  const names = new TargetNames(r.migration.spec.objects, r.migration.spec.ddl);
   const dest = await connectDestination(ep);
   let source: Connection;
   try {

@@ -39,3 +39,7 @@ export type TablestoreDestination = z.infer<typeof TablestoreDestination>;
 
 export const TablestoreType = z.enum(['STRING', 'INTEGER', 'DOUBLE', 'BOOLEAN', 'BINARY']);
 export type TablestoreType = z.infer<typeof TablestoreType>;
+
+/** Why `ddl: replicate` is refused here: the spec check says it, and the sink reports DDL instead. */
+export const TABLESTORE_DDL_NOT_REPLICATED =
+  'Tablestore has no DDL to run: an ALTER on the source is reported during apply and the destination table keeps its key and attribute types';

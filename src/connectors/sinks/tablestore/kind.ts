@@ -44,10 +44,11 @@ export const tablestoreSink: SinkKind<TablestoreDestination> = {
     precheck: 'and rows read again after a crash can be written twice, since nothing identifies them',
   },
   copiesViews: false,
+  replicatesDdl: false,
   targetColumn: 'TABLE AT DESTINATION',
   planNotes: (m) =>
     m.spec.types.includes('incremental')
-      ? [{ message: 'DDL is not replicated to Tablestore (as DTS): an ALTER TABLE on a migrated table is reported during apply, and the destination table keeps its columns', hint: 'to follow a schema change, change the spec (columnTypes, columns) and apply; the table is re-snapshotted if its layout changes' }]
+      ? [{ message: 'DDL is not replicated to Tablestore (as DTS): an ALTER TABLE on a migrated table is reported during apply, and the destination table keeps its columns', hint: 'to follow a schema change, change the spec (columnTypes, columns) and apply; the table is re-snapshotted if its layout changes. ddl: stop halts the stream before such a statement instead, ddl: ignore leaves it unreported' }]
       : [],
   settingChanges: (a, b) =>
     collectSettingChanges((field) => {

@@ -8,7 +8,8 @@ import { connectionOptions, type SourceEndpoint } from './connect.js';
 import { DEFAULT_VALUE_OPTIONS, fromBinlog, isBinaryType, type ValueOptions } from './type-map.js';
 import { changeId, MariadbGtidTracker, type GtidTracker } from './position.js';
 import { ddlTarget } from './ddl.js';
-import { MigError } from '../../../util/errors.js';
+import { OnlineSchemaChanges } from './online-schema-change.js';
+import { binlogError } from './binlog-error.js';
 
 export interface BinlogReaderOptions {
   endpoint: SourceEndpoint;
@@ -46,8 +47,11 @@ export class BinlogReader {
   private readonly layouts = new WeakMap<TableInfo, Map<string, ColumnInfo[]>>();
   private lastTs = 0;
   private ddlChain: Promise<void> = Promise.resolve();
+  private readonly osc: OnlineSchemaChanges;
 
-  constructor(private readonly o: BinlogReaderOptions) {}
+  constructor(private readonly o: BinlogReaderOptions) {
+    this.osc = new OnlineSchemaChanges((db, t) => o.tables.has(`${db}.${t}`), (db, t) => o.tables.has(`${db}.${t}`) && !o.watch?.has(`${db}.${t}`));
+  }
 
   start(from: BinlogPosition): Promise<void> {
     const z = new ZongJi({ ...connectionOptions(this.o.endpoint), jsonStrings: true } as never);
@@ -220,10 +224,19 @@ export class BinlogReader {
       if (upper === 'COMMIT') this.finish(evt.gtid);
       return;
     }
-    const target = ddlTarget(sql, evt.schema);
+    const osc = this.osc.classify(sql, evt.schema);
+    // A helper of gh-ost or pt-osc is no data: its statements go nowhere (their position still counts).
+    const target = osc.kind === 'plain' ? ddlTarget(sql, evt.schema) : undefined;
     const here = this.where();
     const events: ChangeEvent[] = [];
-    if (target && this.o.databases.has(target.database)) {
+    if (osc.kind === 'swap' && this.o.databases.has(osc.database)) {
+      // The swap is the original table's ALTER; its new shape is read as after one.
+      events.push({
+        kind: 'ddl', database: osc.database, table: osc.table, sql: osc.sql ?? sql, timestamp: evt.timestamp, id: changeId(here.file, this.txStart || here.pos, 0),
+        onlineSchemaChange: { tool: osc.tool, alterSeen: osc.sql !== undefined },
+      });
+      this.refresh(osc.database, osc.table);
+    } else if (target && this.o.databases.has(target.database)) {
       events.push({
         kind: 'ddl',
         database: target.database,
@@ -286,17 +299,4 @@ function columnsFor(info: TableInfo, map: TableMapEntry): ColumnInfo[] {
       binary: isBinaryType(dataType),
     };
   });
-}
-
-
-
-function binlogError(e: Error & { code?: string; errno?: number }): Error {
-  if (e.errno === 1236 || /1236|could not find first log|not in the master's binlog|bogus data/i.test(e.message)) {
-    return new MigError(
-      'binlog-position-lost',
-      `the source no longer has the binary log at the checkpoint: ${e.message}`,
-      'the logs were purged or the position is invalid; restore them, or take a new snapshot with: mig apply --replace <migration>',
-    );
-  }
-  return e;
 }
