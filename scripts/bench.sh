@@ -78,11 +78,17 @@ copy_protos() {
   (cd "$1" && find . -name '*.proto' -exec cp --parents {} "$2/" \;)
 }
 
-# Builds revision $2 (git archive, no working-tree changes) into the app directory $1.
+# Builds revision $2 (git archive, no working-tree changes) into the app directory $1, with the
+# oclif manifest its npm run build writes (a revision from before that wrote none).
 build_rev() {
   git archive "$2" src tsconfig.json bin package.json schemas templates | tar -x -C "$1"
   (cd "$1" && npx tsc -p tsconfig.json --outDir "$1/dist")
   copy_protos "$1/src" "$1/dist"
+  if git cat-file -e "$2:scripts/oclif-manifest.mjs" 2>/dev/null; then
+    git show "$2:scripts/oclif-manifest.mjs" > "$1/oclif-manifest.mjs"
+    node "$1/oclif-manifest.mjs" "$1"
+    rm "$1/oclif-manifest.mjs"
+  fi
 }
 
 # A private build, so that a concurrent `tsc` in this checkout cannot change mig under a running
@@ -99,6 +105,7 @@ else
   npx tsc -p tsconfig.json --outDir "$APP/dist"
   copy_protos "$ROOT/src" "$APP/dist"
   cp -R bin package.json schemas templates "$APP/"
+  node scripts/oclif-manifest.mjs "$APP"
 fi
 REF_ARGS=()
 if [ -n "$COMPARE" ]; then

@@ -6,9 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { decodeBatchWriteRowResponse, encodeBatchWriteRow } from '../../src/connectors/sinks/tablestore/batch-request.js';
 import { encodeOp, encodeRow, rowSize } from '../../src/connectors/sinks/tablestore/plain-buffer.js';
 import type { RowOp } from '../../src/connectors/sinks/tablestore/row-ops.js';
-import { IGNORE, TableStore, type SdkBatchRow, type SdkUpdateColumns } from '../../src/connectors/sinks/tablestore/sdk.js';
+import { IGNORE, tablestoreSdk, type SdkBatchRow, type SdkUpdateColumns } from '../../src/connectors/sinks/tablestore/sdk.js';
 
-const L = (s: string) => TableStore.Long.fromString(s);
+const L = (s: string) => tablestoreSdk().Long.fromString(s);
 const base = { table: 't', source: 'db.t', keyText: 'k', bytes: 0 };
 
 const ops: RowOp[] = [
@@ -28,7 +28,7 @@ function sdkRow(op: RowOp): SdkBatchRow {
 }
 
 function sdkPlain(op: RowOp): Buffer {
-  const b = TableStore.PlainBufferBuilder;
+  const b = tablestoreSdk().PlainBufferBuilder;
   const row = sdkRow(op);
   if (op.type === 'put') return b.serializeForPutRow(op.primaryKey, op.columns);
   if (op.type === 'update') return b.serializeForUpdateRow(op.primaryKey, row.attributeColumns as SdkUpdateColumns);

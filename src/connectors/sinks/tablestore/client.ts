@@ -9,7 +9,7 @@ import { OtsRequestError, otsErrorOf, type OtsError } from './errors.js';
 import { decodeBatchWriteRowResponse, encodeBatchWriteRow, type BatchRowResult } from './batch-request.js';
 import { decodeBulkImportResponse, decodeErrorBody, encodeBulkImportRequest, type BulkImportResult, type BulkImportRow } from './proto.js';
 import { DEFAULT_RETRY, withRetry, type RetryOptions } from './retry.js';
-import { TableStore, type SdkClient, type SdkRequest, type SdkResponse } from './sdk.js';
+import { tablestoreSdk, type SdkClient, type SdkRequest, type SdkResponse } from './sdk.js';
 import type { WriteOp } from './row-ops.js';
 import type { TablestoreSecrets } from './secrets.js';
 
@@ -36,7 +36,7 @@ export class TablestoreClient {
   ) {
     this.retry = opts.retry ?? DEFAULT_RETRY;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
-    this.sdk = new TableStore.Client({
+    this.sdk = new (tablestoreSdk().Client)({
       accessKeyId: secrets.accessKeyId,
       secretAccessKey: secrets.accessKeySecret,
       endpoint: dest.endpoint,
@@ -107,10 +107,10 @@ export class TablestoreClient {
     const headers: Record<string, string | number> = {
       'x-ots-apiversion': '2015-12-31',
       'x-ots-instancename': this.dest.instance,
-      'x-ots-contentmd5': TableStore.util.crypto.md5(body, 'base64'),
+      'x-ots-contentmd5': tablestoreSdk().util.crypto.md5(body, 'base64'),
     };
     const req = { path: `/${operation}`, method: 'POST', headers };
-    new TableStore.Signer(req).addAuthorization({ accessKeyId: this.secrets.accessKeyId, secretAccessKey: this.secrets.accessKeySecret }, new Date());
+    new (tablestoreSdk().Signer)(req).addAuthorization({ accessKeyId: this.secrets.accessKeyId, secretAccessKey: this.secrets.accessKeySecret }, new Date());
     headers['Content-Length'] = body.length;
     const url = new URL(this.dest.endpoint);
     const client = url.protocol === 'https:' ? https : http;

@@ -2,7 +2,8 @@
 // which the SDK fails to parse), read from bulk-import.proto next to this module.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import protobuf from 'protobufjs';
+import type protobuf from 'protobufjs';
+import { protobufModule } from '../../protobuf-module.js';
 
 export interface OtsErrorBody {
   code: string;
@@ -36,7 +37,7 @@ function protoPath(): string {
 
 let root: protobuf.Root | undefined;
 const type = (name: string): protobuf.Type => {
-  root ??= protobuf.loadSync(protoPath());
+  root ??= protobufModule().loadSync(protoPath());
   return root.lookupType(`mig.tablestore.${name}`);
 };
 

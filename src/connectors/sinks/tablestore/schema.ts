@@ -2,7 +2,7 @@
 // an existing table's key with what a mapping needs (the plan's conflict and drift checks).
 import type { TableMapping } from './mapping.js';
 import type { TablestoreClient } from './client.js';
-import { protoInt, TableStore } from './sdk.js';
+import { protoInt, tablestoreSdk } from './sdk.js';
 import type { KeyType } from './type-map.js';
 import { MigError } from '../../../util/errors.js';
 
@@ -21,11 +21,10 @@ export interface CreateTableOptions {
   timeToLive: number;
 }
 
-const KEY_TYPE_NAMES: Record<number, KeyType> = {
-  [TableStore.PrimaryKeyType.INTEGER]: 'INTEGER',
-  [TableStore.PrimaryKeyType.STRING]: 'STRING',
-  [TableStore.PrimaryKeyType.BINARY]: 'BINARY',
-};
+function keyTypeName(type: number): KeyType | undefined {
+  const t = tablestoreSdk().PrimaryKeyType;
+  return type === t.INTEGER ? 'INTEGER' : type === t.STRING ? 'STRING' : type === t.BINARY ? 'BINARY' : undefined;
+}
 
 export async function listTables(client: TablestoreClient): Promise<string[]> {
   const res = await client.call('ListTable', (sdk) => sdk.listTable({}));
@@ -41,10 +40,10 @@ export async function describeTable(client: TablestoreClient, name: string): Pro
       name: res.tableMeta.tableName,
       primaryKey: res.tableMeta.primaryKey.map((k) => ({
         name: k.name,
-        type: KEY_TYPE_NAMES[k.type] ?? 'STRING',
+        type: keyTypeName(k.type) ?? 'STRING',
         // protobufjs puts an absent optional enum's default (the first value, AUTO_INCREMENT) on
         // the prototype: only an own property means the service sent the option.
-        ...(Object.hasOwn(k, 'option') && k.option === TableStore.PrimaryKeyOption.AUTO_INCREMENT ? { autoIncrement: true } : {}),
+        ...(Object.hasOwn(k, 'option') && k.option === tablestoreSdk().PrimaryKeyOption.AUTO_INCREMENT ? { autoIncrement: true } : {}),
       })),
       maxVersions: protoInt(res.tableOptions?.maxVersions),
       timeToLive: protoInt(res.tableOptions?.timeToLive),

@@ -1,5 +1,7 @@
 // The `tablestore` npm SDK (CommonJS, no type declarations) seen through the few shapes mig uses.
-// Loaded with createRequire so its types stay in this one file instead of a global `declare module`.
+// Loaded with createRequire so its types stay in this one file instead of a global `declare module`,
+// and on first use: it is the heaviest module mig can load (~3 MB of code, ~20 MB of memory), and
+// every apply reaches this file through the registry, Tablestore destination or not.
 import { createRequire } from 'node:module';
 
 /** The SDK's 64-bit integer (an int64-buffer Int64LE): the only way to write an INTEGER cell. */
@@ -114,17 +116,24 @@ interface SdkModule {
 }
 
 const require = createRequire(import.meta.url);
-export const TableStore = require('tablestore') as SdkModule;
+let loaded: SdkModule | undefined;
+
+/** The SDK, required the first time mig needs it. */
+export function tablestoreSdk(): SdkModule {
+  loaded ??= require('tablestore') as SdkModule;
+  return loaded;
+}
 
 /** The SDK's Long class, found from an instance because the module does not export it by name. */
-const LongClass = (TableStore.Long.fromNumber(0) as object).constructor;
+let LongClass: (new (...args: never[]) => object) | undefined;
 
 export function isSdkLong(v: unknown): v is SdkLong {
+  LongClass ??= (tablestoreSdk().Long.fromNumber(0) as object).constructor as new (...args: never[]) => object;
   return typeof v === 'object' && v !== null && v instanceof LongClass;
 }
 
 /** Every write carries IGNORE: a replayed change must overwrite, never fail a row-existence check. */
-export const IGNORE = (): SdkCondition => new TableStore.Condition(TableStore.RowExistenceExpectation.IGNORE, null);
+export const IGNORE = (): SdkCondition => new (tablestoreSdk().Condition)(tablestoreSdk().RowExistenceExpectation.IGNORE, null);
 
 export function protoInt(v: ProtoInt | undefined | null): number | undefined {
   if (v === undefined || v === null) return undefined;

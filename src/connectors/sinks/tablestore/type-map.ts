@@ -3,7 +3,7 @@
 import type { TablestoreType } from '../../../spec/schema.js';
 import type { ColumnInfo, SqlValue } from '../../../model/source-data.js';
 import { MigError } from '../../../util/errors.js';
-import { TableStore, type SdkCellValue, type SdkKeyValue } from './sdk.js';
+import { tablestoreSdk, type SdkCellValue, type SdkKeyValue } from './sdk.js';
 
 /** Tablestore primary-key columns can only be STRING, INTEGER or BINARY. */
 export type KeyType = 'STRING' | 'INTEGER' | 'BINARY';
@@ -206,7 +206,7 @@ function int64(column: ColumnInfo, value: SqlValue, v: bigint): SdkKeyValue {
   if (v > INT64_MAX || v < INT64_MIN) {
     throw new ConversionError(column, value, 'INTEGER', 'it is outside the signed 64-bit range', `map ${column.name} to STRING (columnTypes, or the primaryKey type)`);
   }
-  return TableStore.Long.fromString(v.toString());
+  return tablestoreSdk().Long.fromString(v.toString());
 }
 
 function toInteger(column: ColumnInfo, value: string | Buffer): SdkKeyValue {
@@ -218,8 +218,8 @@ function toInteger(column: ColumnInfo, value: string | Buffer): SdkKeyValue {
   if (INTEGER_TEXT.test(t)) return int64(column, value, BigInt(t));
   const whole = WHOLE_DECIMAL.exec(t);
   if (whole) return int64(column, value, BigInt(whole[1]!));
-  if (['date', 'datetime', 'timestamp'].includes(column.dataType)) return TableStore.Long.fromNumber(epochMs(column, value));
-  if (NUMBER_TEXT.test(t) && Number.isSafeInteger(Number(t))) return TableStore.Long.fromNumber(Number(t));
+  if (['date', 'datetime', 'timestamp'].includes(column.dataType)) return tablestoreSdk().Long.fromNumber(epochMs(column, value));
+  if (NUMBER_TEXT.test(t) && Number.isSafeInteger(Number(t))) return tablestoreSdk().Long.fromNumber(Number(t));
   throw new ConversionError(column, value, 'INTEGER', 'it is not a whole number', `map ${column.name} to ${defaultAttributeType(column) === 'INTEGER' ? 'STRING' : defaultAttributeType(column)}`);
 }
 

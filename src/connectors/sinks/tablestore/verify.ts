@@ -8,7 +8,7 @@ import { TablestoreClient } from './client.js';
 import { mergedTargets, tableMapping, type TableMapping } from './mapping.js';
 import { loadOp } from './row-ops.js';
 import { resolveTablestoreSecrets } from './secrets.js';
-import { isSdkLong, TableStore, type SdkClient } from './sdk.js';
+import { isSdkLong, tablestoreSdk, type SdkClient } from './sdk.js';
 
 /** The parts of the SDK's GetRange mig's own SDK typing leaves out. */
 interface RangeSdk {
@@ -18,7 +18,8 @@ interface RangeRow {
   primaryKey?: { name: string; value: unknown }[];
   attributes?: { columnName: string; columnValue: unknown }[];
 }
-const sdk = TableStore as unknown as { INF_MIN: object; INF_MAX: object; Direction: { FORWARD: string } };
+interface RangeBounds { INF_MIN: object; INF_MAX: object; Direction: { FORWARD: string } }
+const sdk = (): RangeBounds => tablestoreSdk() as unknown as RangeBounds;
 
 /** Rows per GetRange page (the service's most). */
 const PAGE = 5000;
@@ -66,11 +67,11 @@ function tableVerifier(client: TablestoreClient, m: TableMapping): ScanVerifier 
     },
     scan: async (into) => {
       const range = (bound: object) => m.primaryKey.map((k) => ({ [k.name]: bound }));
-      let start: Record<string, unknown>[] | null = range(sdk.INF_MIN);
+      let start: Record<string, unknown>[] | null = range(sdk().INF_MIN);
       while (start) {
         const from: Record<string, unknown>[] = start;
         const page = await client.call('GetRange', (s: SdkClient) => (s as unknown as RangeSdk).getRange({
-          tableName: m.table, direction: sdk.Direction.FORWARD, inclusiveStartPrimaryKey: from, exclusiveEndPrimaryKey: range(sdk.INF_MAX), limit: PAGE, maxVersions: 1,
+          tableName: m.table, direction: sdk().Direction.FORWARD, inclusiveStartPrimaryKey: from, exclusiveEndPrimaryKey: range(sdk().INF_MAX), limit: PAGE, maxVersions: 1,
         }), m.table);
         for (const row of page.rows) {
           const pk = row.primaryKey ?? [];

@@ -1,7 +1,8 @@
 // The Drainer message schema, loaded once from schemas/tidb/secondary_binlog.proto (shipped with
 // the package), and the plain shapes a decoded message has.
 import { fileURLToPath } from 'node:url';
-import protobuf from 'protobufjs';
+import type protobuf from 'protobufjs';
+import { protobufModule } from '../../protobuf-module.js';
 
 // src/source/tidb/ and dist/source/tidb/ are both three levels below the package root.
 export const DRAINER_PROTO = fileURLToPath(new URL('../../../../schemas/tidb/secondary_binlog.proto', import.meta.url));
@@ -11,7 +12,7 @@ let binlogType: protobuf.Type | undefined;
 /** The `slave.binlog.Binlog` message type (field names as in the .proto: snake_case). */
 export function drainerBinlogType(): protobuf.Type {
   if (!binlogType) {
-    const root = new protobuf.Root();
+    const root = new (protobufModule().Root)();
     root.loadSync(DRAINER_PROTO, { keepCase: true });
     binlogType = root.lookupType('slave.binlog.Binlog');
   }
