@@ -57,7 +57,7 @@ describe('output a new user reads', () => {
     expect(plan.stdout).toContain(`+    password: \${env:MIG_SOURCE_PASSWORD}`);
     expect(plan.stdout).not.toContain('connectTimeoutMs');
     expect(plan.stdout).toMatch(new RegExp(`\\+ table ${db}\\.orders → topic ${topic.replace('.', '\\.')}  \\[long-running: ~1[0-9]{2},[0-9]{3} rows\\]`));
-    expect(plan.stdout).toContain(`+ table ${db}.customers → topic ${topic}\n        new table (~12 rows, 2 columns, primary key id)`);
+    expect(plan.stdout).toContain(`+ table ${db}.customers → topic ${topic}\n        new table (~12 rows, 2 columns, primary key id, DDL replicate)`);
 
     const full = await mig(['plan', '--full-diff']);
     expect(full.code, full.stdout + full.stderr).toBe(0);

@@ -49,7 +49,7 @@ describe('mig end to end', () => {
     const p1 = await runMig(['plan', '--detailed-exitcode'], { cwd, env });
     expect(p1.code, p1.stderr + p1.stdout).toBe(2);
     expect(p1.stdout).toContain(`+ table ${db}.orders → topic ${topic}`);
-    expect(p1.stdout).toMatch(/new table \(~\d+ rows, 4 columns, primary key id\): schema \+ full load, then joins incremental/);
+    expect(p1.stdout).toMatch(/new table \(~\d+ rows, 4 columns, primary key id, DDL replicate\): schema \+ full load, then joins incremental/);
     expect(p1.stdout).toContain(`+ topic ${topic} (1 partition)`);
 
     const a1 = await runMig(['apply', '--auto-approve', '--until-caught-up'], { cwd, env });
