@@ -155,16 +155,14 @@ export class Router {
       : { ...ev, database: r.outDatabase, table: r.outTable, columns: undefined, before: ev.before && p.project(ev.before), after: ev.after && p.project(ev.after) };
     // The key is the row's (new) identity in source terms: it does not change with projections.
     const key = keyText(l.keyCols, image);
-    const refuse = (code: string, message: string, fix: string, bytes: number) =>
-      this.o.refuse({ table: r.id, key, keyValues: sourceKeyValues(r.shape, image), bytes, code, message, fix, change: snapshot ? { kind: 'snapshot', row: image } : { kind: 'change', ev } }, r.spec);
     let value: Buffer;
     try {
       value = this.frame(r.topic, this.o.format.encode(out, l.codec, { now, source: this.o.source }));
     } catch (e) {
-      return refuse('encode-failed', `its values cannot be encoded as ${this.o.destination.format}: ${(e as Error).message}`, 'fix the value at the source, or report the column type if mig should encode it', 0);
+      return this.refuse(r, ev, image, key, snapshot, 'encode-failed', `its values cannot be encoded as ${this.o.destination.format}: ${(e as Error).message}`, 'fix the value at the source, or report the column type if mig should encode it', 0);
     }
     if (value.length > this.maxBytes) {
-      return refuse('row-too-large', `it encodes to ${value.length} bytes, over the ${this.maxBytes}-byte limit`, "raise destination.maxMessageBytes (and the topic's max.message.bytes)", value.length);
+      return this.refuse(r, ev, image, key, snapshot, 'row-too-large', `it encodes to ${value.length} bytes, over the ${this.maxBytes}-byte limit`, "raise destination.maxMessageBytes (and the topic's max.message.bytes)", value.length);
     }
     const partitionKey = l.partitionCols === l.keyCols ? key : keyText(l.partitionCols, image);
     const partition = choosePartition(this.policy, this.o.partitionsOf(r.topic), { database: ev.database, table: ev.table, keyText: partitionKey, ddl: false });
@@ -179,6 +177,12 @@ export class Router {
     const value = this.frame(topic, this.o.format.encode(out, undefined, { now, source: this.o.source }));
     const partition = choosePartition(this.policy, this.o.partitionsOf(topic), { database: ev.database, table: ev.table, keyText: null, ddl: true });
     return { topic, key: null, value, partition };
+  }
+
+  /** A row mig cannot write, handed to the table's policy (a method, so rows that encode allocate nothing for it). */
+  private refuse(r: Route, ev: Extract<ChangeEvent, { kind: 'row' }>, image: Row, key: string | null, snapshot: boolean, code: string, message: string, fix: string, bytes: number): OutboundMessage | undefined {
+    const change = snapshot ? { kind: 'snapshot' as const, row: image } : { kind: 'change' as const, ev };
+    return this.o.refuse({ table: r.id, key, keyValues: sourceKeyValues(r.shape, image), bytes, code, message, fix, change }, r.spec);
   }
 
   private frame(topic: string, value: Buffer): Buffer {
